@@ -1,0 +1,62 @@
+// Package corpus holds the document model shared by every other package and
+// the readers that turn source files (JSON Lines, CSV, XLSX and plain-text
+// news pages) into documents.
+//
+// A reader never stops on a bad record: it reports the record's file and
+// line (or row) through a callback, skips it, and goes on.
+//
+//	err := corpus.Walk(ctx, []string{"corpus/sample"}, corpus.Options{}, func(d corpus.Doc) error {
+//		return b.Add(d)
+//	}, func(p corpus.Problem) { log.Print(p) })
+package corpus
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kinds of documents.
+const (
+	KindSuggestion = "suggestion" // 代表建议
+	KindReply      = "reply"      // 答复
+	KindNews       = "news"       // 新闻
+	KindProposal   = "proposal"   // 政协提案
+	KindPolicy     = "policy"     // 政策文件
+	KindReport     = "report"     // 工作报告
+)
+
+// Doc is one document: a suggestion, a reply, a news item, a policy.
+// The zero Date means the date is unknown.
+type Doc struct {
+	ID            string    `json:"id"`
+	Kind          string    `json:"kind"`
+	Title         string    `json:"title,omitempty"`
+	Body          string    `json:"body"`
+	Date          time.Time `json:"date,omitzero"`
+	Source        string    `json:"source,omitempty"`         // 来源: publisher or system the document came from
+	Author        string    `json:"author,omitempty"`         // 代表 (representative) or 作者/记者
+	Delegation    string    `json:"delegation,omitempty"`     // 代表团
+	Session       string    `json:"session,omitempty"`        // 届次/会议, e.g. 十四届二次会议
+	Number        string    `json:"number,omitempty"`         // 建议编号 or 文号
+	Units         []string  `json:"units,omitempty"`          // 承办单位
+	Status        string    `json:"status,omitempty"`         // 办理状态
+	KeySupervised bool      `json:"key_supervised,omitempty"` // 重点督办
+	Reply         string    `json:"reply,omitempty"`          // 答复
+	Topics        []string  `json:"topics,omitempty"`         // topics given by the source
+	Category      string    `json:"category,omitempty"`       // the source's own classification
+	URL           string    `json:"url,omitempty"`
+}
+
+// Problem is a record that a reader skipped, or a whole file it could not read.
+type Problem struct {
+	File   string // path of the source file
+	Line   int    // 1-based line or row; 0 for the whole file
+	Reason string
+}
+
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return fmt.Sprintf("%s: %s", p.File, p.Reason)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+}
