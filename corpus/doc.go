@@ -43,8 +43,37 @@ type Doc struct {
 	KeySupervised bool      `json:"key_supervised,omitempty"` // 重点督办
 	Reply         string    `json:"reply,omitempty"`          // 答复
 	Topics        []string  `json:"topics,omitempty"`         // topics given by the source
+	Inferred      []Topic   `json:"inferred,omitempty"`       // topics assigned by the classifier at index time
 	Category      string    `json:"category,omitempty"`       // the source's own classification
 	URL           string    `json:"url,omitempty"`
+}
+
+// Topic is a topic the classifier assigned to a document, with its score
+// and the words that decided it.
+type Topic struct {
+	Name  string   `json:"name"`
+	Score float64  `json:"score"`
+	Words []string `json:"words,omitempty"`
+}
+
+// AllTopics returns the topics given by the source followed by the inferred
+// ones, without repeats.
+func (d *Doc) AllTopics() []string {
+	seen := make(map[string]bool, len(d.Topics)+len(d.Inferred))
+	var out []string
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for _, t := range d.Topics {
+		add(t)
+	}
+	for _, t := range d.Inferred {
+		add(t.Name)
+	}
+	return out
 }
 
 // Problem is a record that a reader skipped, or a whole file it could not read.

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is every setting of Minsheng, in one place. Values come from the
+// defaults below, then the YAML file (--config or $MINSHENG_CONFIG), then
+// environment variables (MINSHENG_ and the setting's name in capitals), then
+// flags: the later wins. README.md lists every setting.
+type Config struct {
+	Data       string            `yaml:"data" help:"data folder: index generations, job history"`
+	Addr       string            `yaml:"addr" help:"address the server listens on"`
+	Sources    []string          `yaml:"sources" help:"files and folders to index (repeat --source)"`
+	Columns    map[string]string `yaml:"columns" help:"extra column or key name -> field for CSV, XLSX and JSON sources"`
+	UserDict   string            `yaml:"user_dict" help:"domain user dictionary replacing the built-in one (file path)"`
+	Taxonomy   string            `yaml:"taxonomy" help:"topic taxonomy replacing the built-in one (YAML file path)"`
+	BatchSize  int               `yaml:"batch_size" help:"documents per index batch"`
+	Keep       int               `yaml:"keep_generations" help:"complete index generations kept for rollback"`
+	LogLevel   string            `yaml:"log_level" help:"debug, info, warn or error"`
+	LogFormat  string            `yaml:"log_format" help:"text or json"`
+	AdminToken string            `yaml:"admin_token" help:"bearer token of the admin API; empty disables admin routes"`
+	BaseURL    string            `yaml:"base_url" help:"public address of the web UI, for links in exports"`
+	TimeZone   string            `yaml:"time_zone" help:"time zone of cron schedules"`
+	Trusted    []string          `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
+	Limits     Limits            `yaml:"limits"`
+}
+
+// Limits bound what one request may cost.
+type Limits struct {
+	MaxBodyBytes      int64         `yaml:"max_body_bytes" help:"largest request body"`
+	MaxQueryLen       int           `yaml:"max_query_len" help:"longest query, in characters"`
+	MaxSize           int           `yaml:"max_size" help:"largest page size"`
+	MaxPageDepth      int           `yaml:"max_page_depth" help:"deepest result reachable by page and size"`
+	MaxFacetSize      int           `yaml:"max_facet_size" help:"most values a facet returns"`
+	MaxConcurrent     int           `yaml:"max_concurrent_searches" help:"searches running at once; more wait"`
+	SearchTimeout     time.Duration `yaml:"search_timeout" help:"budget of one search; past it the answer is 503"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" help:"time to read request headers"`
+	ReadTimeout       time.Duration `yaml:"read_timeout" help:"time to read a whole request"`
+	WriteTimeout      time.Duration `yaml:"write_timeout" help:"time to write a response (exports stream longer: see export_timeout)"`
+	ExportTimeout     time.Duration `yaml:"export_timeout" help:"time one export may take"`
+	ExportMaxRows     int           `yaml:"export_max_rows" help:"most rows in one export"`
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Data:      "data",
+		Addr:      "127.0.0.1:8080",
+		BatchSize: 1000,
+		Keep:      3,
+		LogLevel:  "info",
+		LogFormat: "text",
+		BaseURL:   "http://127.0.0.1:8080",
+		TimeZone:  "Asia/Shanghai",
+		Limits: Limits{
+			MaxBodyBytes:      1 << 20,
+			MaxQueryLen:       1000,
+			MaxSize:           100,
+			MaxPageDepth:      10000,
+			MaxFacetSize:      100,
+			MaxConcurrent:     16,
+			SearchTimeout:     5 * time.Second,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			ExportTimeout:     30 * time.Minute,
+			ExportMaxRows:     200000,
+		},
+	}
+}
+
+// loadConfig builds the configuration of a subcommand: defaults, file,
+// environment, then the flags in args. register adds the subcommand's own
+// flags bound to fields of the config.
+func loadConfig(name string, args []string, register func(fs *flag.FlagSet, c *Config)) (*Config, *flag.FlagSet, error) {
+	c := DefaultConfig()
+	fset := flag.NewFlagSet(name, flag.ContinueOnError)
+	configPath := fset.String("config", os.Getenv("MINSHENG_CONFIG"), "YAML configuration file")
+	register(fset, &c)
+	// Flags are parsed twice: first to find --config, then over the file
+	// and environment so that flags win.
+	if err := fset.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if *configPath != "" {
+		b, err := os.ReadFile(*configPath)
+		if err != nil {
+			return nil, nil, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return nil, nil, fmt.Errorf("config %s: %w", *configPath, err)
+		}
+	}
+	if err := fromEnv(reflect.ValueOf(&c).Elem(), "MINSHENG_"); err != nil {
+		return nil, nil, err
+	}
+	if tok := os.Getenv("MINSHENG_ADMIN_TOKEN"); tok != "" {
+		c.AdminToken = tok
+	}
+	sources := c.Sources
+	c.Sources = nil
+	if err := fset.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if len(c.Sources) == 0 { // no --source flag: keep file/env sources
+		c.Sources = sources
+	}
+	return &c, fset, nil
+}
+
+// fromEnv sets fields from MINSHENG_<YAML NAME> variables.
+func fromEnv(v reflect.Value, prefix string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f, fv := t.Field(i), v.Field(i)
+		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if name == "" {
+			continue
+		}
+		if f.Type.Kind() == reflect.Struct {
+			if err := fromEnv(fv, prefix); err != nil {
+				return err
+			}
+			continue
+		}
+		key := prefix + strings.ToUpper(name)
+		s, ok := os.LookupEnv(key)
+		if !ok {
+			continue
+		}
+		if err := setValue(fv, s); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func setValue(v reflect.Value, s string) error {
+	switch v.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	case []string:
+		var l []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				l = append(l, p)
+			}
+		}
+		v.Set(reflect.ValueOf(l))
+		return nil
+	case map[string]string:
+		m := map[string]string{}
+		for _, p := range strings.Split(s, ",") {
+			k, val, ok := strings.Cut(p, "=")
+			if !ok {
+				return fmt.Errorf("want name=field pairs separated by commas, have %q", p)
+			}
+			m[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		}
+		v.Set(reflect.ValueOf(m))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	default:
+		return fmt.Errorf("unsupported setting type %s", v.Type())
+	}
+	return nil
+}
+
+// stringsFlag is a repeatable string flag.
+type stringsFlag struct{ l *[]string }
+
+func (f stringsFlag) String() string {
+	if f.l == nil {
+		return ""
+	}
+	return strings.Join(*f.l, ",")
+}
+
+func (f stringsFlag) Set(s string) error { *f.l = append(*f.l, s); return nil }
+
+// commonFlags binds the settings most subcommands share.
+func commonFlags(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.Data, "data", c.Data, "data folder")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
+}
+
+// sourceFlags binds what a build reads.
+func sourceFlags(fs *flag.FlagSet, c *Config) {
+	fs.Var(stringsFlag{&c.Sources}, "source", "file or folder to index (repeatable)")
+	fs.StringVar(&c.UserDict, "user-dict", c.UserDict, "domain user dictionary file replacing the built-in one")
+	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "topic taxonomy YAML file replacing the built-in one")
+	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "documents per index batch")
+	fs.IntVar(&c.Keep, "keep", c.Keep, "complete generations kept for rollback")
+	fs.Func("column", "extra column mapping NAME=FIELD for CSV/XLSX/JSON sources (repeatable)", func(s string) error {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			return fmt.Errorf("want NAME=FIELD, have %q", s)
+		}
+		if c.Columns == nil {
+			c.Columns = map[string]string{}
+		}
+		c.Columns[k] = v
+		return nil
+	})
+}
+
+// logger builds the structured logger the configuration asks for.
+func (c *Config) logger() (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", c.LogLevel, err)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch c.LogFormat {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", c.LogFormat)
+}

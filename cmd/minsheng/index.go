@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"minsheng/corpus"
+	"minsheng/indexer"
+)
+
+func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
+	c, fs, err := loadConfig("index", args, func(fs *flag.FlagSet, c *Config) {
+		commonFlags(fs, c)
+		sourceFlags(fs, c)
+	})
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("index: unexpected arguments %q", fs.Args())
+	}
+	if len(c.Sources) == 0 {
+		return fmt.Errorf("index: no sources: give --source PATH (file or folder)")
+	}
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	opt, err := c.buildOptions(log)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(os.Stderr, log)
+	opt.Progress = bar.update
+	opt.Problem = func(p corpus.Problem) { log.Warn("skipped record", "where", p.String()) }
+	man, err := indexer.Build(ctx, c.Data, opt)
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	printSummary(stdout, man)
+	return nil
+}
+
+// buildOptions turns the configuration into what a build needs.
+func (c *Config) buildOptions(log *slog.Logger) (indexer.BuildOptions, error) {
+	opt := indexer.BuildOptions{
+		Sources: c.Sources, Read: corpus.Options{Mapping: c.Columns},
+		BatchSize: c.BatchSize, Keep: c.Keep, Logger: log,
+	}
+	if c.UserDict != "" {
+		b, err := os.ReadFile(c.UserDict)
+		if err != nil {
+			return opt, fmt.Errorf("user dictionary: %w", err)
+		}
+		opt.UserDict = b
+	}
+	return opt, nil
+}
+
+func printSummary(w io.Writer, m *indexer.Manifest) {
+	rate := 0.0
+	if m.Seconds > 0 {
+		rate = float64(m.Docs) / m.Seconds
+	}
+	fmt.Fprintf(w, "generation %s\n", m.Name)
+	fmt.Fprintf(w, "documents  %d\n", m.Docs)
+	fmt.Fprintf(w, "skipped    %d\n", m.Skipped)
+	reasons := make([]string, 0, len(m.Reasons))
+	for r := range m.Reasons {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "  %-20s %d\n", r, m.Reasons[r])
+	}
+	fmt.Fprintf(w, "seconds    %.1f\n", m.Seconds)
+	fmt.Fprintf(w, "docs/s     %.0f\n", rate)
+	fmt.Fprintf(w, "MB/s       %.2f\n", float64(m.Bytes)/1e6/max(m.Seconds, 1e-9))
+}
+
+// progress shows a build's progress: a bar on a terminal, a log line every
+// few seconds elsewhere.
+type progress struct {
+	bar  *progressbar.ProgressBar
+	log  *slog.Logger
+	last time.Time
+}
+
+func newProgress(w *os.File, log *slog.Logger) *progress {
+	p := &progress{log: log}
+	if term.IsTerminal(int(w.Fd())) {
+		p.bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("indexing"),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionFullWidth(),
+		)
+	}
+	return p
+}
+
+func (p *progress) update(pr indexer.Progress) {
+	desc := fmt.Sprintf("%d docs, %.0f docs/s, ETA %s", pr.Docs, pr.Rate(), pr.ETA())
+	if p.bar != nil {
+		p.bar.ChangeMax64(pr.TotalBytes)
+		p.bar.Describe(desc)
+		p.bar.Set64(pr.Bytes)
+		return
+	}
+	if time.Since(p.last) >= 5*time.Second {
+		p.last = time.Now()
+		pct := 0.0
+		if pr.TotalBytes > 0 {
+			pct = 100 * float64(pr.Bytes) / float64(pr.TotalBytes)
+		}
+		p.log.Info("indexing", "docs", pr.Docs, "skipped", pr.Skipped, "percent", fmt.Sprintf("%.1f", pct),
+			"docs_per_s", fmt.Sprintf("%.0f", pr.Rate()), "eta", pr.ETA().String())
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+		fmt.Fprintln(os.Stderr)
+	}
+}

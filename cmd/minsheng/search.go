@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"minsheng/indexer"
+	"minsheng/search"
+)
+
+func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
+	var asJSON bool
+	var size, page int
+	c, fs, err := loadConfig("search", args, func(fs *flag.FlagSet, c *Config) {
+		commonFlags(fs, c)
+		fs.BoolVar(&asJSON, "json", false, "print the API's JSON")
+		fs.IntVar(&size, "size", 10, "results per page")
+		fs.IntVar(&page, "page", 1, "page, from 1")
+	})
+	if err != nil {
+		return err
+	}
+	live, err := indexer.OpenLive(c.Data)
+	if err != nil {
+		return err
+	}
+	defer live.Close()
+	if live.Generation() == "" {
+		return fmt.Errorf("search: no index in %s: run `minsheng index --data %s --source PATH` first", c.Data, c.Data)
+	}
+	s := search.New(live.Index(), c.searchLimits())
+	res, err := s.Search(ctx, search.Request{Query: strings.Join(fs.Args(), " "), Size: size, Page: page})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintf(stdout, "%d results (%.1f ms)\n", res.Total, res.TookMS)
+	for i, h := range res.Hits {
+		fmt.Fprintf(stdout, "%3d. [%s] %s  %s  %.3f  %s\n", (page-1)*size+i+1, h.Kind, h.Date, h.ID, h.Score, h.Title)
+		if h.Snippet != "" {
+			fmt.Fprintf(stdout, "     %s\n", plain(h.Snippet))
+		}
+	}
+	return nil
+}
+
+// plain turns a highlighted fragment into terminal text: marks in brackets.
+func plain(s string) string {
+	r := strings.NewReplacer("<mark>", "【", "</mark>", "】", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&#34;", `"`, "&#39;", "'")
+	return r.Replace(s)
+}
+
+func (c *Config) searchLimits() search.Limits {
+	return search.Limits{
+		MaxQueryLen: c.Limits.MaxQueryLen, MaxSize: c.Limits.MaxSize, MaxPageDepth: c.Limits.MaxPageDepth,
+		MaxFacetSize: c.Limits.MaxFacetSize, Timeout: c.Limits.SearchTimeout,
+	}
+}

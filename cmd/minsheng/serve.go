@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"minsheng/cmd/minsheng/web"
+	"minsheng/indexer"
+	"minsheng/search"
+)
+
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	c, fs, err := loadConfig("serve", args, func(fs *flag.FlagSet, c *Config) {
+		commonFlags(fs, c)
+		sourceFlags(fs, c)
+		fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on, HOST:PORT")
+		fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token of the admin API (prefer $MINSHENG_ADMIN_TOKEN)")
+	})
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	live, err := indexer.OpenLive(c.Data)
+	if err != nil {
+		return err
+	}
+	defer live.Close()
+	if live.Generation() == "" {
+		log.Warn("no index generation yet: searches answer 503 until one is built", "data", c.Data)
+	}
+	an, err := builtinAnalysis()
+	if err != nil {
+		return err
+	}
+	s := search.New(live.Index(), c.searchLimits())
+	s.Keywords = keywordFunc(an)
+	srv := web.New(s, live, log, web.Limits{
+		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
+	})
+	srv.DataDir = c.Data
+	h, err := srv.Handler(c.Trusted)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Addr: c.Addr, Handler: h,
+		ReadHeaderTimeout: c.Limits.ReadHeaderTimeout, ReadTimeout: c.Limits.ReadTimeout,
+		WriteTimeout: c.Limits.WriteTimeout, IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "generation", live.Generation(), "data", c.Data)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing running requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// builtinAnalysis loads the segmenter of the built-in dictionaries, for
+// keyword extraction.
+func builtinAnalysis() (*indexer.Analysis, error) {
+	d, err := indexer.BuiltinDicts()
+	if err != nil {
+		return nil, err
+	}
+	return indexer.NewAnalysis(d)
+}
+
+func keywordFunc(a *indexer.Analysis) search.KeywordFunc {
+	return func(text string, n int) []search.Keyword {
+		kws := a.Keywords(text, n)
+		out := make([]search.Keyword, len(kws))
+		for i, k := range kws {
+			out[i] = search.Keyword{Word: k.Word, Weight: k.Weight}
+		}
+		return out
+	}
+}

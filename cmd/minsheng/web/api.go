@@ -1,0 +1,188 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"minsheng/search"
+)
+
+func (s *Server) health(c *gin.Context) {
+	gen := s.Live.Generation()
+	n, err := s.Search.Total()
+	if gen == "" || err != nil {
+		msg := "no index generation is loaded"
+		if err != nil && gen != "" {
+			msg = err.Error()
+		}
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": msg, "generation": gen})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "generation": gen, "docs": n})
+}
+
+// searchRequest reads the search parameters of a query string. Values that
+// cannot be read are errors (400), never silently defaults.
+func searchRequest(v url.Values) (search.Request, error) {
+	var r search.Request
+	for k, vals := range v {
+		for _, x := range vals {
+			if !utf8.ValidString(x) {
+				return r, fmt.Errorf("%w: parameter %s is not valid UTF-8", search.ErrInvalid, k)
+			}
+		}
+	}
+	r.Query = v.Get("q")
+	var err error
+	if r.Page, err = intParam(v, "page"); err != nil {
+		return r, err
+	}
+	if r.Size, err = intParam(v, "size"); err != nil {
+		return r, err
+	}
+	if r.FacetSize, err = intParam(v, "facet_size"); err != nil {
+		return r, err
+	}
+	r.Sort = v.Get("sort")
+	f := &r.Filters
+	f.Topic, f.Kind, f.Year = list(v, "topic"), list(v, "kind"), list(v, "year")
+	f.Delegation, f.Unit, f.Status, f.Source = list(v, "delegation"), list(v, "unit"), list(v, "status"), list(v, "source")
+	for _, d := range []struct {
+		name string
+		to   *search.Filters
+	}{{"from", f}, {"to", f}} {
+		s := strings.TrimSpace(v.Get(d.name))
+		if s == "" {
+			continue
+		}
+		t, err := search.ParseDay(s)
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", d.name, err)
+		}
+		if d.name == "from" {
+			f.From = t
+		} else {
+			f.To = t
+		}
+	}
+	if a := v["after"]; len(a) > 0 {
+		r.After = a
+	}
+	return r, nil
+}
+
+// list returns the non-empty values of a repeatable parameter; one value
+// may also hold several separated by commas.
+func list(v url.Values, name string) []string {
+	var out []string
+	for _, x := range v[name] {
+		for _, p := range strings.Split(x, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// intParam reads an optional integer parameter; 0 when absent.
+func intParam(v url.Values, name string) (int, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s must be a whole number, not %q", search.ErrInvalid, name, truncate(s, 40))
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("%w: %s must not be 0", search.ErrInvalid, name)
+	}
+	return n, nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func (s *Server) search(c *gin.Context) {
+	r, err := searchRequest(c.Request.URL.Query())
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	release, err := s.acquire(c.Request.Context())
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	defer release()
+	res, err := s.Search.Search(c.Request.Context(), r)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) doc(c *gin.Context) {
+	d, ok, err := s.Search.Document(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if !ok {
+		fail(c, http.StatusNotFound, fmt.Sprintf("no document with id %q", truncate(c.Param("id"), 100)))
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) similarTo(c *gin.Context) {
+	size, err := intParam(c.Request.URL.Query(), "size")
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.similar(c, search.SimilarRequest{ID: c.Param("id"), Size: size})
+}
+
+func (s *Server) similarDraft(c *gin.Context) {
+	var r search.SimilarRequest
+	if err := c.ShouldBindJSON(&r); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", s.Limits.MaxBodyBytes))
+			return
+		}
+		fail(c, http.StatusBadRequest, "body must be JSON like {\"text\": \"...\", \"size\": 10}: "+err.Error())
+		return
+	}
+	r.ID = ""
+	s.similar(c, r)
+}
+
+func (s *Server) similar(c *gin.Context, r search.SimilarRequest) {
+	release, err := s.acquire(c.Request.Context())
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	defer release()
+	res, err := s.Search.Similar(c.Request.Context(), r)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

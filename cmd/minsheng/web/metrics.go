@@ -1,0 +1,78 @@
+package web
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus collectors, in a registry of its own.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minsheng_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "minsheng_http_request_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// observe counts every request and its latency by route pattern.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.metrics.requests.WithLabelValues(route, strconv.Itoa(c.Writer.Status())).Inc()
+	s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
+
+func (s *Server) serveMetrics(c *gin.Context) {
+	gens := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "minsheng_index_generation_info", Help: "The index generation being served (value 1).",
+	}, []string{"generation"})
+	docs := prometheus.NewGauge(prometheus.GaugeOpts{Name: "minsheng_index_documents", Help: "Documents in the served index."})
+	size := prometheus.NewGauge(prometheus.GaugeOpts{Name: "minsheng_index_bytes", Help: "Bytes on disk of the served index generation."})
+	gen := s.Live.Generation()
+	if gen != "" {
+		gens.WithLabelValues(gen).Set(1)
+		if n, err := s.Search.Total(); err == nil {
+			docs.Set(float64(n))
+		}
+		if s.DataDir != "" {
+			size.Set(float64(dirSize(filepath.Join(s.DataDir, "generations", gen))))
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(gens, docs, size)
+	promhttp.HandlerFor(prometheus.Gatherers{s.metrics.reg, reg}, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}

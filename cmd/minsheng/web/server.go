@@ -1,0 +1,164 @@
+// Package web is Minsheng's HTTP layer: the JSON API under /api/v1, the
+// staff web UI, /healthz and /metrics. Handlers only translate: they bind a
+// request, call the search, export or job services they were given, and
+// write the answer; every error is JSON {"error": "..."} with the status
+// from one table (statusOf).
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"minsheng/corpus"
+	"minsheng/search"
+)
+
+// Limits bound what one request may cost.
+type Limits struct {
+	MaxBodyBytes  int64
+	MaxConcurrent int           // searches running at once; more wait for a slot
+	SearchTimeout time.Duration // also how long a search waits for a slot
+}
+
+// Searcher is what the API needs of the search package.
+type Searcher interface {
+	Search(ctx context.Context, r search.Request) (*search.Result, error)
+	Similar(ctx context.Context, r search.SimilarRequest) (*search.Result, error)
+	Document(ctx context.Context, id string) (*corpus.Doc, bool, error)
+	Total() (uint64, error)
+}
+
+// Live tells which index generation is being served.
+type Live interface {
+	Generation() string
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	Search  Searcher
+	Live    Live
+	Log     *slog.Logger
+	Limits  Limits
+	DataDir string // for the index size metric
+
+	slots   chan struct{} // counts running searches
+	metrics *metrics
+}
+
+// New returns a server. Call Handler for its routes.
+func New(s Searcher, live Live, log *slog.Logger, l Limits) *Server {
+	if l.MaxConcurrent <= 0 {
+		l.MaxConcurrent = 16
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = 1 << 20
+	}
+	if l.SearchTimeout <= 0 {
+		l.SearchTimeout = 5 * time.Second
+	}
+	return &Server{Search: s, Live: live, Log: log, Limits: l,
+		slots: make(chan struct{}, l.MaxConcurrent), metrics: newMetrics()}
+}
+
+// Handler returns the routes. trusted lists the proxies whose
+// X-Forwarded-For is believed; nil trusts none.
+func (s *Server) Handler(trusted []string) (http.Handler, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(trusted); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	r.Use(s.recover, s.observe, s.limitBody)
+	r.HandleMethodNotAllowed = true
+	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
+	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed here") })
+	s.Routes(r)
+	return r, nil
+}
+
+// Routes registers every route on r.
+func (s *Server) Routes(r gin.IRouter) {
+	r.GET("/healthz", s.health)
+	r.GET("/metrics", s.serveMetrics)
+	api := r.Group("/api/v1")
+	api.GET("/openapi.json", serveOpenAPI)
+	api.GET("/search", s.search)
+	api.GET("/docs/:id", s.doc)
+	api.GET("/docs/:id/similar", s.similarTo)
+	api.POST("/similar", s.similarDraft)
+}
+
+// statusOf maps errors of the services to HTTP status: the one table.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, search.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, search.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, search.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers {"error": msg} with status.
+func fail(c *gin.Context, status int, msg string) {
+	c.AbortWithStatusJSON(status, gin.H{"error": msg})
+}
+
+// failErr answers err with the status of statusOf; 5xx errors are logged.
+func (s *Server) failErr(c *gin.Context, err error) {
+	st := statusOf(err)
+	if st >= 500 {
+		s.Log.Error("request failed", "path", c.Request.URL.Path, "status", st, "err", err)
+	}
+	fail(c, st, err.Error())
+}
+
+var errTooLarge = errors.New("request body too large")
+
+// recover turns a panic in a handler into a JSON 500; the process lives on.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.Log.Error("handler panic", "path", c.Request.URL.Path, "panic", fmt.Sprint(v))
+			fail(c, http.StatusInternalServerError, "internal error")
+		}
+	}()
+	c.Next()
+}
+
+// limitBody caps request bodies; reading past the cap fails with 413.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.Limits.MaxBodyBytes {
+		fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", s.Limits.MaxBodyBytes))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxBodyBytes)
+	c.Next()
+}
+
+// acquire waits for a search slot, at most the search budget.
+func (s *Server) acquire(ctx context.Context) (release func(), err error) {
+	t := time.NewTimer(s.Limits.SearchTimeout)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, nil
+	case <-t.C:
+		return nil, fmt.Errorf("%w: too many searches at once; try again", search.ErrUnavailable)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}

@@ -1,0 +1,206 @@
+package indexer
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/yanyiwu/gojieba"
+)
+
+// Limits of the tokenizer. Long unbroken runs are cut into bounded chunks so
+// that one pathological field cannot take gigabytes in cppjieba (about 370
+// bytes of memory per input byte for a run without breaks).
+const (
+	maxHanRun  = 512 // runes handed to jieba at once
+	maxWordLen = 64  // runes in one letter/digit token; longer runs are cut
+
+	maxKeywordText = 64 << 10 // bytes of a text whose keywords are extracted
+)
+
+// Analysis is the Chinese text analysis shared by the analyzers of one
+// dictionary set: rune folding and a read-only jieba segmenter. It is safe
+// for concurrent use; the segmenter is never mutated after construction.
+type Analysis struct {
+	fold  *folder
+	jieba *gojieba.Jieba
+}
+
+// class of a folded rune.
+const (
+	clsSep  = iota // whitespace, punctuation, symbols: dropped
+	clsHan         // CJK: segmented by jieba
+	clsWord        // letters and digits of other scripts: kept whole
+)
+
+func classOf(r rune) int {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z' {
+			return clsWord
+		}
+		return clsSep
+	case r == utf8.RuneError:
+		return clsSep
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+		return clsHan
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		return clsWord
+	}
+	return clsSep
+}
+
+// runes decodes text once: the folded runes and, for each, its byte offset in
+// the original text, with len(text) appended as a sentinel.
+func (a *Analysis) runes(text []byte) (folded []rune, offs []int) {
+	folded = make([]rune, 0, len(text)/2)
+	offs = make([]int, 0, len(text)/2+1)
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRune(text[i:])
+		folded = append(folded, a.fold.rune(r))
+		offs = append(offs, i)
+		i += size
+	}
+	offs = append(offs, len(text))
+	return folded, offs
+}
+
+// Tokenize segments text into search-mode words. Offsets are byte offsets
+// into text as given; Position is the rune index of the token's start plus
+// one, so overlapping sub-words share the positions of the characters they
+// start at and phrase queries over words stay exact.
+func (a *Analysis) Tokenize(text []byte) analysis.TokenStream {
+	folded, offs := a.runes(text)
+	out := make(analysis.TokenStream, 0, len(folded)/2+1)
+	emit := func(term string, from, to int, typ analysis.TokenType) {
+		out = append(out, &analysis.Token{
+			Term: []byte(term), Start: offs[from], End: offs[to],
+			Position: from + 1, Type: typ,
+		})
+	}
+	for i := 0; i < len(folded); {
+		cls := classOf(folded[i])
+		j := i + 1
+		for j < len(folded) && classOf(folded[j]) == cls {
+			j++
+		}
+		switch cls {
+		case clsWord:
+			for k := i; k < j; k += maxWordLen {
+				e := min(k+maxWordLen, j)
+				a.emitWord(string(folded[k:e]), k, e, emit)
+			}
+		case clsHan:
+			for k := i; k < j; k += maxHanRun {
+				a.segment(folded, k, min(k+maxHanRun, j), emit)
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// emitWord emits a letter/digit run; digit runs lose their leading zeros so
+// that 0123 and 123 match.
+func (a *Analysis) emitWord(w string, from, to int, emit func(string, int, int, analysis.TokenType)) {
+	typ := analysis.AlphaNumeric
+	if isDigits(w) {
+		typ = analysis.Numeric
+		w = trimZeros(w)
+	}
+	emit(w, from, to, typ)
+}
+
+// segment hands folded[from:to], a run of CJK characters, to jieba.
+func (a *Analysis) segment(folded []rune, from, to int, emit func(string, int, int, analysis.TokenType)) {
+	s := string(folded[from:to])
+	// byte offset in s -> rune index in s
+	runeAt := make([]int, len(s)+1)
+	n := 0
+	for i := range s {
+		runeAt[i] = n
+		n++
+	}
+	runeAt[len(s)] = n
+	for _, w := range a.jieba.Tokenize(s, gojieba.SearchMode, true) {
+		if w.Start < 0 || w.End > len(s) || w.Start >= w.End {
+			continue
+		}
+		b, e := from+runeAt[w.Start], from+runeAt[w.End]
+		emit(w.Str, b, e, analysis.Ideographic)
+		if v, ok := chineseNumber(w.Str); ok {
+			emit(v, b, e, analysis.Numeric)
+		} else if n, v, ok := numberPrefix(w.Str); ok {
+			// 十四届: also 14 and 届, so that 14届 finds it
+			emit(v, b, b+n, analysis.Numeric)
+			emit(w.Str[len(string(folded[b:b+n])):], b+n, e, analysis.Ideographic)
+		}
+	}
+}
+
+// LiteralTokenize emits every rune of text, folded, as its own token at its
+// rune position: a phrase over this stream is a substring match on the
+// folded text, whatever jieba would make of it. Whitespace folds to one
+// space token.
+func (a *Analysis) LiteralTokenize(text []byte) analysis.TokenStream {
+	folded, offs := a.runes(text)
+	out := make(analysis.TokenStream, len(folded))
+	toks := make([]analysis.Token, len(folded))
+	var buf [utf8.UTFMax]byte
+	for i, r := range folded {
+		if unicode.IsSpace(r) {
+			r = ' '
+		}
+		n := utf8.EncodeRune(buf[:], r)
+		toks[i] = analysis.Token{
+			Term: append([]byte(nil), buf[:n]...), Start: offs[i], End: offs[i+1],
+			Position: i + 1, Type: analysis.Single,
+		}
+		out[i] = &toks[i]
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func trimZeros(s string) string {
+	for len(s) > 1 && s[0] == '0' {
+		s = s[1:]
+	}
+	return s
+}
+
+// Keyword is a word of a text with its TF-IDF weight.
+type Keyword struct {
+	Word   string
+	Weight float64
+}
+
+// Keywords returns the n words of text with the highest TF-IDF weight by
+// jieba's extractor (its IDF table, stop words left out), folded as the
+// index folds them; single characters and bare numbers are left out.
+func (a *Analysis) Keywords(text string, n int) []Keyword {
+	if len(text) > maxKeywordText {
+		text = strings.ToValidUTF8(text[:maxKeywordText], "")
+	}
+	folded := a.fold.String(Clean(text))
+	var out []Keyword
+	for _, w := range a.jieba.ExtractWithWeight(folded, n*2) {
+		if utf8.RuneCountInString(w.Word) < 2 || isDigits(w.Word) || strings.TrimSpace(w.Word) != w.Word {
+			continue
+		}
+		out = append(out, Keyword{Word: w.Word, Weight: w.Weight})
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package indexer
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// testAnalysis loads the built-in dictionaries once per test binary.
+func testAnalysis(tb testing.TB) *Analysis {
+	tb.Helper()
+	d, err := BuiltinDicts()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := NewAnalysis(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+type tok struct {
+	term       string
+	start, end int
+	pos        int
+}
+
+func toks(ts analysis.TokenStream) []tok {
+	out := make([]tok, len(ts))
+	for i, t := range ts {
+		out[i] = tok{string(t.Term), t.Start, t.End, t.Position}
+	}
+	return out
+}
+
+func TestTokenize(t *testing.T) {
+	a := testAnalysis(t)
+	tests := []struct {
+		in   string
+		want []tok
+	}{
+		{"长江大桥", []tok{{"长江", 0, 6, 1}, {"大桥", 6, 12, 3}, {"长江大桥", 0, 12, 1}}},
+		{"PD1728型号", []tok{{"pd1728", 0, 6, 1}, {"型号", 6, 12, 7}}},
+		{"２０２４年", []tok{{"2024", 0, 12, 1}, {"年", 12, 15, 5}}},
+		{"第0123号", []tok{{"第", 0, 3, 1}, {"123", 3, 7, 2}, {"号", 7, 10, 6}}},
+		{"Hello, World!", []tok{{"hello", 0, 5, 1}, {"world", 7, 12, 8}}},
+		{"鄉村振興", []tok{{"乡村", 0, 6, 1}, {"振兴", 6, 12, 3}, {"乡村振兴", 0, 12, 1}}},
+		{"十四届", []tok{{"十四", 0, 6, 1}, {"14", 0, 6, 1}, {"四届", 3, 9, 2}, {"4", 3, 6, 2}, {"届", 6, 9, 3},
+			{"十四届", 0, 9, 1}, {"14", 0, 6, 1}, {"届", 6, 9, 3}}},
+		{"乡村\x00振兴", []tok{{"乡村", 0, 6, 1}, {"振兴", 7, 13, 4}}},
+		{"\xff乡村", []tok{{"乡村", 1, 7, 2}}},
+		{"ＡＢＣ　ｄｅｆ", []tok{{"abc", 0, 9, 1}, {"def", 12, 21, 5}}},
+		{"", []tok{}},
+		{"，。！  \n", []tok{}},
+	}
+	for _, tt := range tests {
+		got := toks(a.Tokenize([]byte(tt.in)))
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("Tokenize(%q)\n got %v\nwant %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLiteralTokenize(t *testing.T) {
+	a := testAnalysis(t)
+	got := toks(a.LiteralTokenize([]byte("鄉村 A２")))
+	want := []tok{{"乡", 0, 3, 1}, {"村", 3, 6, 2}, {" ", 6, 7, 3}, {"a", 7, 8, 4}, {"2", 8, 11, 5}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("LiteralTokenize\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestChineseNumber(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"十四", "14", true}, {"十", "10", true}, {"二十三", "23", true}, {"一百零五", "105", true},
+		{"二〇二四", "2024", true}, {"三千五百万", "35000000", true}, {"两千", "2000", true},
+		{"一亿零二百万", "102000000", true}, {"十四届", "", false}, {"", "", false}, {"乡村", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := chineseNumber(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("chineseNumber(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// checkTokens checks the invariants every token stream must keep, whatever
+// the input: offsets in range and on rune boundaries, the position of a
+// token is the rune index of its start plus one, terms are valid UTF-8 and
+// never empty.
+func checkTokens(t *testing.T, a *Analysis, text []byte, ts analysis.TokenStream, literal bool) {
+	t.Helper()
+	runeAt := map[int]int{}
+	n := 0
+	for i := 0; i < len(text); {
+		_, size := utf8.DecodeRune(text[i:])
+		runeAt[i] = n
+		n++
+		i += size
+	}
+	runeAt[len(text)] = n
+	for _, tk := range ts {
+		if tk.Start < 0 || tk.End > len(text) || tk.Start >= tk.End {
+			t.Fatalf("%q: token %q has offsets %d:%d", text, tk.Term, tk.Start, tk.End)
+		}
+		r, ok := runeAt[tk.Start]
+		if _, ok2 := runeAt[tk.End]; !ok || !ok2 {
+			t.Fatalf("%q: token %q offsets %d:%d not on rune boundaries", text, tk.Term, tk.Start, tk.End)
+		}
+		if tk.Position != r+1 {
+			t.Fatalf("%q: token %q at rune %d has position %d", text, tk.Term, r, tk.Position)
+		}
+		if len(tk.Term) == 0 || !utf8.Valid(tk.Term) {
+			t.Fatalf("%q: bad term %q", text, tk.Term)
+		}
+		if literal {
+			continue
+		}
+		if tk.Type == analysis.Ideographic && string(tk.Term) != a.fold.String(string(text[tk.Start:tk.End])) {
+			t.Fatalf("%q: term %q is not the folded text %q", text, tk.Term, text[tk.Start:tk.End])
+		}
+	}
+}
+
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{"长江大桥", "中华人民共和国国歌", "PD-1728 型号２０２４", "\xff\xfe乡村", "乡\x00村", "鄉村振興十四届第0123号", strings.Repeat("a", 300)} {
+		f.Add([]byte(s))
+	}
+	a := testAnalysis(f)
+	f.Fuzz(func(t *testing.T, text []byte) {
+		checkTokens(t, a, text, a.Tokenize(text), false)
+		lit := a.LiteralTokenize(text)
+		checkTokens(t, a, text, lit, true)
+		if len(lit) != utf8.RuneCount(text) {
+			t.Fatalf("%q: %d literal tokens for %d runes", text, len(lit), utf8.RuneCount(text))
+		}
+	})
+}
+
+// A long unbroken run is segmented in bounded chunks: 1 MB of one letter or
+// one character must not take cppjieba's 370 bytes per byte.
+func TestTokenizeLongRun(t *testing.T) {
+	a := testAnalysis(t)
+	for _, s := range []string{strings.Repeat("a", 1<<20), strings.Repeat("乡", 1<<18)} {
+		ts := a.Tokenize([]byte(s))
+		if len(ts) == 0 {
+			t.Fatalf("no tokens for a run of %d bytes", len(s))
+		}
+		checkTokens(t, a, []byte(s[:3000]), a.Tokenize([]byte(s[:3000])), false)
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"乡村振兴", "乡村振兴"},
+		{"乡村\x00振兴", "乡村振兴"},
+		{"a\r\nb", "a\nb"},
+		{"\xff乡\xe4\xb9", "\uFFFD乡\uFFFD"},
+		{"tab\tok\n", "tab\tok\n"},
+	}
+	for _, tt := range tests {
+		if got := Clean(tt.in); got != tt.want {
+			t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

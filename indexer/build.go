@@ -1,0 +1,332 @@
+package indexer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"minsheng/corpus"
+)
+
+// Tagger assigns topics to a document before it is indexed. The classifier
+// of the topics taxonomy is one.
+type Tagger interface {
+	Tag(d *corpus.Doc)
+	Version() string
+}
+
+// BuildOptions says what a build reads and how.
+type BuildOptions struct {
+	Sources   []string       // files and folders the corpus readers take
+	Read      corpus.Options // column mappings and defaults for the readers
+	BatchSize int            // documents per bleve batch; 0 means 1000
+	Keep      int            // complete generations kept for rollback; 0 means 3
+	UserDict  []byte         // replaces the built-in domain dictionary when non-nil
+	Tagger    Tagger         // may be nil
+	Progress  func(Progress) // called after each batch; may be nil
+	Problem   func(corpus.Problem)
+	Logger    *slog.Logger
+}
+
+func (o *BuildOptions) setDefaults() {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 1000
+	}
+	if o.Keep <= 0 {
+		o.Keep = 3
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Problem == nil {
+		o.Problem = func(corpus.Problem) {}
+	}
+	if o.Progress == nil {
+		o.Progress = func(Progress) {}
+	}
+}
+
+// Progress of a running build.
+type Progress struct {
+	Docs       int           // documents indexed so far
+	Skipped    int           // bad records skipped so far
+	Bytes      int64         // source bytes read
+	TotalBytes int64         // source bytes in all
+	Elapsed    time.Duration // since the build started
+}
+
+// Rate is documents per second.
+func (p Progress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Docs) / p.Elapsed.Seconds()
+}
+
+// ETA estimates the time left from the share of source bytes read.
+func (p Progress) ETA() time.Duration {
+	if p.Bytes <= 0 || p.TotalBytes <= 0 {
+		return 0
+	}
+	left := float64(p.TotalBytes-p.Bytes) / float64(p.Bytes) * float64(p.Elapsed)
+	return max(0, time.Duration(left)).Round(time.Second)
+}
+
+// Build reads the sources into a new generation under dataDir and makes it
+// current only when it is complete and verified. A failed or cancelled
+// build removes its partial folder and leaves the current generation as it
+// was; a partial folder left by a crash is removed by the next build. One
+// build runs at a time in a data folder: a second gets ErrBuildRunning.
+func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, error) {
+	opt.setDefaults()
+	start := time.Now()
+	unlock, err := lockBuild(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := removePartial(dataDir, opt.Logger); err != nil {
+		return nil, err
+	}
+	total, err := corpus.Size(opt.Sources)
+	if err != nil {
+		return nil, err
+	}
+	dicts, err := BuiltinDicts()
+	if err != nil {
+		return nil, err
+	}
+	if opt.UserDict != nil {
+		dicts.User = opt.UserDict
+	}
+	m, err := NewMapping(MappingOptions{UserDict: opt.UserDict})
+	if err != nil {
+		return nil, err
+	}
+	name := newGenName(start)
+	tmp := filepath.Join(dataDir, genDir, name+tmpSuffix)
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	idx, err := bleve.NewUsing(filepath.Join(tmp, "index"), m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	stats, err := fill(ctx, idx, opt, total, start)
+	if cerr := idx.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close index: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	man := &Manifest{
+		Name: name, Created: start.UTC(), Docs: stats.Docs, Skipped: stats.Skipped,
+		Reasons: stats.Reasons, Sources: opt.Sources, DictHash: dicts.Hash(),
+		Seconds: time.Since(start).Seconds(), Bytes: total,
+	}
+	if opt.Tagger != nil {
+		man.TaxonomyVersion = opt.Tagger.Version()
+	}
+	if err := verify(filepath.Join(tmp, "index"), uint64(stats.Docs)); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(tmp, manifestFile), man); err != nil {
+		return nil, err
+	}
+	final := filepath.Join(dataDir, genDir, name)
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, err
+	}
+	ok = true
+	if err := setCurrent(dataDir, name); err != nil {
+		return nil, err
+	}
+	if err := prune(dataDir, opt.Keep, opt.Logger); err != nil {
+		opt.Logger.Warn("prune old generations", "err", err)
+	}
+	man.Seconds = time.Since(start).Seconds()
+	return man, nil
+}
+
+// fill reads the sources into idx. Reading and indexing overlap: the walk
+// fills the next batch while bleve analyses and writes the last one.
+func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, total int64, start time.Time) (corpus.Stats, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		b     *bleve.Batch
+		n     int
+		bytes int64
+		skip  int
+	}
+	jobs := make(chan job, 1)
+	var (
+		stats   corpus.Stats
+		walkErr error
+		read    int64
+		skipped int
+	)
+	ropt := opt.Read
+	ropt.Progress = func(n int64) { read += n }
+	go func() {
+		defer close(jobs)
+		b := idx.NewBatch()
+		n := 0
+		send := func() bool {
+			select {
+			case jobs <- job{b, n, read, skipped}:
+				b, n = idx.NewBatch(), 0
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		stats, walkErr = corpus.Walk(ctx, opt.Sources, ropt, func(d corpus.Doc) error {
+			if opt.Tagger != nil {
+				opt.Tagger.Tag(&d)
+			}
+			if err := b.Index(d.ID, IndexFields(&d)); err != nil {
+				return fmt.Errorf("document %s: %w", d.ID, err)
+			}
+			n++
+			if n >= opt.BatchSize && !send() {
+				return ctx.Err()
+			}
+			return nil
+		}, func(p corpus.Problem) {
+			skipped++
+			opt.Problem(p)
+		})
+		if walkErr == nil && n > 0 {
+			send()
+		}
+	}()
+	var p Progress
+	p.TotalBytes = total
+	var batchErr error
+	for j := range jobs {
+		if batchErr != nil {
+			continue // drain
+		}
+		if err := idx.Batch(j.b); err != nil {
+			batchErr = fmt.Errorf("index batch: %w", err)
+			cancel()
+			continue
+		}
+		p.Docs += j.n
+		p.Bytes, p.Skipped, p.Elapsed = j.bytes, j.skip, time.Since(start)
+		opt.Progress(p)
+	}
+	if batchErr != nil {
+		return stats, batchErr
+	}
+	if walkErr != nil {
+		return stats, walkErr
+	}
+	if err := ctx.Err(); err != nil {
+		return stats, err
+	}
+	p.Bytes, p.Skipped, p.Elapsed = total, stats.Skipped, time.Since(start)
+	opt.Progress(p)
+	return stats, nil
+}
+
+// IndexFields turns a document into the field values of the mapping. Text
+// is cleaned first (invalid UTF-8 repaired, NUL removed) and the document
+// stored as JSON in the same cleaned form, so highlights computed on the
+// stored text line up with what was indexed.
+func IndexFields(d *corpus.Doc) map[string]any {
+	for _, s := range []*string{&d.Title, &d.Body, &d.Reply, &d.Author, &d.Delegation, &d.Session,
+		&d.Number, &d.Status, &d.Source, &d.Kind, &d.Category, &d.URL} {
+		*s = Clean(*s)
+	}
+	for _, l := range [][]string{d.Units, d.Topics} {
+		for i := range l {
+			l[i] = Clean(l[i])
+		}
+	}
+	f := make(map[string]any, 24)
+	set := func(k string, v string) {
+		if v != "" {
+			f[k] = v
+		}
+	}
+	text := func(k, v string) {
+		set(k, v)
+		set(corpus.LiteralOf(k), v)
+	}
+	text(corpus.FieldTitle, d.Title)
+	text(corpus.FieldBody, d.Body)
+	text(corpus.FieldReply, d.Reply)
+	meta := strings.Join(append([]string{d.Number, d.Session, d.Author, d.Delegation}, d.Units...), "\n")
+	text(corpus.FieldMeta, strings.TrimSpace(meta))
+	set(corpus.FieldKind, d.Kind)
+	set(corpus.FieldDelegation, d.Delegation)
+	set(corpus.FieldStatus, d.Status)
+	set(corpus.FieldSource, d.Source)
+	set(corpus.FieldAuthor, d.Author)
+	set(corpus.FieldNumber, d.Number)
+	if t := d.AllTopics(); len(t) > 0 {
+		f[corpus.FieldTopic] = t
+	}
+	if len(d.Units) > 0 {
+		f[corpus.FieldUnit] = d.Units
+	}
+	if !d.Date.IsZero() {
+		f[corpus.FieldDate] = d.Date
+		f[corpus.FieldYear] = strconv.Itoa(d.Date.Year())
+	}
+	f[corpus.FieldKey] = d.KeySupervised
+	js, _ := json.Marshal(d) // a Doc always marshals
+	f[corpus.FieldStored] = string(js)
+	return f
+}
+
+// verify reopens a finished index and checks that it holds every document.
+func verify(path string, want uint64) error {
+	idx, err := Open(path)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	defer idx.Close()
+	n, err := idx.DocCount()
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if n != want {
+		return fmt.Errorf("verify: index holds %d documents, %d were written", n, want)
+	}
+	return nil
+}
+
+// Open opens one generation's index read-only. Another process holding it
+// for writing makes this fail after about a second instead of blocking.
+func Open(path string) (bleve.Index, error) {
+	if err := Register(); err != nil {
+		return nil, err
+	}
+	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true, "bolt_timeout": "1s"})
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	return idx, nil
+}
+
+// ErrBuildRunning is returned when another build holds the data folder.
+var ErrBuildRunning = errors.New("another build is running in this data folder")

@@ -1,0 +1,213 @@
+package indexer
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/yanyiwu/gojieba"
+)
+
+// The dictionaries ship inside the binary. dict/user.dict.utf8 is ours and
+// lives in the repository; dict/jieba/ is copied from the gojieba module by
+// `make dicts` (git-ignored), so a deployed binary needs no module cache.
+//
+//go:embed all:dict
+var dictFS embed.FS
+
+// jieba's files, in the order gojieba.NewJieba takes them.
+var jiebaFiles = []string{"jieba.dict.utf8", "hmm_model.utf8", "idf.utf8", "stop_words.utf8"}
+
+// Dicts is a full set of dictionaries for one segmenter.
+type Dicts struct {
+	Main, HMM, IDF, Stop []byte
+	User                 []byte // our domain dictionary: "word [freq] [tag]" a line
+}
+
+// BuiltinDicts returns the dictionaries embedded in the binary.
+func BuiltinDicts() (Dicts, error) {
+	var d Dicts
+	read := func(name string) ([]byte, error) {
+		b, err := fs.ReadFile(dictFS, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("dictionary %s is not embedded in this binary: build with `make` (it runs `make dicts`)", name)
+		}
+		return b, err
+	}
+	var err error
+	for i, p := range []*[]byte{&d.Main, &d.HMM, &d.IDF, &d.Stop} {
+		if *p, err = read("dict/jieba/" + jiebaFiles[i]); err != nil {
+			return d, err
+		}
+	}
+	if d.User, err = read("dict/user.dict.utf8"); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// Hash identifies the set: it is stamped on index generations.
+func (d Dicts) Hash() string {
+	h := sha256.New()
+	for _, b := range [][]byte{d.Main, d.HMM, d.IDF, d.Stop, d.User} {
+		fmt.Fprintf(h, "%d:", len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Validate checks the files the way cppjieba will read them, because
+// cppjieba aborts the whole process on an empty or malformed dictionary.
+func (d Dicts) Validate() error {
+	if err := checkLines("jieba.dict.utf8", d.Main, 3, 3); err != nil {
+		return err
+	}
+	if err := checkLines("user dictionary", d.User, 1, 3); err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(d.HMM)) == 0 || len(bytes.TrimSpace(d.IDF)) == 0 {
+		return errors.New("hmm_model.utf8 or idf.utf8 is empty")
+	}
+	return nil
+}
+
+// checkLines requires every non-empty line to have between lo and hi fields,
+// the second (when present) a positive number, and at least one line.
+func checkLines(name string, b []byte, lo, hi int) error {
+	if !utf8.Valid(b) {
+		return fmt.Errorf("%s: not valid UTF-8", name)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	n, good := 0, 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < lo || len(f) > hi {
+			return fmt.Errorf("%s:%d: want %d to %d fields, have %d", name, n, lo, hi, len(f))
+		}
+		if len(f) >= 2 {
+			if v, err := strconv.ParseFloat(f[1], 64); err != nil || v <= 0 {
+				return fmt.Errorf("%s:%d: frequency %q is not a positive number", name, n, f[1])
+			}
+		}
+		good++
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if good == 0 {
+		return fmt.Errorf("%s: no entries", name)
+	}
+	return nil
+}
+
+// CacheDir is where dictionaries are written for cppjieba, which reads
+// files: $MINSHENG_CACHE_DIR, else the user cache folder, else the temp folder.
+func CacheDir() string {
+	if d := os.Getenv("MINSHENG_CACHE_DIR"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "minsheng")
+	}
+	return filepath.Join(os.TempDir(), "minsheng-cache")
+}
+
+// materialize writes the set to dir/jieba-<hash>/ once and returns the paths
+// in NewJieba's order. Files are written to a temp folder and renamed, so a
+// crash never leaves half a dictionary behind.
+func (d Dicts) materialize(dir string) ([]string, error) {
+	final := filepath.Join(dir, "jieba-"+d.Hash())
+	names := append(append([]string(nil), jiebaFiles[:2]...), "user.dict.utf8", jiebaFiles[2], jiebaFiles[3])
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join(final, n)
+	}
+	if _, err := os.Stat(filepath.Join(final, "ok")); err == nil {
+		return paths, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("dictionary cache: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, "jieba-*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("dictionary cache: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	for i, b := range [][]byte{d.Main, d.HMM, d.User, d.IDF, d.Stop} {
+		if err := os.WriteFile(filepath.Join(tmp, names[i]), b, 0o644); err != nil {
+			return nil, fmt.Errorf("dictionary cache: %w", err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "ok"), nil, 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		if _, serr := os.Stat(filepath.Join(final, "ok")); serr == nil {
+			return paths, nil // another process won the race
+		}
+		return nil, fmt.Errorf("dictionary cache: %w", err)
+	}
+	return paths, nil
+}
+
+// analyses holds one Analysis per dictionary set for the whole process.
+// bleve's analysis registry is process-global and builds tokenizers from
+// JSON configuration, so the segmenter cannot be handed down from main;
+// this cache contains that library fact. Entries are never freed: loading
+// costs 0.45 s and 130 MB, gojieba v1.4.6 has no double-Free guard, and the
+// number of distinct dictionary sets in one process is small.
+var analyses struct {
+	mu sync.Mutex // protects m
+	m  map[string]*Analysis
+}
+
+// NewAnalysis returns the Analysis for a dictionary set, loading it once per
+// process. The set is validated first: a malformed dictionary is an error,
+// never an abort inside cppjieba.
+func NewAnalysis(d Dicts) (*Analysis, error) {
+	key := d.Hash()
+	analyses.mu.Lock()
+	defer analyses.mu.Unlock()
+	if a := analyses.m[key]; a != nil {
+		return a, nil
+	}
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("dictionaries: %w", err)
+	}
+	paths, err := d.materialize(CacheDir())
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("dictionaries: %w", err)
+		}
+	}
+	fold, err := newFolder()
+	if err != nil {
+		return nil, fmt.Errorf("traditional-simplified table: %w", err)
+	}
+	a := &Analysis{fold: fold, jieba: gojieba.NewJieba(paths...)}
+	if analyses.m == nil {
+		analyses.m = make(map[string]*Analysis)
+	}
+	analyses.m[key] = a
+	return a, nil
+}

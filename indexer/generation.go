@@ -1,0 +1,206 @@
+package indexer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Layout of a data folder:
+//
+//	DATA/CURRENT                 name of the generation being served
+//	DATA/generations/NAME/       a complete generation: index/ and manifest.json
+//	DATA/generations/NAME.tmp/   a build in progress (or left by a crash)
+//	DATA/build.lock              held while a build runs
+const (
+	genDir       = "generations"
+	tmpSuffix    = ".tmp"
+	currentFile  = "CURRENT"
+	manifestFile = "manifest.json"
+	lockFile     = "build.lock"
+)
+
+// Manifest describes a complete generation.
+type Manifest struct {
+	Name            string         `json:"name"`
+	Created         time.Time      `json:"created"`
+	Docs            int            `json:"docs"`
+	Skipped         int            `json:"skipped"`
+	Reasons         map[string]int `json:"skipped_reasons,omitempty"`
+	Sources         []string       `json:"sources"`
+	Bytes           int64          `json:"bytes"`
+	Seconds         float64        `json:"seconds"`
+	DictHash        string         `json:"dict_hash"`
+	TaxonomyVersion string         `json:"taxonomy_version,omitempty"`
+	Current         bool           `json:"current"`
+}
+
+// IndexPath is the bleve index of generation name.
+func IndexPath(dataDir, name string) string {
+	return filepath.Join(dataDir, genDir, name, "index")
+}
+
+var genName = regexp.MustCompile(`^gen-\d{8}-\d{6}-\d{3}$`)
+
+// ValidName reports whether name can be a generation: it never leaves the
+// generations folder.
+func ValidName(name string) bool { return genName.MatchString(name) }
+
+func newGenName(t time.Time) string {
+	return "gen-" + strings.Replace(t.UTC().Format("20060102-150405.000"), ".", "-", 1)
+}
+
+// lockBuild takes the data folder's build lock without waiting. The lock is
+// an flock on a file, so the kernel drops it when a process dies.
+func lockBuild(dataDir string) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Join(dataDir, genDir), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dataDir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrBuildRunning
+		}
+		return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// removePartial deletes the partial folders of builds that did not finish.
+// The caller holds the build lock, so none of them is in progress.
+func removePartial(dataDir string, log *slog.Logger) error {
+	ents, err := os.ReadDir(filepath.Join(dataDir, genDir))
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), tmpSuffix) {
+			log.Info("removing partial generation", "name", e.Name())
+			if err := os.RemoveAll(filepath.Join(dataDir, genDir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Current returns the name of the generation being served, or "" when
+// there is none yet.
+func Current(dataDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	name := strings.TrimSpace(string(b))
+	if !ValidName(name) {
+		return "", fmt.Errorf("%s: %q is not a generation name", filepath.Join(dataDir, currentFile), name)
+	}
+	return name, nil
+}
+
+// setCurrent points CURRENT at name atomically (write, fsync, rename).
+func setCurrent(dataDir, name string) error {
+	if _, err := os.Stat(filepath.Join(dataDir, genDir, name, manifestFile)); err != nil {
+		return fmt.Errorf("generation %s: %w", name, err)
+	}
+	tmp := filepath.Join(dataDir, currentFile+".tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(name + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dataDir, currentFile))
+}
+
+// Activate makes a complete generation current (rollback).
+func Activate(dataDir, name string) error {
+	if !ValidName(name) {
+		return fmt.Errorf("%q is not a generation name", name)
+	}
+	return setCurrent(dataDir, name)
+}
+
+// List returns the complete generations, newest first.
+func List(dataDir string) ([]Manifest, error) {
+	ents, err := os.ReadDir(filepath.Join(dataDir, genDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cur, err := Current(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Manifest
+	for _, e := range ents {
+		if !e.IsDir() || !ValidName(e.Name()) {
+			continue
+		}
+		var m Manifest
+		b, err := os.ReadFile(filepath.Join(dataDir, genDir, e.Name(), manifestFile))
+		if err != nil {
+			continue // not complete
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("generation %s: %w", e.Name(), err)
+		}
+		m.Name, m.Current = e.Name(), e.Name() == cur
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name > out[j].Name })
+	return out, nil
+}
+
+// prune deletes complete generations beyond the newest keep, never the
+// current one.
+func prune(dataDir string, keep int, log *slog.Logger) error {
+	gens, err := List(dataDir)
+	if err != nil {
+		return err
+	}
+	for i, g := range gens {
+		if i < keep || g.Current {
+			continue
+		}
+		log.Info("deleting old generation", "name", g.Name)
+		if err := os.RemoveAll(filepath.Join(dataDir, genDir, g.Name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}

@@ -1,0 +1,93 @@
+package indexer
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Live is the generation being served, behind a bleve IndexAlias: Switch
+// opens another generation and swaps it in atomically. A search holds the
+// alias's read lock for its whole run and Swap takes the write lock, so
+// once Swap returns nobody searches the old index and it can be closed.
+type Live struct {
+	dataDir string
+	alias   bleve.IndexAlias
+
+	mu   sync.Mutex // protects name and idx, and serializes Switch
+	name string
+	idx  bleve.Index
+}
+
+// OpenLive serves the current generation of dataDir, if there is one yet.
+func OpenLive(dataDir string) (*Live, error) {
+	l := &Live{dataDir: dataDir, alias: bleve.NewIndexAlias()}
+	name, err := Current(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" {
+		if err := l.Switch(name); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// Index is the alias to search. It is empty until a generation exists.
+func (l *Live) Index() bleve.Index { return l.alias }
+
+// Generation is the name of the generation being served, or "".
+func (l *Live) Generation() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.name
+}
+
+// Switch serves generation name. The old one is closed after the swap.
+func (l *Live) Switch(name string) error {
+	if !ValidName(name) {
+		return fmt.Errorf("%q is not a generation name", name)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if name == l.name {
+		return nil
+	}
+	idx, err := Open(IndexPath(l.dataDir, name))
+	if err != nil {
+		return err
+	}
+	var out []bleve.Index
+	if l.idx != nil {
+		out = []bleve.Index{l.idx}
+	}
+	l.alias.Swap([]bleve.Index{idx}, out)
+	if l.idx != nil {
+		l.idx.Close()
+	}
+	l.idx, l.name = idx, name
+	return nil
+}
+
+// Reload serves whatever CURRENT names now, if it changed.
+func (l *Live) Reload() error {
+	name, err := Current(l.dataDir)
+	if err != nil || name == "" {
+		return err
+	}
+	return l.Switch(name)
+}
+
+// Close closes the served index.
+func (l *Live) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.idx == nil {
+		return nil
+	}
+	err := l.idx.Close()
+	l.idx, l.name = nil, ""
+	return err
+}

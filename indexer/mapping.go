@@ -1,0 +1,147 @@
+package indexer
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // the "custom" analyzer type
+	_ "github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"minsheng/corpus"
+)
+
+// Tokenizer type names in bleve's registry. An index records them in its
+// mapping, so any binary that opens the index must have called Register.
+const (
+	TokenizerWords   = "minsheng_jieba"
+	TokenizerLiteral = "minsheng_literal"
+)
+
+var registerOnce struct {
+	sync.Once
+	err error
+}
+
+// Register adds our tokenizer types to bleve's registry, once per process.
+// NewMapping calls it; so must anything that opens an existing index.
+func Register() error {
+	registerOnce.Do(func() {
+		registerOnce.err = errors.Join(
+			registry.RegisterTokenizer(TokenizerWords, func(cfg map[string]any, _ *registry.Cache) (analysis.Tokenizer, error) {
+				a, err := analysisFor(cfg)
+				if err != nil {
+					return nil, err
+				}
+				return tokenizerFunc(a.Tokenize), nil
+			}),
+			registry.RegisterTokenizer(TokenizerLiteral, func(cfg map[string]any, _ *registry.Cache) (analysis.Tokenizer, error) {
+				a, err := analysisFor(cfg)
+				if err != nil {
+					return nil, err
+				}
+				return tokenizerFunc(a.LiteralTokenize), nil
+			}),
+		)
+	})
+	return registerOnce.err
+}
+
+// tokenizerFunc adapts a function to bleve's analysis.Tokenizer, the way
+// http.HandlerFunc adapts one to http.Handler.
+type tokenizerFunc func([]byte) analysis.TokenStream
+
+// Tokenize calls f(text).
+func (f tokenizerFunc) Tokenize(text []byte) analysis.TokenStream { return f(text) }
+
+// analysisFor builds the Analysis a tokenizer configuration names: the
+// built-in dictionaries, with the user dictionary replaced when the
+// configuration carries one. The user dictionary's text is kept in the index
+// mapping itself, so an index always reopens with the dictionary it was built
+// with, on any machine.
+func analysisFor(cfg map[string]any) (*Analysis, error) {
+	d, err := BuiltinDicts()
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := cfg["user_dict"].(string); ok && u != "" {
+		d.User = []byte(u)
+	}
+	return NewAnalysis(d)
+}
+
+// MappingOptions says how documents are analysed.
+type MappingOptions struct {
+	UserDict []byte // replaces the built-in domain dictionary when non-nil
+}
+
+// NewMapping returns the index mapping of a Minsheng generation: jieba word
+// fields for BM25, literal character fields for exact phrases, keyword
+// fields for facets, a date field, and the whole document stored as JSON.
+func NewMapping(opt MappingOptions) (*mapping.IndexMappingImpl, error) {
+	if err := Register(); err != nil {
+		return nil, err
+	}
+	im := mapping.NewIndexMapping()
+	im.ScoringModel = index.BM25Scoring
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	tokCfg := map[string]any{"type": TokenizerWords}
+	litCfg := map[string]any{"type": TokenizerLiteral}
+	if opt.UserDict != nil {
+		tokCfg["user_dict"] = string(opt.UserDict)
+		litCfg["user_dict"] = string(opt.UserDict)
+	}
+	err := errors.Join(
+		im.AddCustomTokenizer("zh_words", tokCfg),
+		im.AddCustomTokenizer("zh_chars", litCfg),
+		im.AddCustomAnalyzer(corpus.AnalyzerWords, map[string]any{"type": "custom", "tokenizer": "zh_words"}),
+		im.AddCustomAnalyzer(corpus.AnalyzerLiteral, map[string]any{"type": "custom", "tokenizer": "zh_chars"}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	im.DefaultAnalyzer = corpus.AnalyzerWords
+
+	dm := mapping.NewDocumentStaticMapping()
+	words := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = corpus.AnalyzerWords
+		f.Store, f.IncludeTermVectors, f.DocValues, f.IncludeInAll = false, false, false, false
+		return f
+	}
+	literal := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = corpus.AnalyzerLiteral
+		f.Store, f.DocValues, f.IncludeInAll = false, false, false
+		f.IncludeTermVectors = true // positions: phrase queries
+		return f
+	}
+	for _, name := range []string{corpus.FieldTitle, corpus.FieldBody, corpus.FieldReply, corpus.FieldMeta} {
+		dm.AddFieldMappingsAt(name, words())
+		dm.AddFieldMappingsAt(corpus.LiteralOf(name), literal())
+	}
+	for _, name := range []string{corpus.FieldKind, corpus.FieldTopic, corpus.FieldYear, corpus.FieldDelegation,
+		corpus.FieldUnit, corpus.FieldStatus, corpus.FieldSource, corpus.FieldAuthor, corpus.FieldNumber} {
+		f := mapping.NewKeywordFieldMapping()
+		f.Store, f.IncludeInAll, f.IncludeTermVectors = false, false, false
+		f.DocValues = true
+		dm.AddFieldMappingsAt(name, f)
+	}
+	key := mapping.NewBooleanFieldMapping()
+	key.Store, key.IncludeInAll = false, false
+	dm.AddFieldMappingsAt(corpus.FieldKey, key)
+	date := mapping.NewDateTimeFieldMapping()
+	date.Store, date.IncludeInAll, date.DocValues = false, false, true
+	dm.AddFieldMappingsAt(corpus.FieldDate, date)
+	stored := mapping.NewTextFieldMapping()
+	stored.Index, stored.Store, stored.IncludeTermVectors, stored.DocValues, stored.IncludeInAll = false, true, false, false, false
+	dm.AddFieldMappingsAt(corpus.FieldStored, stored)
+	im.DefaultMapping = dm
+	return im, nil
+}

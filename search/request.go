@@ -1,0 +1,138 @@
+package search
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Request is a search as staff ask it, independent of HTTP.
+type Request struct {
+	Query     string  `json:"q"`
+	Filters   Filters `json:"filters"`
+	Sort      string  `json:"sort"` // "relevance" (default), "date", "-date"
+	Page      int     `json:"page"` // from 1
+	Size      int     `json:"size"` // 1..Limits.MaxSize
+	FacetSize int     `json:"facet_size"`
+	// NoFacets and NoHighlight skip work a caller does not need (exports).
+	NoFacets    bool `json:"-"`
+	NoHighlight bool `json:"-"`
+	// After continues after the last hit of a previous page (its Sort
+	// values), past the page depth that Page can reach.
+	After []string `json:"after,omitempty"`
+}
+
+// Filters narrow a search. Values of one field are alternatives (OR);
+// different fields must all match (AND).
+type Filters struct {
+	Topic      []string  `json:"topic,omitempty"`
+	Kind       []string  `json:"kind,omitempty"`
+	Year       []string  `json:"year,omitempty"`
+	Delegation []string  `json:"delegation,omitempty"`
+	Unit       []string  `json:"unit,omitempty"`
+	Status     []string  `json:"status,omitempty"`
+	Source     []string  `json:"source,omitempty"`
+	From       time.Time `json:"from,omitzero"` // inclusive
+	To         time.Time `json:"to,omitzero"`   // inclusive: the whole day
+}
+
+// Limits bound the cost of one request. The zero value means the defaults.
+type Limits struct {
+	MaxQueryLen  int // characters
+	MaxSize      int
+	MaxPageDepth int // page*size beyond this is refused: use After
+	MaxFacetSize int
+	MaxDraftLen  int // characters of a draft for similar documents
+	Timeout      time.Duration
+}
+
+func (l *Limits) setDefaults() {
+	if l.MaxQueryLen <= 0 {
+		l.MaxQueryLen = 1000
+	}
+	if l.MaxSize <= 0 {
+		l.MaxSize = 100
+	}
+	if l.MaxPageDepth <= 0 {
+		l.MaxPageDepth = 10000
+	}
+	if l.MaxFacetSize <= 0 {
+		l.MaxFacetSize = 100
+	}
+	if l.MaxDraftLen <= 0 {
+		l.MaxDraftLen = 50000
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = 5 * time.Second
+	}
+}
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortDate      = "date"
+	SortDateDesc  = "-date"
+)
+
+// normalize fills defaults and checks the request against the limits. Its
+// errors wrap ErrInvalid.
+func (r *Request) normalize(l Limits) error {
+	if n := len([]rune(r.Query)); n > l.MaxQueryLen {
+		return invalid("query is %d characters long; the limit is %d", n, l.MaxQueryLen)
+	}
+	if r.Page == 0 {
+		r.Page = 1
+	}
+	if r.Size == 0 {
+		r.Size = 10
+	}
+	if r.FacetSize == 0 {
+		r.FacetSize = 20
+	}
+	switch {
+	case r.Page < 1:
+		return invalid("page must be 1 or more, not %d", r.Page)
+	case r.Size < 1 || r.Size > l.MaxSize:
+		return invalid("size must be between 1 and %d, not %d", l.MaxSize, r.Size)
+	case r.FacetSize < 1 || r.FacetSize > l.MaxFacetSize:
+		return invalid("facet_size must be between 1 and %d, not %d", l.MaxFacetSize, r.FacetSize)
+	case r.After == nil && (r.Page-1) > (l.MaxPageDepth-r.Size)/r.Size:
+		return invalid("page %d with size %d is deeper than %d results; narrow the search or export it", r.Page, r.Size, l.MaxPageDepth)
+	}
+	switch r.Sort {
+	case "":
+		r.Sort = SortRelevance
+	case SortRelevance, SortDate, SortDateDesc:
+	default:
+		return invalid("sort must be relevance, date or -date, not %q", r.Sort)
+	}
+	f := &r.Filters
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		return invalid("the date range ends (%s) before it starts (%s)", f.To.Format(time.DateOnly), f.From.Format(time.DateOnly))
+	}
+	for _, y := range f.Year {
+		if n, err := strconv.Atoi(y); err != nil || n < 1000 || n > 9999 {
+			return invalid("year must be four digits, not %q", y)
+		}
+	}
+	return nil
+}
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// CST is the time zone of dates without one (China Standard Time).
+var CST = time.FixedZone("CST", 8*3600)
+
+// ParseDay reads a date of a filter: 2024-01-31, 2024/1/31 or 20240131.
+func ParseDay(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-1-2", "20060102", "2006年1月2日"} {
+		if t, err := time.ParseInLocation(layout, s, CST); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, invalid("date %q is not a date like 2024-01-31", s)
+}

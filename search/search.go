@@ -1,0 +1,332 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"minsheng/corpus"
+)
+
+// Searcher answers requests over one index, normally an IndexAlias whose
+// generation the indexer swaps. It is safe for concurrent use.
+type Searcher struct {
+	Index    bleve.Index
+	Limits   Limits
+	Keywords KeywordFunc // for similar documents and keyword analytics; may be nil
+}
+
+// New returns a Searcher over idx.
+func New(idx bleve.Index, l Limits) *Searcher {
+	l.setDefaults()
+	return &Searcher{Index: idx, Limits: l}
+}
+
+// Result of a search.
+type Result struct {
+	Total   uint64             `json:"total"`
+	TookMS  float64            `json:"took_ms"`
+	Page    int                `json:"page"`
+	Size    int                `json:"size"`
+	Relaxed bool               `json:"relaxed"` // not every word matched: ranked fallback
+	Hits    []Hit              `json:"hits"`
+	Facets  map[string][]Count `json:"facets"`
+}
+
+// Hit is one matching document.
+type Hit struct {
+	ID            string              `json:"id"`
+	Kind          string              `json:"kind"`
+	Title         string              `json:"title"`
+	Date          string              `json:"date,omitempty"`
+	Topics        []string            `json:"topics"`
+	Score         float64             `json:"score"`
+	Highlights    map[string][]string `json:"highlights"`
+	Snippet       string              `json:"snippet,omitempty"`
+	Number        string              `json:"number,omitempty"`
+	Session       string              `json:"session,omitempty"`
+	Author        string              `json:"author,omitempty"`
+	Delegation    string              `json:"delegation,omitempty"`
+	Units         []string            `json:"units,omitempty"`
+	Status        string              `json:"status,omitempty"`
+	KeySupervised bool                `json:"key_supervised,omitempty"`
+	Source        string              `json:"source,omitempty"`
+	URL           string              `json:"url,omitempty"`
+	Reply         string              `json:"reply,omitempty"`
+	Shared        []string            `json:"shared,omitempty"` // similar documents: keywords in common
+	Sort          []string            `json:"sort,omitempty"`   // pass as After for the next page
+	Doc           *corpus.Doc         `json:"-"`
+}
+
+// Count is one value of a facet and how many results have it.
+type Count struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// FacetFields are the facets every search returns, by name.
+var FacetFields = []string{"topic", "kind", "year", "delegation", "unit", "status", "source"}
+
+var facetIndexField = map[string]string{
+	"topic": corpus.FieldTopic, "kind": corpus.FieldKind, "year": corpus.FieldYear,
+	"delegation": corpus.FieldDelegation, "unit": corpus.FieldUnit, "status": corpus.FieldStatus,
+	"source": corpus.FieldSource,
+}
+
+// ErrNotFound means the document asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable means the index cannot answer now (none loaded, or the
+// search ran past its budget). The HTTP layer answers it 503.
+var ErrUnavailable = errors.New("search unavailable")
+
+// Search runs a request.
+func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
+	if err := r.normalize(s.Limits); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
+	defer cancel()
+	an, err := s.analyzers()
+	if err != nil {
+		return nil, err
+	}
+	q := Parse(r.Query)
+	strict := an.build(q, false)
+	sr, err := s.request(r, strict)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.run(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	relaxed := false
+	if res.Total == 0 && q.wordSlots(an) > 1 {
+		// a question: not every word is in any document; rank by any
+		if sr, err = s.request(r, an.build(q, true)); err != nil {
+			return nil, err
+		}
+		if res, err = s.run(ctx, sr); err != nil {
+			return nil, err
+		}
+		relaxed = true
+	}
+	out := &Result{Total: res.Total, Page: r.Page, Size: r.Size, Relaxed: relaxed, Hits: []Hit{}, Facets: map[string][]Count{}}
+	needles := an.needles(q)
+	for _, dm := range res.Hits {
+		h, err := hitOf(dm)
+		if err != nil {
+			return nil, err
+		}
+		if !r.NoHighlight {
+			an.highlight(&h, needles)
+		}
+		out.Hits = append(out.Hits, h)
+	}
+	for name, fr := range res.Facets {
+		counts := []Count{}
+		if fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				counts = append(counts, Count{Value: t.Term, Count: t.Count})
+			}
+		}
+		if name == "year" { // years read best in order, newest first
+			sort.Slice(counts, func(i, j int) bool { return counts[i].Value > counts[j].Value })
+		}
+		out.Facets[name] = counts
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+// run executes a bleve request within the context's budget.
+func (s *Searcher) run(ctx context.Context, sr *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	res, err := s.Index.SearchInContext(ctx, sr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: the search took longer than %s", ErrUnavailable, s.Limits.Timeout)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return res, nil
+}
+
+// request turns a normalized request and its query into a bleve request.
+func (s *Searcher) request(r Request, q query.Query) (*bleve.SearchRequest, error) {
+	q = withFilters(q, r.Filters)
+	sr := bleve.NewSearchRequestOptions(q, r.Size, (r.Page-1)*r.Size, false)
+	if r.After != nil {
+		sr.From = 0
+	}
+	sr.Fields = []string{corpus.FieldStored}
+	byDate := &bsearch.SortField{Field: corpus.FieldDate, Type: bsearch.SortFieldAsDate, Desc: true, Missing: bsearch.SortFieldMissingLast}
+	switch {
+	case r.Sort == SortDate:
+		byDate.Desc = false
+		sr.SortByCustom(bsearch.SortOrder{byDate, &bsearch.SortDocID{}})
+	case r.Sort == SortDateDesc || isMatchAll(q):
+		sr.SortByCustom(bsearch.SortOrder{byDate, &bsearch.SortDocID{}})
+	default:
+		sr.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byDate, &bsearch.SortDocID{}})
+	}
+	if r.After != nil {
+		if len(r.After) != len(sr.Sort) {
+			return nil, invalid("after must have %d values, has %d", len(sr.Sort), len(r.After))
+		}
+		sr.SearchAfter = r.After
+	}
+	if !r.NoFacets {
+		for _, name := range FacetFields {
+			sr.AddFacet(name, bleve.NewFacetRequest(facetIndexField[name], r.FacetSize))
+		}
+	}
+	return sr, nil
+}
+
+func isMatchAll(q query.Query) bool {
+	switch q := q.(type) {
+	case *query.MatchAllQuery:
+		return true
+	case *query.BooleanQuery:
+		c, ok := q.Must.(*query.ConjunctionQuery)
+		return ok && q.Should == nil && len(c.Conjuncts) == 1 && isMatchAll(c.Conjuncts[0])
+	case *query.ConjunctionQuery:
+		return len(q.Conjuncts) == 1 && isMatchAll(q.Conjuncts[0])
+	}
+	return false
+}
+
+// withFilters narrows q by the filters, which select without scoring.
+func withFilters(q query.Query, f Filters) query.Query {
+	var conj []query.Query
+	add := func(field string, values []string) {
+		if len(values) == 0 {
+			return
+		}
+		var alts []query.Query
+		for _, v := range values {
+			alts = append(alts, termQ(field, v, 0))
+		}
+		conj = append(conj, bleve.NewDisjunctionQuery(alts...))
+	}
+	add(corpus.FieldTopic, f.Topic)
+	add(corpus.FieldKind, f.Kind)
+	add(corpus.FieldYear, f.Year)
+	add(corpus.FieldDelegation, f.Delegation)
+	add(corpus.FieldUnit, f.Unit)
+	add(corpus.FieldStatus, f.Status)
+	add(corpus.FieldSource, f.Source)
+	if !f.From.IsZero() || !f.To.IsZero() {
+		to := f.To
+		if !to.IsZero() {
+			to = to.AddDate(0, 0, 1) // the whole last day
+		}
+		dq := bleve.NewDateRangeQuery(f.From, to)
+		dq.SetField(corpus.FieldDate)
+		conj = append(conj, dq)
+	}
+	if len(conj) == 0 {
+		return q
+	}
+	b, ok := q.(*query.BooleanQuery)
+	if !ok {
+		b = bleve.NewBooleanQuery()
+		b.AddMust(q)
+	}
+	b.AddFilter(bleve.NewConjunctionQuery(conj...))
+	return b
+}
+
+func termQ(field, term string, boost float64) *query.TermQuery {
+	t := bleve.NewTermQuery(term)
+	t.SetField(field)
+	if boost > 0 {
+		t.SetBoost(boost)
+	}
+	return t
+}
+
+// hitOf decodes a bleve hit's stored document.
+func hitOf(dm *bsearch.DocumentMatch) (Hit, error) {
+	raw, _ := dm.Fields[corpus.FieldStored].(string)
+	var d corpus.Doc
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		return Hit{}, fmt.Errorf("document %s: stored fields: %w", dm.ID, err)
+	}
+	h := hitFromDoc(&d)
+	h.Score, h.Sort = dm.Score, dm.Sort
+	if isNaN(h.Score) {
+		h.Score = 0
+	}
+	return h, nil
+}
+
+func isNaN(f float64) bool { return f != f }
+
+func hitFromDoc(d *corpus.Doc) Hit {
+	h := Hit{
+		ID: d.ID, Kind: d.Kind, Title: d.Title, Topics: d.AllTopics(), Number: d.Number,
+		Session: d.Session, Author: d.Author, Delegation: d.Delegation, Units: d.Units,
+		Status: d.Status, KeySupervised: d.KeySupervised, Source: d.Source, URL: d.URL,
+		Reply: d.Reply, Doc: d, Highlights: map[string][]string{},
+	}
+	if h.Topics == nil {
+		h.Topics = []string{}
+	}
+	if !d.Date.IsZero() {
+		h.Date = d.Date.In(CST).Format(time.DateOnly)
+	}
+	return h
+}
+
+// Document returns one stored document, or ok false when there is none.
+func (s *Searcher) Document(ctx context.Context, id string) (*corpus.Doc, bool, error) {
+	sr := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	sr.Fields = []string{corpus.FieldStored}
+	res, err := s.run(ctx, sr)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(res.Hits) == 0 {
+		return nil, false, nil
+	}
+	h, err := hitOf(res.Hits[0])
+	if err != nil {
+		return nil, false, err
+	}
+	return h.Doc, true, nil
+}
+
+// analyzers are the index's two analyzers, read from its mapping so that
+// queries are analysed exactly as the documents were.
+type analyzers struct {
+	words, chars analysis.Analyzer
+}
+
+func (s *Searcher) analyzers() (*analyzers, error) {
+	m := s.Index.Mapping()
+	if m == nil {
+		return nil, fmt.Errorf("%w: no index is loaded", ErrUnavailable)
+	}
+	a := &analyzers{words: m.AnalyzerNamed(corpus.AnalyzerWords), chars: m.AnalyzerNamed(corpus.AnalyzerLiteral)}
+	if a.words == nil || a.chars == nil {
+		return nil, fmt.Errorf("%w: the index has no %s/%s analyzers", ErrUnavailable, corpus.AnalyzerWords, corpus.AnalyzerLiteral)
+	}
+	return a, nil
+}
+
+// Total counts the documents in the index.
+func (s *Searcher) Total() (uint64, error) { return s.Index.DocCount() }
+
+func itoa(n int) string { return strconv.Itoa(n) }

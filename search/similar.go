@@ -1,0 +1,119 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"minsheng/corpus"
+)
+
+// Keyword is a word of a text with its TF-IDF weight.
+type Keyword struct {
+	Word   string  `json:"word"`
+	Weight float64 `json:"weight"`
+}
+
+// KeywordFunc extracts the n most telling words of a text, already folded
+// as the index folds them. Main wires jieba's TF-IDF extractor in.
+type KeywordFunc func(text string, n int) []Keyword
+
+// SimilarRequest asks for the documents most like a stored one (ID) or
+// like a pasted draft (Text).
+type SimilarRequest struct {
+	ID   string `json:"id,omitempty"`
+	Text string `json:"text,omitempty"`
+	Size int    `json:"size,omitempty"`
+}
+
+// similarTerms is how many keywords of the source text the query uses.
+const similarTerms = 30
+
+// Similar finds the documents most like a stored document or a draft: a
+// weighted disjunction of the text's keywords over title and body, ranked
+// by BM25. The stored document itself is never among its hits. Each hit
+// lists the keywords it shares with the source in Shared.
+func (s *Searcher) Similar(ctx context.Context, r SimilarRequest) (*Result, error) {
+	if s.Keywords == nil {
+		return nil, fmt.Errorf("%w: no keyword extractor", ErrUnavailable)
+	}
+	if r.Size == 0 {
+		r.Size = 10
+	}
+	if r.Size < 1 || r.Size > s.Limits.MaxSize {
+		return nil, invalid("size must be between 1 and %d, not %d", s.Limits.MaxSize, r.Size)
+	}
+	text := r.Text
+	if r.ID != "" {
+		d, ok, err := s.Document(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: document %q", ErrNotFound, r.ID)
+		}
+		text = d.Title + "\n" + d.Title + "\n" + d.Body
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, invalid("the text to compare is empty")
+	}
+	if n := len([]rune(text)); n > s.Limits.MaxDraftLen {
+		return nil, invalid("the text is %d characters long; the limit is %d", n, s.Limits.MaxDraftLen)
+	}
+	kws := s.Keywords(text, similarTerms)
+	if len(kws) == 0 {
+		return &Result{Page: 1, Size: r.Size, Hits: []Hit{}, Facets: map[string][]Count{}}, nil
+	}
+	var alts []query.Query
+	for _, k := range kws {
+		for _, f := range []struct {
+			name  string
+			boost float64
+		}{{corpus.FieldTitle, boostTitle}, {corpus.FieldBody, boostBody}} {
+			alts = append(alts, termQ(f.name, k.Word, f.boost*k.Weight))
+		}
+	}
+	var q query.Query = bleve.NewDisjunctionQuery(alts...)
+	if r.ID != "" {
+		b := bleve.NewBooleanQuery()
+		b.AddMust(q)
+		b.AddMustNot(bleve.NewDocIDQuery([]string{r.ID}))
+		q = b
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
+	defer cancel()
+	sr, err := s.request(Request{Size: r.Size, Page: 1, Sort: SortRelevance, NoFacets: true}, q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.run(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	an, err := s.analyzers()
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{Total: res.Total, Page: 1, Size: r.Size, Hits: []Hit{}, Facets: map[string][]Count{}}
+	out.TookMS = float64(res.Took.Microseconds()) / 1000
+	for _, dm := range res.Hits {
+		h, err := hitOf(dm)
+		if err != nil {
+			return nil, err
+		}
+		folded := strings.Join(an.fold(h.Title+"\n"+h.Doc.Body), "")
+		var needles [][]string
+		for _, k := range kws {
+			if strings.Contains(folded, k.Word) {
+				h.Shared = append(h.Shared, k.Word)
+				needles = append(needles, an.fold(k.Word))
+			}
+		}
+		an.highlight(&h, needles)
+		out.Hits = append(out.Hits, h)
+	}
+	return out, nil
+}
