@@ -1,0 +1,59 @@
+package corpus
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// fuzzRead feeds data through the reader for each format and checks every
+// document it emits: no error (the input cannot fail to read), valid UTF-8
+// and no NUL in any field, and some text.
+func fuzzRead(t *testing.T, data []byte, formats ...string) {
+	for _, format := range formats {
+		check := func(d Doc) error {
+			fields := append([]string{d.ID, d.Kind, d.Title, d.Body, d.Source, d.Author, d.Delegation,
+				d.Session, d.Number, d.Status, d.Reply, d.Category, d.URL}, append(d.Units, d.Topics...)...)
+			for _, s := range fields {
+				if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+					t.Errorf("%s: bad text %q in %+v", format, s, d)
+				}
+			}
+			if strings.TrimSpace(d.Title) == "" && strings.TrimSpace(d.Body) == "" || d.ID == "" || d.Kind == "" {
+				t.Errorf("%s: no text, id or kind in %+v", format, d)
+			}
+			return nil
+		}
+		w, err := newWalker(Options{}, check, func(p Problem) {
+			if p.File != "fuzz" || p.Reason == "" {
+				t.Errorf("%s: problem %+v", format, p)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.read(context.Background(), "fuzz", format, bytes.NewReader(data)); err != nil {
+			t.Errorf("%s: %v", format, err)
+		}
+		if w.stats.Docs+w.stats.Skipped == 0 && len(bytes.TrimSpace(data)) > 0 && format == "txt" {
+			t.Errorf("%s: a page neither emitted nor skipped", format)
+		}
+	}
+}
+
+func FuzzJSONL(f *testing.F) {
+	f.Add([]byte(`{"title":"标题","body":"正文","date":"2023-01-11","units":["甲","乙"],"key_supervised":"是"}`))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "json") })
+}
+
+func FuzzCSV(f *testing.F) {
+	f.Add([]byte("标题,正文,日期\n关于A的建议,\"第一段\n第二段\",2023/1/11\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "csv") })
+}
+
+func FuzzNewsPage(f *testing.F) {
+	f.Add([]byte("欢迎访问\n标题\n2023-01-11 10:10:23 来源:甘肃日报 记者 甲 乙 编辑:丙\n正文\n版权所有\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "txt") })
+}

@@ -1,0 +1,75 @@
+package corpus
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNewsPageFile(t *testing.T) {
+	r := walk(t, Options{}, "testdata/news/gansu.txt")
+	want := []Doc{{ID: "gansu", Kind: KindNews, Title: "省人大常委会召开党组会议 传达学习全国两会精神",
+		Body: "1月10日，省人大常委会党组召开会议，传达学习全国两会精神。\n会议强调，要认真贯彻落实会议部署。",
+		Date: time.Date(2023, 1, 11, 10, 10, 23, 0, cst), Source: "新甘肃·甘肃日报", Author: "石丹丹、王朝霞"}}
+	if r.err != nil || !reflect.DeepEqual(r.docs, want) || len(r.probs) != 0 {
+		t.Errorf("got %+v %v %v\nwant %+v", r.docs, r.probs, r.err, want)
+	}
+}
+
+func TestNewsPage(t *testing.T) {
+	day := time.Date(2023, 3, 5, 0, 0, 0, 0, cst)
+	tests := []struct {
+		name, in string
+		want     Doc    // ID and Kind are not set by parseNews
+		bad      string // the error, if any
+	}{
+		{"source first, full-width colons", "当前位置：首页 > 人大要闻\r\n标题一\r\n来源：人民网　作者：张三、李四　发布时间：2023年03月05日 09:30\r\n正文。\r\n",
+			Doc{Title: "标题一", Body: "正文。", Date: day.Add(9*time.Hour + 30*time.Minute), Source: "人民网", Author: "张三、李四"}, ""},
+		{"no meta line", "\uFEFF标题二\n\n第一段，没有日期。\n第二段。\n",
+			Doc{Title: "标题二", Body: "第一段，没有日期。\n第二段。"}, ""},
+		{"a body starting with a date is not meta", "标题三\n2023年3月5日，省人大常委会召开会议。\n",
+			Doc{Title: "标题三", Body: "2023年3月5日，省人大常委会召开会议。"}, ""},
+		{"date and bare source", "标题四\n2023/3/5 甘肃日报\n正文\n",
+			Doc{Title: "标题四", Body: "正文", Date: day, Source: "甘肃日报"}, ""},
+		{"subtitle before meta", "标题五\n——副标题\n2023-03-05 记者 王五\n正文\n",
+			Doc{Title: "标题五", Body: "——副标题\n正文", Date: day, Author: "王五"}, ""},
+		{"meta only by label", "标题六\n记者 赵六 通讯员 钱七\n正文\n",
+			Doc{Title: "标题六", Body: "正文", Author: "赵六"}, ""},
+		{"footers anywhere, long lines kept", "标题七\n正文一\n关闭散乱污企业20家\n发放许可证2000余张\n【打印】【关闭】\n分享到：微信\n编辑：某某\nCopyright © 2023 甘肃日报\n" +
+			"公网安备 62010202000000号\n一段很长的正文提到许可证：1号文件以及版权所有的问题，" +
+			"这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来。\n",
+			Doc{Title: "标题七", Body: "正文一\n关闭散乱污企业20家\n发放许可证2000余张\n一段很长的正文提到许可证：1号文件以及版权所有的问题，" +
+				"这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来。"}, ""},
+		{"bad date in meta is body", "标题八\n2023-02-30 来源：某报\n正文\n",
+			Doc{Title: "标题八", Body: "2023-02-30 来源：某报\n正文"}, ""},
+		{"title only", "欢迎光临\n只有标题\n2023-03-05\n版权所有\n", Doc{Title: "只有标题", Date: day}, "no text: no body"},
+		{"only furniture", "欢迎访问\n\n首页\n", Doc{}, "no text"},
+		{"empty", "", Doc{}, "no text"},
+		{"invalid utf-8", "标题\n正\xff文\n", Doc{}, "invalid utf-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseNews([]byte(tt.in))
+			if err != nil && err.Error() != tt.bad || err == nil && tt.bad != "" {
+				t.Errorf("err = %v, want %q", err, tt.bad)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewsPageProblems(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.txt", "只有标题\n")
+	writeFile(t, dir, "b.txt", "标题\n正文\n")
+	writeFile(t, dir, "sub/b.txt", "标题\n另一篇\n")
+	writeFile(t, dir, "big.txt", "标题\n"+strings.Repeat("长", maxRecord/3))
+	r := walk(t, Options{}, dir)
+	if r.err != nil || len(r.docs) != 1 || r.docs[0].ID != "b" {
+		t.Errorf("%v %+v", r.err, r.docs)
+	}
+	checkProbs(t, r.probs, "a.txt: no text: no body", "big.txt: record too large: over 64 MiB", "b.txt: duplicate id: b")
+}

@@ -1,0 +1,355 @@
+package corpus
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxRecord caps one record: a JSON line, a CSV record or a news page.
+const maxRecord = 64 << 20
+
+// Options says how sources are read. The zero value is useful.
+type Options struct {
+	// Mapping adds or overrides column names for CSV and XLSX headers and
+	// JSON keys: header name (matched case-insensitively, trimmed) -> field
+	// name, where field names are the json tags of Doc ("title", "body",
+	// "date", ...). A field name of "" or "-" ignores the column.
+	Mapping map[string]string
+	// Kind is the kind for records that have none. When empty it is
+	// guessed: "news" for news pages; otherwise "suggestion" if the record
+	// has a number, delegation or units, else "news".
+	Kind string
+	// Progress, if not nil, is called with the number of source bytes
+	// consumed since the last call (compressed bytes for .gz files).
+	Progress func(n int64)
+}
+
+// Stats counts what a walk did.
+type Stats struct {
+	Files   int
+	Docs    int            // documents emitted
+	Skipped int            // bad records skipped
+	Reasons map[string]int // skipped records by short reason ("broken json", "no text", ...)
+}
+
+// Walk reads every source file under paths and calls emit for each good
+// document and problem for each skipped record. Either callback may be nil.
+//
+// Paths are files or folders, read recursively in lexical order. Inside
+// folders, hidden files and folders (".x") and Office lock files ("~$x") are
+// skipped and files of unknown type are ignored; a file named explicitly
+// must be of a known type. Known types are .jsonl, .ndjson and .json (an
+// array of objects or JSON lines), .csv, .xlsx and .txt (a news page), and
+// all of these but .xlsx may be gzipped (.jsonl.gz).
+//
+// Walk stops with an error when emit returns an error, when ctx is
+// cancelled, or when a file cannot be opened, read or decompressed; the
+// error names the file. A bad record never stops it.
+func Walk(ctx context.Context, paths []string, opt Options, emit func(Doc) error, problem func(Problem)) (Stats, error) {
+	files, err := sources(paths)
+	if err != nil {
+		return Stats{}, err
+	}
+	w, err := newWalker(opt, emit, problem)
+	if err != nil {
+		return Stats{}, err
+	}
+	for _, name := range files {
+		if err := ctx.Err(); err != nil {
+			return w.stats, err
+		}
+		if err := w.readFile(ctx, name); err != nil {
+			if ctx.Err() != nil {
+				return w.stats, ctx.Err()
+			}
+			return w.stats, err
+		}
+	}
+	return w.stats, nil
+}
+
+// Size returns the total size in bytes of the source files Walk would read,
+// for a progress bar's estimate.
+func Size(paths []string) (int64, error) {
+	files, err := sources(paths)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, name := range files {
+		fi, err := os.Stat(name)
+		if err != nil {
+			return 0, err
+		}
+		n += fi.Size()
+	}
+	return n, nil
+}
+
+// sources lists the files Walk reads, each once.
+func sources(paths []string) ([]string, error) {
+	var files []string
+	seen := map[string]bool{}
+	add := func(name string) {
+		if c := filepath.Clean(name); !seen[c] {
+			seen[c] = true
+			files = append(files, name)
+		}
+	}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			if format(p) == "" {
+				return nil, fmt.Errorf("%s: unknown file type", p)
+			}
+			add(p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case name != p && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "~$")):
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+			case !d.IsDir() && format(name) != "":
+				add(name)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// format returns the reader for a file name: "json", "csv", "xlsx" or
+// "txt", with ".gz" appended when compressed, or "" for an unknown type.
+func format(name string) string {
+	name = strings.ToLower(name)
+	gz := strings.HasSuffix(name, ".gz")
+	name = strings.TrimSuffix(name, ".gz")
+	var f string
+	switch filepath.Ext(name) {
+	case ".jsonl", ".ndjson", ".json":
+		f = "json"
+	case ".csv":
+		f = "csv"
+	case ".txt":
+		f = "txt"
+	case ".xlsx":
+		if gz {
+			return ""
+		}
+		return "xlsx"
+	default:
+		return ""
+	}
+	if gz {
+		f += ".gz"
+	}
+	return f
+}
+
+// baseName is a file's name without folder and extensions: "a/news.jsonl.gz" -> "news".
+func baseName(name string) string {
+	name = filepath.Base(name)
+	if strings.HasSuffix(strings.ToLower(name), ".gz") {
+		name = name[:len(name)-3]
+	}
+	return strings.TrimSuffix(name, filepath.Ext(name))
+}
+
+// walker holds the state of one Walk.
+type walker struct {
+	opt     Options
+	fields  map[string]string // normalised header -> field, aliases plus opt.Mapping
+	emit    func(Doc) error
+	problem func(Problem)
+	seen    map[string]struct{} // ids emitted so far
+	stats   Stats
+}
+
+func newWalker(opt Options, emit func(Doc) error, problem func(Problem)) (*walker, error) {
+	w := &walker{opt: opt, emit: emit, problem: problem, fields: map[string]string{},
+		seen: map[string]struct{}{}, stats: Stats{Reasons: map[string]int{}}}
+	for k, v := range aliases {
+		w.fields[k] = v
+	}
+	for k, v := range opt.Mapping {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v != "" && v != "-" && !isField(v) {
+			return nil, fmt.Errorf("corpus: mapping %q: unknown field %q", k, v)
+		}
+		w.fields[headerKey(k)] = v
+	}
+	w.opt.Kind = kindOf(opt.Kind)
+	return w, nil
+}
+
+// readFile reads one source file; errors name the file.
+func (w *walker) readFile(ctx context.Context, name string) error {
+	w.stats.Files++
+	f := format(name)
+	if f == "xlsx" {
+		if err := w.readXLSX(ctx, name); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+	file, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	var r io.Reader = bufio.NewReaderSize(progress{file, w.opt.Progress}, 64<<10)
+	if strings.HasSuffix(f, ".gz") {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	if err := w.read(ctx, name, strings.TrimSuffix(f, ".gz"), r); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// read reads an uncompressed stream in the given format ("json", "csv" or "txt").
+func (w *walker) read(ctx context.Context, name, format string, r io.Reader) error {
+	r = dropNUL{r}
+	switch format {
+	case "json":
+		return w.readJSON(ctx, name, r)
+	case "csv":
+		return w.readCSV(ctx, name, r)
+	case "txt":
+		return w.readNews(ctx, name, r)
+	}
+	return fmt.Errorf("unknown format %q", format)
+}
+
+// badRecord says why a record was skipped.
+type badRecord struct {
+	reason string // short, for Stats.Reasons
+	detail string
+}
+
+func (b *badRecord) Error() string {
+	if b.detail == "" {
+		return b.reason
+	}
+	return b.reason + ": " + b.detail
+}
+
+func bad(reason, detail string) error { return &badRecord{reason, detail} }
+
+// add takes a record read from name at line (0 for the whole file): a
+// document, or the error that makes it a bad record. It fills in defaults,
+// checks the document and emits it, or reports and counts the problem.
+// It returns an error only to stop the walk.
+func (w *walker) add(ctx context.Context, name string, line int, d Doc, err error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err == nil {
+		err = w.finish(name, line, &d)
+	}
+	if err != nil {
+		reason := err.Error()
+		var b *badRecord
+		if errors.As(err, &b) {
+			reason = b.reason
+		}
+		w.stats.Skipped++
+		w.stats.Reasons[reason]++
+		if w.problem != nil {
+			w.problem(Problem{File: name, Line: line, Reason: err.Error()})
+		}
+		return nil
+	}
+	w.seen[d.ID] = struct{}{}
+	w.stats.Docs++
+	if w.emit == nil {
+		return nil
+	}
+	err = w.emit(d)
+	if err != nil && line > 0 {
+		err = fmt.Errorf("line %d: %w", line, err)
+	}
+	return err
+}
+
+// finish fills in the kind and id of d and checks it.
+func (w *walker) finish(name string, line int, d *Doc) error {
+	if d.Title == "" && d.Body == "" {
+		return bad("no text", "")
+	}
+	if d.Kind == "" {
+		d.Kind = w.opt.Kind
+	}
+	if d.Kind == "" {
+		d.Kind = KindNews
+		if d.Number != "" || d.Delegation != "" || len(d.Units) > 0 {
+			d.Kind = KindSuggestion
+		}
+	}
+	d.ID = cmp.Or(d.ID, fmt.Sprintf("%s-%d", baseName(name), line))
+	if _, ok := w.seen[d.ID]; ok {
+		return bad("duplicate id", d.ID)
+	}
+	return nil
+}
+
+// progress reports the bytes read through it.
+type progress struct {
+	r io.Reader
+	f func(int64)
+}
+
+func (p progress) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 && p.f != nil {
+		p.f(int64(n))
+	}
+	return n, err
+}
+
+// dropNUL removes NUL bytes from a stream.
+type dropNUL struct{ r io.Reader }
+
+func (d dropNUL) Read(b []byte) (int, error) {
+	for {
+		n, err := d.r.Read(b)
+		if bytes.IndexByte(b[:n], 0) >= 0 {
+			k := 0
+			for _, c := range b[:n] {
+				if c != 0 {
+					b[k] = c
+					k++
+				}
+			}
+			n = k
+		}
+		if n > 0 || err != nil {
+			return n, err
+		}
+	}
+}
