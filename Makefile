@@ -42,3 +42,15 @@ fmt:
 
 clean:
 	rm -rf bin indexer/dict/jieba
+
+# Ranking quality on ../shared/eval/ncp, held to the issue's target.
+eval: dicts
+	MINSHENG_EVAL_TARGET=0.90 $(GO) test -count=1 -run 'TestRankingNCP|TestPhraseExactness' -v ./search/
+
+# Longer fuzzing of every fuzz target (make test runs each briefly).
+FUZZTIME ?= 60s
+fuzz: dicts
+	@for p in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$p 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
+	  done; done

@@ -12,7 +12,9 @@ package corpus
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Kinds of documents.
@@ -88,4 +90,28 @@ func (p Problem) String() string {
 		return fmt.Sprintf("%s: %s", p.File, p.Reason)
 	}
 	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+}
+
+// maxDerivedTitle is the longest title DeriveTitle makes, in characters.
+const maxDerivedTitle = 60
+
+// DeriveTitle makes a display title for a document that has none (news
+// sources often give only the text): the first line or sentence of the
+// body, or its first words, cut at maxDerivedTitle characters.
+func DeriveTitle(body string) string {
+	body = strings.TrimSpace(body)
+	rs := []rune(body)
+	end := min(len(rs), maxDerivedTitle)
+	for i, r := range rs[:end] {
+		if r == '\n' || r == '。' || r == '！' || r == '？' || r == '!' || r == '?' ||
+			(unicode.IsSpace(r) && i >= 8) {
+			end = i
+			break
+		}
+	}
+	t := strings.TrimSpace(string(rs[:end]))
+	if end < len(rs) && end == maxDerivedTitle {
+		t += "…"
+	}
+	return t
 }

@@ -139,25 +139,40 @@ func (a *Analysis) segment(folded []rune, from, to int, emit func(string, int, i
 	}
 }
 
-// LiteralTokenize emits every rune of text, folded, as its own token at its
-// rune position: a phrase over this stream is a substring match on the
-// folded text, whatever jieba would make of it. Whitespace folds to one
-// space token.
+// LiteralTokenize emits every rune of text, folded, as its own token at
+// its rune position, and every pair of adjacent runes as a bigram token at
+// the position of the first. A phrase of two or more characters is then a
+// sequence of bigrams at consecutive positions: a substring match on the
+// folded text, whatever jieba would make of it, over postings far shorter
+// than single characters'. Single characters are found by their unigram.
+// Whitespace folds to one space.
 func (a *Analysis) LiteralTokenize(text []byte) analysis.TokenStream {
 	folded, offs := a.runes(text)
-	out := make(analysis.TokenStream, len(folded))
-	toks := make([]analysis.Token, len(folded))
+	n := len(folded)
+	out := make(analysis.TokenStream, 0, 2*n)
+	toks := make([]analysis.Token, 0, 2*n)
+	terms := make([]byte, 0, 3*len(text)+8)
 	var buf [utf8.UTFMax]byte
-	for i, r := range folded {
+	enc := func(r rune) []byte {
 		if unicode.IsSpace(r) {
 			r = ' '
 		}
-		n := utf8.EncodeRune(buf[:], r)
-		toks[i] = analysis.Token{
-			Term: append([]byte(nil), buf[:n]...), Start: offs[i], End: offs[i+1],
-			Position: i + 1, Type: analysis.Single,
+		return buf[:utf8.EncodeRune(buf[:], r)]
+	}
+	for i, r := range folded {
+		start := len(terms)
+		terms = append(terms, enc(r)...)
+		uni := terms[start:len(terms):len(terms)]
+		toks = append(toks, analysis.Token{Term: uni, Start: offs[i], End: offs[i+1], Position: i + 1, Type: analysis.Single})
+		if i+1 < n {
+			start := len(terms)
+			terms = append(terms, uni...)
+			terms = append(terms, enc(folded[i+1])...)
+			toks = append(toks, analysis.Token{Term: terms[start:len(terms):len(terms)], Start: offs[i], End: offs[i+2], Position: i + 1, Type: analysis.Double})
 		}
-		out[i] = &toks[i]
+	}
+	for i := range toks {
+		out = append(out, &toks[i])
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package search
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -20,6 +22,7 @@ const (
 	boostReply   = 0.6
 	boostMeta    = 1.5
 	boostLiteral = 0.3
+	bigramBoost  = 1.0
 )
 
 var wordFields = []struct {
@@ -127,6 +130,31 @@ func (q *Query) wordSlots(a *analyzers) int {
 	return n
 }
 
+// questionSlots is the number of words from which a query without
+// operators is read as a question: ranked by how many of its words a
+// document has, not filtered to documents with all of them.
+const questionSlots = 6
+
+// isQuestion reports whether q reads as a natural-language question: one
+// group of plain words, ending in a question mark or long.
+func (q *Query) isQuestion(a *analyzers) bool {
+	if len(q.Not) > 0 {
+		return false
+	}
+	n := 0
+	for _, g := range q.Groups {
+		if len(g) != 1 || g[0].Field != "" || g[0].Phrase {
+			return false
+		}
+		t := strings.TrimSpace(g[0].Text)
+		if strings.HasSuffix(t, "？") || strings.HasSuffix(t, "?") {
+			return true
+		}
+		n += len(a.slots(t))
+	}
+	return n >= questionSlots
+}
+
 // build turns a parsed query into a bleve query. Strict: every group must
 // match. Relaxed (the fallback for questions): fields and phrases must
 // match, words are ranked by how many and how rare.
@@ -137,9 +165,13 @@ func (a *analyzers) build(q *Query, relaxed bool) query.Query {
 		var alts []query.Query
 		for _, t := range g {
 			if relaxed && len(g) == 1 && t.Field == "" && !t.Phrase {
-				for _, s := range a.slots(t.Text) {
-					should = append(should, a.slotQuery(s, false))
+				for _, tk := range a.words.Analyze([]byte(t.Text)) {
+					if isStop(string(tk.Term)) {
+						continue
+					}
+					should = append(should, a.wordQuery(string(tk.Term), 1))
 				}
+				should = append(should, a.bigrams(t.Text)...)
 				continue
 			}
 			if tq := a.term(t); tq != nil {
@@ -196,7 +228,7 @@ func (a *analyzers) term(t Term) query.Query {
 
 // slotQuery matches one word in any word field; with literal, also any
 // document whose text contains its characters, however jieba cut them.
-func (a *analyzers) slotQuery(s slot, literal bool) query.Query {
+func (a *analyzers) slotQuery(s slot, literal bool) *query.DisjunctionQuery {
 	var alts []query.Query
 	for _, f := range wordFields {
 		for _, t := range s.terms {
@@ -218,6 +250,15 @@ func (a *analyzers) slotQuery(s slot, literal bool) query.Query {
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
+// wordQuery matches one term in any word field, its boosts times w.
+func (a *analyzers) wordQuery(term string, w float64) query.Query {
+	alts := make([]query.Query, len(wordFields))
+	for i, f := range wordFields {
+		alts[i] = termQ(f.name, term, f.boost*w)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
 // literal matches text character for character (after folding) in any
 // literal field: a substring match, exact both ways.
 func (a *analyzers) literal(text string, boost float64) query.Query {
@@ -225,18 +266,24 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 	if len(chars) == 0 {
 		return nil
 	}
+	// the bigram tokens: one at each position of the phrase but the last
+	grams := make([]string, 0, len(chars))
+	for i := 0; i+1 < len(chars); i++ {
+		grams = append(grams, chars[i]+chars[i+1])
+	}
 	var alts []query.Query
 	for _, f := range wordFields {
 		field := corpus.LiteralOf(f.name)
-		var q query.Query
-		if len(chars) == 1 {
-			q = termQ(field, chars[0], f.boost*boost)
-		} else {
-			pq := bleve.NewPhraseQuery(chars, field)
+		switch len(grams) {
+		case 0:
+			alts = append(alts, termQ(field, chars[0], f.boost*boost))
+		case 1:
+			alts = append(alts, termQ(field, grams[0], f.boost*boost))
+		default:
+			pq := bleve.NewPhraseQuery(grams, field)
 			pq.SetBoost(f.boost * boost)
-			q = pq
+			alts = append(alts, pq)
 		}
-		alts = append(alts, q)
 	}
 	return bleve.NewDisjunctionQuery(alts...)
 }
@@ -244,7 +291,7 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 // fold returns the folded characters of text, as the literal analyzer
 // indexes them.
 func (a *analyzers) fold(text string) []string {
-	ts := a.chars.Analyze([]byte(text))
+	ts := a.tokensOf(text)
 	out := make([]string, len(ts))
 	for i, t := range ts {
 		out[i] = string(t.Term)
@@ -272,8 +319,61 @@ func (a *analyzers) needles(q *Query) [][]string {
 	return out
 }
 
-// tokensOf analyses text with the literal analyzer: one folded token per
-// character, with byte offsets.
+// tokensOf analyses text with the literal analyzer and keeps one folded
+// token per character, with byte offsets (the bigrams are dropped).
 func (a *analyzers) tokensOf(text string) analysis.TokenStream {
-	return a.chars.Analyze([]byte(text))
+	ts := a.chars.Analyze([]byte(text))
+	out := ts[:0]
+	for _, t := range ts {
+		if t.Type != analysis.Double {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// questionWords are the function and question words of a question: they
+// say what is asked, not what it is about, and are left out of its ranking.
+var questionWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`什么 哪些 哪个 哪家 哪里 哪儿 哪 如何 怎么 怎样 怎么样 怎么办 是否 有何 有无 有没有
+		为什么 为何 吗 呢 吧 啊 多少 几 何时 何地 谁 是 的 了 着 过 对 对于 关于 在 和 与 及 以及 或 或者 要 需要 应 应该
+		能 可以 可 会 有 给 把 被 让 将 等 其 该 这 那 这些 那些 之 所 以 为 于 并 而 也 都 还 又 就 从 到 向 由 中 上 下 具体 内容 情况 方面 主要 提出 采取 进行`) {
+		questionWords[w] = true
+	}
+}
+
+// stopChars never start or end a bigram of a question: particles and
+// question characters.
+const stopChars = "的了吗呢吧啊哪么谁"
+
+func isStop(w string) bool { return questionWords[w] }
+
+// bigrams are phrase queries over each pair of adjacent characters of a
+// question, on the literal fields: they reward documents that share its
+// wording, whatever jieba made of either.
+func (a *analyzers) bigrams(text string) []query.Query {
+	chars := a.fold(text)
+	var out []query.Query
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(chars); i++ {
+		c1, c2 := chars[i], chars[i+1]
+		if !isHan(c1) || !isHan(c2) || seen[c1+c2] {
+			continue
+		}
+		seen[c1+c2] = true
+		for _, f := range []struct {
+			name  string
+			boost float64
+		}{{corpus.FieldTitleLit, boostTitle * bigramBoost}, {corpus.FieldBodyLit, bigramBoost}} {
+			out = append(out, termQ(f.name, c1+c2, f.boost))
+		}
+	}
+	return out
+}
+
+func isHan(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.Is(unicode.Han, r)
 }

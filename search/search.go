@@ -102,8 +102,8 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	q := Parse(r.Query)
-	strict := an.build(q, false)
-	sr, err := s.request(r, strict)
+	relaxed := q.isQuestion(an)
+	sr, err := s.request(r, an.build(q, relaxed))
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +111,7 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	relaxed := false
-	if res.Total == 0 && q.wordSlots(an) > 1 {
+	if !relaxed && res.Total == 0 && q.wordSlots(an) > 1 {
 		// a question: not every word is in any document; rank by any
 		if sr, err = s.request(r, an.build(q, true)); err != nil {
 			return nil, err
@@ -283,6 +282,9 @@ func hitFromDoc(d *corpus.Doc) Hit {
 	}
 	if h.Topics == nil {
 		h.Topics = []string{}
+	}
+	if h.Title == "" { // news sources often have none: show the first line
+		h.Title = corpus.DeriveTitle(d.Body)
 	}
 	if !d.Date.IsZero() {
 		h.Date = d.Date.In(CST).Format(time.DateOnly)

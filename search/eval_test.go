@@ -1,0 +1,88 @@
+package search_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"minsheng/search"
+)
+
+// TestRankingNCP measures the default search mode on eval/ncp: 1,262
+// natural-language questions over 599 policy notices, one relevant
+// document each. It prints nDCG@10, MRR@10 and Recall@100 and holds them
+// to the bounds below (`make eval` runs it alone, verbosely).
+func TestRankingNCP(t *testing.T) {
+	dir := needShared(t, "eval/ncp")
+	ti := buildIndex(t, "ncp", []string{dir + "/corpus.jsonl"}, nil)
+	qrels := map[string]string{}
+	f, err := os.Open(dir + "/qrels.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		p := strings.Split(sc.Text(), "\t")
+		if len(p) >= 2 {
+			qrels[p[0]] = p[1]
+		}
+	}
+	f.Close()
+	qf, err := os.Open(dir + "/queries.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qf.Close()
+	var ndcg, mrr, recall float64
+	n, relaxed := 0, 0
+	dec := json.NewDecoder(qf)
+	for dec.More() {
+		var q struct{ ID, Text string }
+		if err := dec.Decode(&q); err != nil {
+			t.Fatal(err)
+		}
+		rel, ok := qrels[q.ID]
+		if !ok {
+			continue
+		}
+		res, err := ti.searcher.Search(t.Context(), search.Request{Query: q.Text, Size: 100, NoFacets: true, NoHighlight: true})
+		if err != nil {
+			t.Fatalf("%q: %v", q.Text, err)
+		}
+		n++
+		if res.Relaxed {
+			relaxed++
+		}
+		for i, h := range res.Hits {
+			if h.ID != rel {
+				continue
+			}
+			if i < 10 {
+				ndcg += 1 / math.Log2(float64(i)+2)
+				mrr += 1 / float64(i+1)
+			}
+			recall++
+			break
+		}
+	}
+	if n == 0 {
+		t.Fatal("no judged queries")
+	}
+	ndcg, mrr, recall = ndcg/float64(n), mrr/float64(n), recall/float64(n)
+	t.Logf("eval/ncp: %d questions (%d answered by the ranked fallback): nDCG@10 %.3f  MRR@10 %.3f  Recall@100 %.3f", n, relaxed, ndcg, mrr, recall)
+	// For reference on this set: bleve's cjk bigram analyzer with BM25 scores
+	// nDCG@10 0.844 / MRR@10 0.804; a naive gojieba adapter 0.657.
+	// make test holds the ranking to where it stands (a regression guard);
+	// make eval holds it to the issue's target, MINSHENG_EVAL_TARGET=0.90.
+	floor := 0.85
+	if v, err := strconv.ParseFloat(os.Getenv("MINSHENG_EVAL_TARGET"), 64); err == nil {
+		floor = v
+	}
+	if ndcg < floor {
+		t.Errorf("nDCG@10 %.3f is below %.2f", ndcg, floor)
+	}
+}
