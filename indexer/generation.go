@@ -179,7 +179,11 @@ func List(dataDir string) ([]Manifest, error) {
 }
 
 // prune deletes complete generations beyond the newest keep, never the
-// current one.
+// current one and never one that is being served: a Live holds a shared
+// lock on the manifest of the generation it serves (see holdGeneration), in
+// this process or another, and prune skips a generation whose manifest it
+// cannot lock exclusively. The exclusive lock is held while the folder is
+// removed, so a Switch cannot start serving it meanwhile.
 func prune(dataDir string, keep int, log *slog.Logger) error {
 	gens, err := List(dataDir)
 	if err != nil {
@@ -189,12 +193,80 @@ func prune(dataDir string, keep int, log *slog.Logger) error {
 		if i < keep || g.Current {
 			continue
 		}
-		log.Info("deleting old generation", "name", g.Name)
-		if err := os.RemoveAll(filepath.Join(dataDir, genDir, g.Name)); err != nil {
+		if err := removeUnused(dataDir, g.Name, log); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// removeUnused deletes generation name unless it is being served.
+func removeUnused(dataDir, name string, log *slog.Logger) error {
+	f, err := os.Open(filepath.Join(dataDir, genDir, name, manifestFile))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			log.Info("keeping old generation: it is being served", "name", name)
+			return nil
+		}
+		return fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	log.Info("deleting old generation", "name", name)
+	return os.RemoveAll(filepath.Join(dataDir, genDir, name))
+}
+
+// holdGeneration takes a shared lock on the manifest of generation name
+// and keeps it until the returned file is closed: prune never deletes a
+// generation held so.
+func holdGeneration(dataDir, name string) (*os.File, error) {
+	f, err := os.Open(filepath.Join(dataDir, genDir, name, manifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("generation %s: %w", name, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("generation %s is being deleted", name)
+		}
+		return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	return f, nil
+}
+
+// Prune deletes complete generations beyond the newest keep (0 means 3),
+// never the current one or one being served. It takes the build lock, so
+// it returns ErrBuildRunning while a build runs.
+func Prune(dataDir string, keep int, log *slog.Logger) error {
+	if keep <= 0 {
+		keep = 3
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	unlock, err := lockBuild(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return prune(dataDir, keep, log)
+}
+
+// Cleanup removes the partial folders that builds stopped by a crash left
+// behind, under the build lock; it returns ErrBuildRunning, and removes
+// nothing, while a build runs.
+func Cleanup(dataDir string, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	unlock, err := lockBuild(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return removePartial(dataDir, log)
 }
 
 func writeJSON(path string, v any) error {

@@ -1,7 +1,9 @@
 package indexer
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -11,13 +13,16 @@ import (
 // opens another generation and swaps it in atomically. A search holds the
 // alias's read lock for its whole run and Swap takes the write lock, so
 // once Swap returns nobody searches the old index and it can be closed.
+// The served generation's manifest is held under a shared lock, so pruning
+// (in this process or another) never deletes it.
 type Live struct {
 	dataDir string
 	alias   bleve.IndexAlias
 
-	mu   sync.Mutex // protects name and idx, and serializes Switch
+	mu   sync.Mutex // protects name, idx and hold, and serializes Switch
 	name string
 	idx  bleve.Index
+	hold *os.File // shared lock on the served generation's manifest
 }
 
 // OpenLive serves the current generation of dataDir, if there is one yet.
@@ -55,8 +60,13 @@ func (l *Live) Switch(name string) error {
 	if name == l.name {
 		return nil
 	}
+	hold, err := holdGeneration(l.dataDir, name)
+	if err != nil {
+		return err
+	}
 	idx, err := Open(IndexPath(l.dataDir, name))
 	if err != nil {
+		hold.Close()
 		return err
 	}
 	var out []bleve.Index
@@ -66,8 +76,9 @@ func (l *Live) Switch(name string) error {
 	l.alias.Swap([]bleve.Index{idx}, out)
 	if l.idx != nil {
 		l.idx.Close()
+		l.hold.Close()
 	}
-	l.idx, l.name = idx, name
+	l.idx, l.name, l.hold = idx, name, hold
 	return nil
 }
 
@@ -87,7 +98,7 @@ func (l *Live) Close() error {
 	if l.idx == nil {
 		return nil
 	}
-	err := l.idx.Close()
-	l.idx, l.name = nil, ""
+	err := errors.Join(l.idx.Close(), l.hold.Close())
+	l.idx, l.name, l.hold = nil, "", nil
 	return err
 }

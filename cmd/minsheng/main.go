@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // cron schedules in Asia/Shanghai on hosts without a zone database
 )
 
 var commands = map[string]func(ctx context.Context, args []string, stdout io.Writer) error{

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -50,6 +51,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
 	})
 	srv.DataDir = c.Data
+	jobs, err := openJobs(c, live, log)
+	if err != nil {
+		return err
+	}
+	defer runJobs(ctx, jobs, log)()
+	srv.Jobs, srv.AdminToken = jobs, c.AdminToken
+	if c.AdminToken == "" {
+		log.Warn("admin API disabled: set MINSHENG_ADMIN_TOKEN to trigger reindex jobs and schedules")
+	}
 	h, err := srv.Handler(c.Trusted)
 	if err != nil {
 		return err
@@ -79,6 +89,50 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// openJobs opens the reindex jobs service of the data folder. Each job
+// reads the configuration's sources, user dictionary and taxonomy anew.
+func openJobs(c *Config, live *indexer.Live, log *slog.Logger) (*indexer.Jobs, error) {
+	loc, err := c.location()
+	if err != nil {
+		return nil, err
+	}
+	return indexer.OpenJobs(c.Data, live, indexer.JobsOptions{
+		Build:    func() (indexer.BuildOptions, error) { return c.buildOptions(log) },
+		Location: loc,
+		Logger:   log,
+	})
+}
+
+// runJobs runs the jobs service until ctx is done or the returned stop is
+// called; stop cancels a running job, waits for it and closes the store.
+func runJobs(ctx context.Context, jobs *indexer.Jobs, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		jobs.Run(ctx) // returns ctx.Err() only
+	}()
+	return func() {
+		cancel()
+		<-done
+		if err := jobs.Close(); err != nil {
+			log.Error("close job store", "err", err)
+		}
+	}
+}
+
+// location is the time zone of cron schedules.
+func (c *Config) location() (*time.Location, error) {
+	if c.TimeZone == "" {
+		return indexer.Shanghai(), nil
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("time_zone %q: %w", c.TimeZone, err)
+	}
+	return loc, nil
 }
 
 // builtinAnalysis loads the segmenter of the built-in dictionaries, for

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/corpus"
+	"minsheng/indexer"
 	"minsheng/search"
 )
 
@@ -46,6 +47,9 @@ type Server struct {
 	Log     *slog.Logger
 	Limits  Limits
 	DataDir string // for the index size metric
+
+	Jobs       Jobs   // reindex jobs, schedules, generations; nil: admin routes answer 503
+	AdminToken string // bearer token of the admin routes; "" turns them off (403)
 
 	slots   chan struct{} // counts running searches
 	metrics *metrics
@@ -92,11 +96,20 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.GET("/docs/:id", s.doc)
 	api.GET("/docs/:id/similar", s.similarTo)
 	api.POST("/similar", s.similarDraft)
+	s.adminRoutes(api)
 }
 
 // statusOf maps errors of the services to HTTP status: the one table.
 func statusOf(err error) int {
 	switch {
+	case errors.Is(err, indexer.ErrJobRunning), errors.Is(err, indexer.ErrJobDone):
+		return http.StatusConflict
+	case errors.Is(err, indexer.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, indexer.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, indexer.ErrClosed):
+		return http.StatusServiceUnavailable
 	case errors.Is(err, search.ErrInvalid):
 		return http.StatusBadRequest
 	case errors.Is(err, search.ErrNotFound):

@@ -1,0 +1,424 @@
+package indexer
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Schedule runs a reindex job on a cron expression, in the time zone of
+// the jobs service.
+type Schedule struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Cron      string    `json:"cron"`
+	Created   time.Time `json:"created"`
+	LastFired time.Time `json:"last_fired,omitzero"`
+	LastJob   string    `json:"last_job,omitempty"` // the job (or skipped record) of the last firing
+
+	// Filled in when read, not stored.
+	Description string    `json:"description,omitempty"` // 每天 02:00
+	TimeZone    string    `json:"time_zone,omitempty"`
+	Next        time.Time `json:"next,omitzero"`
+}
+
+// cronParser reads the standard five fields (minute hour day-of-month
+// month day-of-week) and the descriptors @yearly, @monthly, @weekly,
+// @daily, @hourly and @every <duration>.
+func cronParser() cron.Parser {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+}
+
+// parseCron checks a schedule's expression.
+func (j *Jobs) parseCron(expr string) (cron.Schedule, error) {
+	if expr == "" {
+		return nil, kindErr(ErrInvalid, `cron expression is empty: want five fields like "0 2 * * *" or a descriptor like "@daily"`)
+	}
+	if len(expr) > 200 || !utf8.ValidString(expr) {
+		return nil, kindErr(ErrInvalid, "cron expression is longer than 200 bytes or not UTF-8")
+	}
+	s, err := j.parser.Parse(expr)
+	if err != nil {
+		return nil, kindErr(ErrInvalid, "cron expression %q: %v (want minute hour day month weekday, like \"0 2 * * *\", or @daily, @every 1h)", expr, err)
+	}
+	if s.Next(time.Now().In(j.opt.Location)).IsZero() {
+		return nil, kindErr(ErrInvalid, "cron expression %q never fires", expr)
+	}
+	return s, nil
+}
+
+// AddSchedule stores a schedule and registers it: it fires once Run runs,
+// and again after every restart. name may be empty.
+func (j *Jobs) AddSchedule(name, expr string) (Schedule, error) {
+	expr = strings.TrimSpace(expr)
+	name = strings.TrimSpace(name)
+	if _, err := j.parseCron(expr); err != nil {
+		return Schedule{}, err
+	}
+	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > 100 {
+		return Schedule{}, kindErr(ErrInvalid, "schedule name must be UTF-8 text of at most 100 characters")
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n, err := j.store.nextSeq(bucketSchedules)
+	if err != nil {
+		return Schedule{}, err
+	}
+	sc := Schedule{ID: fmt.Sprintf("sch-%04d", n), Name: name, Cron: expr, Created: time.Now()}
+	if err := j.store.put(bucketSchedules, sc.ID, sc); err != nil {
+		return Schedule{}, fmt.Errorf("record schedule: %w", err)
+	}
+	if err := j.register(sc); err != nil {
+		return Schedule{}, err
+	}
+	j.log.Info("schedule added", "schedule", sc.ID, "cron", expr, "name", name)
+	return j.describe(sc), nil
+}
+
+// register adds a stored schedule to the cron runner. The caller holds
+// j.mu, or is OpenJobs.
+func (j *Jobs) register(sc Schedule) error {
+	if _, err := j.parseCron(sc.Cron); err != nil {
+		return err
+	}
+	id := sc.ID
+	eid, err := j.cron.AddFunc(sc.Cron, func() { j.fire(id) })
+	if err != nil {
+		return kindErr(ErrInvalid, "cron expression %q: %v", sc.Cron, err)
+	}
+	j.entries[id] = eid
+	return nil
+}
+
+// DeleteSchedule removes schedule id; it does not fire again.
+func (j *Jobs) DeleteSchedule(id string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	found, err := j.store.delete(bucketSchedules, id)
+	if err != nil {
+		return err
+	}
+	if eid, ok := j.entries[id]; ok {
+		j.cron.Remove(eid)
+		delete(j.entries, id)
+	}
+	if !found {
+		return kindErr(ErrNotFound, "no schedule %q", truncate(id, 80))
+	}
+	j.log.Info("schedule deleted", "schedule", id)
+	return nil
+}
+
+// Schedules lists the schedules in the order they were created, each
+// with its description and next firing.
+func (j *Jobs) Schedules() ([]Schedule, error) {
+	scs, err := j.store.schedules()
+	if err != nil {
+		return nil, err
+	}
+	for i := range scs {
+		scs[i] = j.describe(scs[i])
+	}
+	return scs, nil
+}
+
+// Schedule returns schedule id.
+func (j *Jobs) Schedule(id string) (Schedule, error) {
+	var sc Schedule
+	ok, err := j.store.get(bucketSchedules, id, &sc)
+	if err != nil {
+		return Schedule{}, err
+	}
+	if !ok {
+		return Schedule{}, kindErr(ErrNotFound, "no schedule %q", truncate(id, 80))
+	}
+	return j.describe(sc), nil
+}
+
+func (j *Jobs) describe(sc Schedule) Schedule {
+	now := time.Now().In(j.opt.Location)
+	sc.TimeZone = j.opt.Location.String()
+	sc.Description = describeCron(sc.Cron, now)
+	if s, err := j.parser.Parse(sc.Cron); err == nil {
+		sc.Next = s.Next(now)
+	}
+	return sc
+}
+
+// fire runs on the cron goroutine when schedule id is due. When a job is
+// running the firing is skipped, logged, and recorded in the history.
+func (j *Jobs) fire(id string) {
+	trigger := "schedule:" + id
+	r := startRequest{trigger: trigger, reply: make(chan startReply, 1)}
+	select {
+	case j.requests <- r:
+	case <-j.quit:
+		return
+	}
+	rep := <-r.reply
+	now := time.Now()
+	recID := rep.job.ID
+	switch {
+	case errors.Is(rep.err, ErrJobRunning):
+		j.log.Warn("schedule fired while a job was running: skipped", "schedule", id, "running", rep.job.ID)
+		skip, err := j.recordSkip(trigger, rep.job.ID, now)
+		if err != nil {
+			j.log.Error("record skipped schedule", "schedule", id, "err", err)
+		}
+		recID = skip
+	case rep.err != nil:
+		j.log.Error("schedule could not start a job", "schedule", id, "err", rep.err)
+		recID = ""
+	default:
+		j.log.Info("schedule fired", "schedule", id, "job", rep.job.ID)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var sc Schedule
+	if ok, err := j.store.get(bucketSchedules, id, &sc); err != nil || !ok {
+		return // deleted meanwhile
+	}
+	sc.LastFired, sc.LastJob = now, recID
+	if err := j.store.put(bucketSchedules, id, sc); err != nil {
+		j.log.Error("record schedule firing", "schedule", id, "err", err)
+	}
+}
+
+// recordSkip writes a skipped record to the job history.
+func (j *Jobs) recordSkip(trigger, running string, now time.Time) (string, error) {
+	id, err := j.newJobID(now)
+	if err != nil {
+		return "", err
+	}
+	rec := Job{ID: id, Trigger: trigger, State: StateSkipped, Start: now, End: now,
+		Error: fmt.Sprintf("skipped: job %s was running", running)}
+	if err := j.store.put(bucketJobs, id, rec); err != nil {
+		return "", err
+	}
+	return id, j.store.trimJobs(j.opt.History)
+}
+
+// cronLogger sends the cron runner's messages to slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// DescribeCron reads a cron expression in plain Chinese for the staff UI:
+// "每天 02:00", "每周一 03:30", "每 5 分钟", "每月 1 日 00:00". Forms it has no
+// phrase for are described by their next three firings in Asia/Shanghai
+// time; an expression that does not parse gives "".
+func DescribeCron(expr string) string {
+	return describeCron(expr, time.Now().In(Shanghai()))
+}
+
+var weekdayZH = []string{"日", "一", "二", "三", "四", "五", "六", "日"}
+
+var weekdayNames = map[string]int{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+
+var monthNames = map[string]int{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+
+func describeCron(expr string, now time.Time) string {
+	expr = strings.TrimSpace(expr)
+	sched, err := cronParser().Parse(expr)
+	if err != nil {
+		return ""
+	}
+	if d := describeDescriptor(expr); d != "" {
+		return d
+	}
+	if d := describeFields(strings.Fields(expr)); d != "" {
+		return d
+	}
+	var next []string
+	t := now
+	for range 3 {
+		t = sched.Next(t)
+		if t.IsZero() {
+			break
+		}
+		next = append(next, t.Format("2006-01-02 15:04"))
+	}
+	if len(next) == 0 {
+		return "不会运行"
+	}
+	return "下次运行：" + strings.Join(next, "、")
+}
+
+func describeDescriptor(expr string) string {
+	switch expr {
+	case "@yearly", "@annually":
+		return "每年 1 月 1 日 00:00"
+	case "@monthly":
+		return "每月 1 日 00:00"
+	case "@weekly":
+		return "每周日 00:00"
+	case "@daily", "@midnight":
+		return "每天 00:00"
+	case "@hourly":
+		return "每小时整点"
+	}
+	if rest, ok := strings.CutPrefix(expr, "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(rest))
+		if err != nil {
+			return ""
+		}
+		return "每 " + durationZH(max(d, time.Second).Round(time.Second))
+	}
+	return ""
+}
+
+// durationZH writes a whole number of seconds as 1 小时 30 分钟 etc.
+func durationZH(d time.Duration) string {
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	var parts []string
+	if h > 0 {
+		parts = append(parts, strconv.Itoa(h)+" 小时")
+	}
+	if m > 0 {
+		parts = append(parts, strconv.Itoa(m)+" 分钟")
+	}
+	if s > 0 {
+		parts = append(parts, strconv.Itoa(s)+" 秒")
+	}
+	return strings.Join(parts, " ")
+}
+
+// describeFields covers the common five-field forms; "" for the rest.
+func describeFields(f []string) string {
+	if len(f) != 5 {
+		return ""
+	}
+	minute, hour, dom, mon, dow := f[0], f[1], f[2], f[3], f[4]
+	every := func(s string) bool { return s == "*" || s == "?" }
+	step := func(s string) (int, bool) { // "*/n"
+		r, ok := strings.CutPrefix(s, "*/")
+		if !ok {
+			return 0, false
+		}
+		n, err := strconv.Atoi(r)
+		return n, err == nil && n > 0
+	}
+	dateAny := every(dom) && every(mon) && every(dow)
+	switch m, mOK := number(minute, nil); {
+	case minute == "*" && hour == "*" && dateAny:
+		return "每分钟"
+	case hour == "*" && dateAny:
+		if n, ok := step(minute); ok {
+			return fmt.Sprintf("每 %d 分钟", n)
+		}
+		if mOK {
+			return fmt.Sprintf("每小时第 %d 分钟", m)
+		}
+		return ""
+	case mOK && dateAny:
+		if n, ok := step(hour); ok {
+			if m == 0 {
+				return fmt.Sprintf("每 %d 小时（整点）", n)
+			}
+			return fmt.Sprintf("每 %d 小时（第 %d 分钟）", n, m)
+		}
+	}
+	times := clockTimes(minute, hour)
+	if times == "" {
+		return ""
+	}
+	switch {
+	case dateAny:
+		return "每天 " + times
+	case every(dom) && every(mon):
+		if d := weekdays(dow); d != "" {
+			return "每" + d + " " + times
+		}
+	case every(mon) && every(dow):
+		if d := numberList(dom, nil); d != "" {
+			return "每月 " + d + " 日 " + times
+		}
+	case every(dow):
+		mo, okM := number(mon, monthNames)
+		d := numberList(dom, nil)
+		if okM && d != "" {
+			return fmt.Sprintf("每年 %d 月 %s 日 %s", mo, d, times)
+		}
+	}
+	return ""
+}
+
+// clockTimes writes "02:00" or "02:00、14:00" when minute is one number
+// and hour one or a few numbers; "" otherwise.
+func clockTimes(minute, hour string) string {
+	m, ok := number(minute, nil)
+	if !ok {
+		return ""
+	}
+	var out []string
+	for _, h := range strings.Split(hour, ",") {
+		n, ok := number(h, nil)
+		if !ok {
+			return ""
+		}
+		out = append(out, fmt.Sprintf("%02d:%02d", n, m))
+	}
+	return strings.Join(out, "、")
+}
+
+// number reads a plain number or, with names, a name like "mon".
+func number(s string, names map[string]int) (int, bool) {
+	if n, ok := names[strings.ToLower(s)]; ok {
+		return n, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 0
+}
+
+// numberList writes "1" or "1、15" for a list of plain numbers.
+func numberList(s string, names map[string]int) string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		n, ok := number(p, names)
+		if !ok {
+			return ""
+		}
+		out = append(out, strconv.Itoa(n))
+	}
+	return strings.Join(out, "、")
+}
+
+// weekdays writes "周一", "周一至周五" or "周一、周三、周五"; "" for
+// other forms.
+func weekdays(s string) string {
+	day := func(p string) (string, bool) {
+		n, ok := number(p, weekdayNames)
+		if !ok || n > 7 {
+			return "", false
+		}
+		return "周" + weekdayZH[n], true
+	}
+	if a, b, ok := strings.Cut(s, "-"); ok && !strings.Contains(s, ",") {
+		from, ok1 := day(a)
+		to, ok2 := day(b)
+		if ok1 && ok2 {
+			return from + "至" + to
+		}
+		return ""
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		d, ok := day(p)
+		if !ok {
+			return ""
+		}
+		out = append(out, d)
+	}
+	return strings.Join(out, "、")
+}
