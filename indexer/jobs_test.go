@@ -570,7 +570,7 @@ func TestSchedules(t *testing.T) {
 // as skipped.
 func TestScheduleSkippedWhileRunning(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
-	big, _ := writeCorpus(t, srcDir, "big", 4000, 8)
+	big, _ := writeCorpus(t, srcDir, "big", 10000, 8)
 	jobs, _ := testJobs(t, data, JobsOptions{
 		Build: func() (BuildOptions, error) { return BuildOptions{Sources: []string{big}, BatchSize: 50}, nil },
 	})
