@@ -225,7 +225,7 @@ func OpenJobs(dataDir string, live *Live, opt JobsOptions) (*Jobs, error) {
 		quit:     make(chan struct{}),
 		entries:  map[string]cron.EntryID{},
 	}
-	if err := j.recover(); err != nil {
+	if err := j.recoverInterrupted(); err != nil {
 		st.close()
 		return nil, err
 	}
@@ -243,8 +243,8 @@ func OpenJobs(dataDir string, live *Live, opt JobsOptions) (*Jobs, error) {
 	return j, nil
 }
 
-// recover marks interrupted jobs failed and removes partial generations.
-func (j *Jobs) recover() error {
+// recoverInterrupted marks interrupted jobs failed and removes partial generations.
+func (j *Jobs) recoverInterrupted() error {
 	jobs, err := j.store.interrupted(time.Now())
 	if err != nil {
 		return err
