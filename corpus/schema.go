@@ -7,7 +7,7 @@ const (
 	FieldBody     = "body"      // jieba words, BM25
 	FieldReply    = "reply"     // jieba words of the reply (答复)
 	FieldMeta     = "meta"      // jieba words of number, session, author, delegation, units
-	FieldTitleLit = "title_lit" // every character at its position: literal phrases
+	FieldTitleLit = "title_lit" // every pair of adjacent characters at its position: literal phrases
 	FieldBodyLit  = "body_lit"
 	FieldReplyLit = "reply_lit"
 	FieldMetaLit  = "meta_lit"
@@ -26,9 +26,15 @@ const (
 
 	FieldStored = "_doc" // the whole document as JSON, stored, not indexed
 
-	AnalyzerWords   = "zh"     // jieba search-mode words
-	AnalyzerLiteral = "zh_lit" // one token per character
+	AnalyzerWords   = "zh"       // jieba search-mode words
+	AnalyzerLiteral = "zh_lit"   // one token per pair of adjacent characters
+	AnalyzerChars   = "zh_chars" // one token per character: highlights
+
+	// LiteralEnd follows the last character of a text in its last bigram,
+	// so that every character starts a bigram and a one-character query is
+	// a prefix query. Clean removes it from text.
+	LiteralEnd = "\x01"
 )
 
-// LiteralOf returns the literal field that shadows a word field.
+// LiteralOf returns the bigram field that shadows a word field.
 func LiteralOf(field string) string { return field + "_lit" }

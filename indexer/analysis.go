@@ -7,6 +7,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/yanyiwu/gojieba"
+
+	"minsheng/corpus"
 )
 
 // Limits of the tokenizer. Long unbroken runs are cut into bounded chunks so
@@ -139,42 +141,61 @@ func (a *Analysis) segment(folded []rune, from, to int, emit func(string, int, i
 	}
 }
 
-// LiteralTokenize emits every rune of text, folded, as its own token at
-// its rune position, and every pair of adjacent runes as a bigram token at
-// the position of the first. A phrase of two or more characters is then a
-// sequence of bigrams at consecutive positions: a substring match on the
-// folded text, whatever jieba would make of it, over postings far shorter
-// than single characters'. Single characters are found by their unigram.
+// LiteralTokenize emits, for every rune of text, the bigram of it and the
+// next rune (folded) at its rune position; the last rune pairs with
+// corpus.LiteralEnd. A phrase of two or more characters is then a sequence
+// of bigrams at consecutive positions: a substring match on the folded text,
+// whatever jieba would make of it, over postings far shorter than single
+// characters'. A single character is a prefix of the bigrams it starts.
 // Whitespace folds to one space.
 func (a *Analysis) LiteralTokenize(text []byte) analysis.TokenStream {
 	folded, offs := a.runes(text)
-	n := len(folded)
-	out := make(analysis.TokenStream, 0, 2*n)
-	toks := make([]analysis.Token, 0, 2*n)
-	terms := make([]byte, 0, 3*len(text)+8)
-	var buf [utf8.UTFMax]byte
-	enc := func(r rune) []byte {
-		if unicode.IsSpace(r) {
-			r = ' '
-		}
-		return buf[:utf8.EncodeRune(buf[:], r)]
-	}
-	for i, r := range folded {
-		start := len(terms)
-		terms = append(terms, enc(r)...)
-		uni := terms[start:len(terms):len(terms)]
-		toks = append(toks, analysis.Token{Term: uni, Start: offs[i], End: offs[i+1], Position: i + 1, Type: analysis.Single})
-		if i+1 < n {
-			start := len(terms)
-			terms = append(terms, uni...)
-			terms = append(terms, enc(folded[i+1])...)
-			toks = append(toks, analysis.Token{Term: terms[start:len(terms):len(terms)], Start: offs[i], End: offs[i+2], Position: i + 1, Type: analysis.Double})
-		}
-	}
+	toks := make([]analysis.Token, len(folded))
+	out := make(analysis.TokenStream, len(toks))
+	terms := make([]byte, 0, 2*len(text)+8)
+	var buf [2 * utf8.UTFMax]byte
 	for i := range toks {
-		out = append(out, &toks[i])
+		n := utf8.EncodeRune(buf[:], literalRune(folded[i]))
+		end := offs[i+1]
+		if i+1 < len(folded) {
+			n += utf8.EncodeRune(buf[n:], literalRune(folded[i+1]))
+			end = offs[i+2]
+		} else {
+			n += copy(buf[n:], corpus.LiteralEnd)
+		}
+		start := len(terms)
+		terms = append(terms, buf[:n]...)
+		toks[i] = analysis.Token{Term: terms[start:len(terms):len(terms)], Start: offs[i], End: end, Position: i + 1, Type: analysis.Double}
+		out[i] = &toks[i]
 	}
 	return out
+}
+
+// CharTokenize emits every rune of text, folded, as its own token at its
+// rune position: the folding that highlights and the phrase oracle use.
+func (a *Analysis) CharTokenize(text []byte) analysis.TokenStream {
+	folded, offs := a.runes(text)
+	toks := make([]analysis.Token, len(folded))
+	out := make(analysis.TokenStream, len(toks))
+	terms := make([]byte, 0, len(text)+8)
+	var buf [utf8.UTFMax]byte
+	for i, r := range folded {
+		n := utf8.EncodeRune(buf[:], literalRune(r))
+		start := len(terms)
+		terms = append(terms, buf[:n]...)
+		toks[i] = analysis.Token{Term: terms[start:len(terms):len(terms)], Start: offs[i], End: offs[i+1], Position: i + 1, Type: analysis.Single}
+		out[i] = &toks[i]
+	}
+	return out
+}
+
+// literalRune is a folded rune as the literal fields index it: any
+// whitespace is one space.
+func literalRune(r rune) rune {
+	if unicode.IsSpace(r) {
+		return ' '
+	}
+	return r
 }
 
 func isDigits(s string) bool {

@@ -68,10 +68,17 @@ func TestTokenize(t *testing.T) {
 func TestLiteralTokenize(t *testing.T) {
 	a := testAnalysis(t)
 	got := toks(a.LiteralTokenize([]byte("鄉村 A２")))
-	want := []tok{{"乡", 0, 3, 1}, {"乡村", 0, 6, 1}, {"村", 3, 6, 2}, {"村 ", 3, 7, 2}, {" ", 6, 7, 3}, {" a", 6, 8, 3},
-		{"a", 7, 8, 4}, {"a2", 7, 11, 4}, {"2", 8, 11, 5}}
+	want := []tok{{"乡村", 0, 6, 1}, {"村 ", 3, 7, 2}, {" a", 6, 8, 3}, {"a2", 7, 11, 4}, {"2\x01", 8, 11, 5}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("LiteralTokenize\n got %v\nwant %v", got, want)
+	}
+	got = toks(a.CharTokenize([]byte("鄉村\nA２")))
+	want = []tok{{"乡", 0, 3, 1}, {"村", 3, 6, 2}, {" ", 6, 7, 3}, {"a", 7, 8, 4}, {"2", 8, 11, 5}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("CharTokenize\n got %v\nwant %v", got, want)
+	}
+	if got := toks(a.LiteralTokenize([]byte("乡"))); fmt.Sprint(got) != fmt.Sprint([]tok{{"乡\x01", 0, 3, 1}}) {
+		t.Errorf("LiteralTokenize of one character: %v", got)
 	}
 }
 
@@ -139,8 +146,10 @@ func FuzzTokenize(f *testing.F) {
 		checkTokens(t, a, text, a.Tokenize(text), false)
 		lit := a.LiteralTokenize(text)
 		checkTokens(t, a, text, lit, true)
-		if n := utf8.RuneCount(text); len(lit) != max(0, 2*n-1) {
-			t.Fatalf("%q: %d literal tokens for %d runes", text, len(lit), n)
+		chars := a.CharTokenize(text)
+		checkTokens(t, a, text, chars, true)
+		if n := utf8.RuneCount(text); len(lit) != n || len(chars) != n {
+			t.Fatalf("%q: %d bigrams and %d characters for %d runes", text, len(lit), len(chars), n)
 		}
 	})
 }

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -24,6 +27,9 @@ type Tagger interface {
 	Tag(d *corpus.Doc)
 	Version() string
 }
+
+// buildGCPercent is the garbage collector's target while a build runs.
+const buildGCPercent = 400
 
 // BuildOptions says what a build reads and how.
 type BuildOptions struct {
@@ -90,6 +96,9 @@ func (p Progress) ETA() time.Duration {
 func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, error) {
 	opt.setDefaults()
 	start := time.Now()
+	// Indexing allocates at a high rate, most of it short-lived: collecting
+	// less often saves about an eighth of the CPU for some more memory.
+	defer debug.SetGCPercent(debug.SetGCPercent(buildGCPercent))
 	unlock, err := lockBuild(dataDir)
 	if err != nil {
 		return nil, err
@@ -217,22 +226,36 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, total int64, s
 			send()
 		}
 	}()
-	var p Progress
-	p.TotalBytes = total
-	var batchErr error
-	for j := range jobs {
-		if batchErr != nil {
-			continue // drain
-		}
-		if err := idx.Batch(j.b); err != nil {
-			batchErr = fmt.Errorf("index batch: %w", err)
-			cancel()
-			continue
-		}
-		p.Docs += j.n
-		p.Bytes, p.Skipped, p.Elapsed = j.bytes, j.skip, time.Since(start)
-		opt.Progress(p)
+	// Batches are written by one worker per core: bleve analyses a batch's
+	// documents in parallel but builds its segment on one goroutine, so
+	// batches in flight together keep every core busy.
+	var (
+		mu       sync.Mutex // protects p and batchErr
+		p        = Progress{TotalBytes: total}
+		batchErr error
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < max(1, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				err := idx.Batch(j.b)
+				mu.Lock()
+				if err != nil && batchErr == nil {
+					batchErr = fmt.Errorf("index batch: %w", err)
+					cancel()
+				}
+				if err == nil {
+					p.Docs += j.n
+					p.Bytes, p.Skipped, p.Elapsed = max(p.Bytes, j.bytes), max(p.Skipped, j.skip), time.Since(start)
+					opt.Progress(p)
+				}
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
 	if batchErr != nil {
 		return stats, batchErr
 	}

@@ -20,6 +20,7 @@ import (
 const (
 	TokenizerWords   = "minsheng_jieba"
 	TokenizerLiteral = "minsheng_literal"
+	TokenizerChars   = "minsheng_chars"
 )
 
 var registerOnce struct {
@@ -45,6 +46,13 @@ func Register() error {
 					return nil, err
 				}
 				return tokenizerFunc(a.LiteralTokenize), nil
+			}),
+			registry.RegisterTokenizer(TokenizerChars, func(cfg map[string]any, _ *registry.Cache) (analysis.Tokenizer, error) {
+				a, err := analysisFor(cfg)
+				if err != nil {
+					return nil, err
+				}
+				return tokenizerFunc(a.CharTokenize), nil
 			}),
 		)
 	})
@@ -93,15 +101,19 @@ func NewMapping(opt MappingOptions) (*mapping.IndexMappingImpl, error) {
 	im.DocValuesDynamic = false
 	tokCfg := map[string]any{"type": TokenizerWords}
 	litCfg := map[string]any{"type": TokenizerLiteral}
+	uniCfg := map[string]any{"type": TokenizerChars}
 	if opt.UserDict != nil {
-		tokCfg["user_dict"] = string(opt.UserDict)
-		litCfg["user_dict"] = string(opt.UserDict)
+		for _, c := range []map[string]any{tokCfg, litCfg, uniCfg} {
+			c["user_dict"] = string(opt.UserDict)
+		}
 	}
 	err := errors.Join(
 		im.AddCustomTokenizer("zh_words", tokCfg),
-		im.AddCustomTokenizer("zh_chars", litCfg),
+		im.AddCustomTokenizer("zh_bigrams", litCfg),
+		im.AddCustomTokenizer("zh_chars", uniCfg),
 		im.AddCustomAnalyzer(corpus.AnalyzerWords, map[string]any{"type": "custom", "tokenizer": "zh_words"}),
-		im.AddCustomAnalyzer(corpus.AnalyzerLiteral, map[string]any{"type": "custom", "tokenizer": "zh_chars"}),
+		im.AddCustomAnalyzer(corpus.AnalyzerLiteral, map[string]any{"type": "custom", "tokenizer": "zh_bigrams"}),
+		im.AddCustomAnalyzer(corpus.AnalyzerChars, map[string]any{"type": "custom", "tokenizer": "zh_chars"}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("mapping: %w", err)

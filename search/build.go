@@ -275,8 +275,11 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 	for _, f := range wordFields {
 		field := corpus.LiteralOf(f.name)
 		switch len(grams) {
-		case 0:
-			alts = append(alts, termQ(field, chars[0], f.boost*boost))
+		case 0: // one character: every bigram it starts
+			pq := bleve.NewPrefixQuery(chars[0])
+			pq.SetField(field)
+			pq.SetBoost(f.boost * boost)
+			alts = append(alts, pq)
 		case 1:
 			alts = append(alts, termQ(field, grams[0], f.boost*boost))
 		default:
@@ -319,17 +322,10 @@ func (a *analyzers) needles(q *Query) [][]string {
 	return out
 }
 
-// tokensOf analyses text with the literal analyzer and keeps one folded
-// token per character, with byte offsets (the bigrams are dropped).
+// tokensOf analyses text with the character analyzer: one folded token per
+// character, with byte offsets.
 func (a *analyzers) tokensOf(text string) analysis.TokenStream {
-	ts := a.chars.Analyze([]byte(text))
-	out := ts[:0]
-	for _, t := range ts {
-		if t.Type != analysis.Double {
-			out = append(out, t)
-		}
-	}
-	return out
+	return a.chars.Analyze([]byte(text))
 }
 
 // questionWords are the function and question words of a question: they

@@ -30,7 +30,7 @@ func TestPhraseExactness(t *testing.T) {
 	an := analysis(t)
 	lit := func(s string) string {
 		var b strings.Builder
-		for _, tk := range an.LiteralTokenize([]byte(s)) {
+		for _, tk := range an.CharTokenize([]byte(s)) {
 			b.Write(tk.Term)
 		}
 		return b.String()

@@ -321,9 +321,9 @@ func (s *Searcher) analyzers() (*analyzers, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: no index is loaded", ErrUnavailable)
 	}
-	a := &analyzers{words: m.AnalyzerNamed(corpus.AnalyzerWords), chars: m.AnalyzerNamed(corpus.AnalyzerLiteral)}
+	a := &analyzers{words: m.AnalyzerNamed(corpus.AnalyzerWords), chars: m.AnalyzerNamed(corpus.AnalyzerChars)}
 	if a.words == nil || a.chars == nil {
-		return nil, fmt.Errorf("%w: the index has no %s/%s analyzers", ErrUnavailable, corpus.AnalyzerWords, corpus.AnalyzerLiteral)
+		return nil, fmt.Errorf("%w: the index has no %s/%s analyzers", ErrUnavailable, corpus.AnalyzerWords, corpus.AnalyzerChars)
 	}
 	return a, nil
 }

@@ -1,0 +1,231 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"minsheng/corpus"
+	"minsheng/indexer"
+	"minsheng/search"
+)
+
+// The query mix of the load benchmark: words, phrases, questions, facets
+// (every search returns them) and filters.
+var loadQueries = []string{
+	"q=乡村振兴", "q=教育+医疗", "q=经济发展", "q=人工智能", "q=生态环境保护",
+	`q="高质量发展"`, `q="乡村振兴"`, `q="新能源汽车"`,
+	"q=" + url.QueryEscape("如何解决农村留守儿童上学难的问题？"),
+	"q=" + url.QueryEscape("今年一季度全国规模以上工业增加值同比增长多少"),
+	"q=疫情&kind=news", "q=改革&year=2023", "q=科技创新&sort=-date", "q=&kind=proposal",
+}
+
+// BenchmarkSearchLoad runs 8 concurrent clients over loopback against the
+// real handler serving an index of all of ../shared/corpora, and, in the
+// same run, the same load against a plain bleve index of the same
+// documents (bleve's cjk bigram analyzer, title and body, facets on kind
+// and year) behind a minimal handler. `make bench` builds the index first
+// and passes it in MINSHENG_BENCH_DATA.
+func BenchmarkSearchLoad(b *testing.B) {
+	data := os.Getenv("MINSHENG_BENCH_DATA")
+	if data == "" {
+		b.Skip("skipping: set MINSHENG_BENCH_DATA to a data folder indexed from ../shared/corpora (make bench does)")
+	}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer live.Close()
+	s := search.New(live.Index(), search.Limits{})
+	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{MaxConcurrent: 64})
+	h, err := srv.Handler(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, err := plainIndex(b, live.Index())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer plain.Close()
+	dur := 20 * time.Second
+	if v, err := time.ParseDuration(os.Getenv("MINSHENG_BENCH_DURATION")); err == nil {
+		dur = v
+	}
+	for i := 0; i < b.N; i++ {
+		ours := load(b, h, "/api/v1/search?", dur)
+		theirs := load(b, plainHandler(plain), "/search?", dur)
+		b.ReportMetric(ours.p50, "p50-ms")
+		b.ReportMetric(ours.p99, "p99-ms")
+		b.ReportMetric(ours.qps, "qps")
+		b.ReportMetric(theirs.p50, "plain-p50-ms")
+		b.ReportMetric(theirs.p99, "plain-p99-ms")
+		b.ReportMetric(theirs.qps, "plain-qps")
+		b.Logf("8 clients, %s each: minsheng %d requests, %d errors, p50 %.1f ms, p99 %.1f ms, %.0f qps; plain bleve (cjk) %d requests, %d errors, p50 %.1f ms, p99 %.1f ms, %.0f qps",
+			dur, ours.n, ours.errors, ours.p50, ours.p99, ours.qps, theirs.n, theirs.errors, theirs.p50, theirs.p99, theirs.qps)
+	}
+}
+
+type loadResult struct {
+	n, errors     int
+	p50, p99, qps float64
+}
+
+// load serves h on a loopback port and runs 8 clients for d, each cycling
+// through the query mix.
+func load(b *testing.B, h http.Handler, prefix string, d time.Duration) loadResult {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: h}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String() + prefix
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
+	var (
+		mu     sync.Mutex
+		lat    []float64
+		errors int
+		wg     sync.WaitGroup
+	)
+	start := time.Now()
+	for c := 0; c < 8; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := c; time.Since(start) < d; i++ {
+				t0 := time.Now()
+				resp, err := client.Get(base + loadQueries[i%len(loadQueries)])
+				ok := err == nil && resp.StatusCode == http.StatusOK
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				ms := float64(time.Since(t0).Microseconds()) / 1000
+				mu.Lock()
+				lat = append(lat, ms)
+				if !ok {
+					errors++
+				}
+				mu.Unlock()
+			}
+		}(c)
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	sort.Float64s(lat)
+	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return loadResult{n: len(lat), errors: errors, p50: pct(0.50), p99: pct(0.99), qps: float64(len(lat)) / elapsed}
+}
+
+// plainIndex builds a bleve index of the same documents with bleve's own
+// cjk analyzer, in a temporary folder.
+func plainIndex(b *testing.B, src bleve.Index) (bleve.Index, error) {
+	m := mapping.NewIndexMapping()
+	m.ScoringModel = "bm25"
+	dm := mapping.NewDocumentStaticMapping()
+	text := mapping.NewTextFieldMapping()
+	text.Analyzer = cjk.AnalyzerName
+	text.Store = false
+	dm.AddFieldMappingsAt("title", text)
+	dm.AddFieldMappingsAt("body", text)
+	kw := mapping.NewKeywordFieldMapping()
+	dm.AddFieldMappingsAt("kind", kw)
+	dm.AddFieldMappingsAt("year", kw)
+	stored := mapping.NewTextFieldMapping()
+	stored.Index, stored.Store = false, true
+	dm.AddFieldMappingsAt("_doc", stored)
+	m.DefaultMapping = dm
+	idx, err := bleve.New(filepath.Join(b.TempDir(), "plain"), m)
+	if err != nil {
+		return nil, err
+	}
+	// copy every stored document out of our index
+	var after []string
+	batch := idx.NewBatch()
+	for {
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
+		req.Fields = []string{corpus.FieldStored}
+		req.SortBy([]string{"_id"})
+		req.SearchAfter = after
+		res, err := src.Search(req)
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Hits) == 0 {
+			break
+		}
+		for _, h := range res.Hits {
+			raw, _ := h.Fields[corpus.FieldStored].(string)
+			var d corpus.Doc
+			if err := json.Unmarshal([]byte(raw), &d); err != nil {
+				return nil, err
+			}
+			f := map[string]any{"title": d.Title, "body": d.Body, "kind": d.Kind, "_doc": raw}
+			if !d.Date.IsZero() {
+				f["year"] = fmt.Sprint(d.Date.Year())
+			}
+			if err := batch.Index(h.ID, f); err != nil {
+				return nil, err
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			return nil, err
+		}
+		batch.Reset()
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+	}
+	return idx, nil
+}
+
+// plainHandler answers /search?q=&kind=&year= the plain way: one match
+// query over title and body, filters as terms, facets on kind and year,
+// ten hits with their stored document.
+func plainHandler(idx bleve.Index) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := r.URL.Query()
+		conj := bleve.NewConjunctionQuery()
+		if text := v.Get("q"); text != "" {
+			t := bleve.NewMatchQuery(text)
+			t.SetField("title")
+			body := bleve.NewMatchQuery(text)
+			body.SetField("body")
+			conj.AddQuery(bleve.NewDisjunctionQuery(t, body))
+		} else {
+			conj.AddQuery(bleve.NewMatchAllQuery())
+		}
+		for _, f := range []string{"kind", "year"} {
+			if x := v.Get(f); x != "" {
+				tq := bleve.NewTermQuery(x)
+				tq.SetField(f)
+				conj.AddQuery(tq)
+			}
+		}
+		req := bleve.NewSearchRequestOptions(conj, 10, 0, false)
+		req.Fields = []string{"_doc"}
+		req.AddFacet("kind", bleve.NewFacetRequest("kind", 20))
+		req.AddFacet("year", bleve.NewFacetRequest("year", 20))
+		res, err := idx.SearchInContext(context.Background(), req)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(res)
+	})
+}
