@@ -34,8 +34,18 @@ test: dicts
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) test -race -timeout 20m ./...
 
-bench: dicts
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+# Benchmarks on the real corpora in ../shared (see README): indexing all of
+# news-2023 beside raw segmentation, 8 clients searching an index of all
+# corpora beside a plain bleve index, exporting 100,000 rows.
+SHARED     ?= ../shared
+BENCH_DATA ?= bench-data
+bench: build
+	$(GO) test -run '^$$' -bench 'Tokenize|Classify' ./indexer/
+	$(GO) test -run '^$$' -bench 'IndexNews' -benchtime 1x -timeout 60m -v ./indexer/ | grep -v '^=== '
+	@[ -e $(BENCH_DATA)/CURRENT ] || $(BIN) index --data $(BENCH_DATA) --source $(SHARED)/corpora/news-2023/news.jsonl.gz \
+	   --source $(SHARED)/corpora/proposals/proposals.jsonl --source $(SHARED)/corpora/policy
+	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'SearchLoad' -benchtime 1x -timeout 30m -v ./cmd/minsheng/web/ | grep -v '^=== '
+	$(GO) test -run '^$$' -bench 'Export' -benchtime 1x -timeout 30m -v ./export/ | grep -v '^=== '
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
