@@ -330,19 +330,17 @@ func (a *analyzers) tokensOf(text string) analysis.TokenStream {
 
 // questionWords are the function and question words of a question: they
 // say what is asked, not what it is about, and are left out of its ranking.
-var questionWords = map[string]bool{}
+var questionWords = wordSet(`什么 哪些 哪个 哪家 哪里 哪儿 哪 如何 怎么 怎样 怎么样 怎么办 是否 有何 有无 有没有
+	为什么 为何 吗 呢 吧 啊 多少 几 何时 何地 谁 是 的 了 着 过 对 对于 关于 在 和 与 及 以及 或 或者 要 需要 应 应该
+	能 可以 可 会 有 给 把 被 让 将 等 其 该 这 那 这些 那些 之 所 以 为 于 并 而 也 都 还 又 就 从 到 向 由 中 上 下 具体 内容 情况 方面 主要 提出 采取 进行`)
 
-func init() {
-	for _, w := range strings.Fields(`什么 哪些 哪个 哪家 哪里 哪儿 哪 如何 怎么 怎样 怎么样 怎么办 是否 有何 有无 有没有
-		为什么 为何 吗 呢 吧 啊 多少 几 何时 何地 谁 是 的 了 着 过 对 对于 关于 在 和 与 及 以及 或 或者 要 需要 应 应该
-		能 可以 可 会 有 给 把 被 让 将 等 其 该 这 那 这些 那些 之 所 以 为 于 并 而 也 都 还 又 就 从 到 向 由 中 上 下 具体 内容 情况 方面 主要 提出 采取 进行`) {
-		questionWords[w] = true
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
 	}
+	return m
 }
-
-// stopChars never start or end a bigram of a question: particles and
-// question characters.
-const stopChars = "的了吗呢吧啊哪么谁"
 
 func isStop(w string) bool { return questionWords[w] }
 

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -265,13 +265,11 @@ func hitOf(dm *bsearch.DocumentMatch) (Hit, error) {
 	}
 	h := hitFromDoc(&d)
 	h.Score, h.Sort = dm.Score, dm.Sort
-	if isNaN(h.Score) {
+	if math.IsNaN(h.Score) {
 		h.Score = 0
 	}
 	return h, nil
 }
-
-func isNaN(f float64) bool { return f != f }
 
 func hitFromDoc(d *corpus.Doc) Hit {
 	h := Hit{
@@ -330,5 +328,3 @@ func (s *Searcher) analyzers() (*analyzers, error) {
 
 // Total counts the documents in the index.
 func (s *Searcher) Total() (uint64, error) { return s.Index.DocCount() }
-
-func itoa(n int) string { return strconv.Itoa(n) }
