@@ -276,7 +276,7 @@ func hitFromDoc(d *corpus.Doc) Hit {
 		ID: d.ID, Kind: d.Kind, Title: d.Title, Topics: d.AllTopics(), Number: d.Number,
 		Session: d.Session, Author: d.Author, Delegation: d.Delegation, Units: d.Units,
 		Status: d.Status, KeySupervised: d.KeySupervised, Source: d.Source, URL: d.URL,
-		Reply: d.Reply, Doc: d, Highlights: map[string][]string{},
+		Reply: d.Reply, Doc: d, Highlights: map[string][]string{"title": {}, "body": {}},
 	}
 	if h.Topics == nil {
 		h.Topics = []string{}
