@@ -33,6 +33,7 @@ test: dicts
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) test -race -timeout 20m ./...
+	$(GO) test -count=1 -timeout 10m -run 'TestPhraseExactness|TestRankingNCP' -v ./search/ | grep -E '^(---|ok|FAIL|PASS)|random phrases|eval/ncp'
 
 # Benchmarks on the real corpora in ../shared (see README): indexing all of
 # news-2023 beside raw segmentation, 8 clients searching an index of all

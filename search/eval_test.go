@@ -17,6 +17,9 @@ import (
 // document each. It prints nDCG@10, MRR@10 and Recall@100 and holds them
 // to the bounds below (`make eval` runs it alone, verbosely).
 func TestRankingNCP(t *testing.T) {
+	if raceEnabled {
+		t.Skip("skipping under -race: make test runs the corpus-wide tests without it")
+	}
 	dir := needShared(t, "eval/ncp")
 	ti := buildIndex(t, "ncp", []string{dir + "/corpus.jsonl"}, nil)
 	qrels := map[string]string{}

@@ -23,6 +23,9 @@ import (
 // documents keep only id, title and body, so that no metadata field can
 // match and the oracle is exactly "title or body".
 func TestPhraseExactness(t *testing.T) {
+	if raceEnabled {
+		t.Skip("skipping under -race: make test runs the corpus-wide tests without it")
+	}
 	sources := []string{needShared(t, "corpora/proposals/proposals.jsonl"), needShared(t, "corpora/policy")}
 	ti := buildIndex(t, "proposals+policy, title and body", sources, func(d *corpus.Doc) {
 		*d = corpus.Doc{ID: d.ID, Kind: d.Kind, Title: d.Title, Body: d.Body, Date: d.Date}
