@@ -1,5 +1,7 @@
 # Minsheng — thin aliases; see README.md.
 GO      ?= go
+SHELL   := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 export CGO_ENABLED := 1
 BIN     := bin/minsheng
 DATA    ?= data
