@@ -64,6 +64,11 @@ func (c *Config) buildOptions(log *slog.Logger) (indexer.BuildOptions, error) {
 		}
 		opt.UserDict = b
 	}
+	tagger, err := c.tagger()
+	if err != nil {
+		return opt, err
+	}
+	opt.Tagger = tagger
 	return opt, nil
 }
 
@@ -105,7 +110,7 @@ func newProgress(w *os.File, log *slog.Logger) *progress {
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionFullWidth(),
+			progressbar.OptionSetWidth(30),
 		)
 	}
 	return p
