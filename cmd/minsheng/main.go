@@ -24,6 +24,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"index":  runIndex,
 	"search": runSearch,
 	"serve":  runServe,
+	"export": runExport,
 }
 
 func main() {

@@ -51,6 +51,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
 	})
 	srv.DataDir = c.Data
+	srv.Export = &web.Export{Exporter: c.exporter(live), Timeout: c.Limits.ExportTimeout,
+		Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }}
 	jobs, err := openJobs(c, live, log)
 	if err != nil {
 		return err

@@ -51,6 +51,8 @@ type Server struct {
 	Jobs       Jobs   // reindex jobs, schedules, generations; nil: admin routes answer 503
 	AdminToken string // bearer token of the admin routes; "" turns them off (403)
 
+	Export *Export // workbook exports; nil: export routes answer 503
+
 	slots   chan struct{} // counts running searches
 	metrics *metrics
 }
@@ -97,6 +99,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.GET("/docs/:id/similar", s.similarTo)
 	api.POST("/similar", s.similarDraft)
 	s.adminRoutes(api)
+	s.exportRoutes(api)
 }
 
 // statusOf maps errors of the services to HTTP status: the one table.
