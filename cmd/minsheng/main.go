@@ -25,6 +25,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"search": runSearch,
 	"serve":  runServe,
 	"export": runExport,
+	"topics": runTopics,
 }
 
 func main() {

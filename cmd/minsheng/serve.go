@@ -47,7 +47,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	s := search.New(live.Index(), c.searchLimits())
 	s.Keywords = keywordFunc(an)
-	srv := web.New(s, live, log, web.Limits{
+	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+	if err != nil {
+		return err
+	}
+	srv := web.New(taxonomySearcher{s, describeTaxonomy(tax)}, live, log, web.Limits{
 		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
 	})
 	srv.DataDir = c.Data

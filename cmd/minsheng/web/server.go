@@ -100,6 +100,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.POST("/similar", s.similarDraft)
 	s.adminRoutes(api)
 	s.exportRoutes(api)
+	s.analyticsRoutes(api)
 }
 
 // statusOf maps errors of the services to HTTP status: the one table.

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"minsheng/indexer"
+	"minsheng/search"
+)
+
+// runTopics is `minsheng topics list` and `minsheng topics explain ID`.
+func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
+	const usage = "usage: minsheng topics list [--taxonomy FILE] | minsheng topics explain ID [--data DIR] [--taxonomy FILE]"
+	if len(args) == 0 {
+		return fmt.Errorf("topics: no subcommand\n%s", usage)
+	}
+	register := func(fs *flag.FlagSet, c *Config) {
+		commonFlags(fs, c)
+		fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "topic taxonomy YAML file replacing the built-in one")
+	}
+	// Flags may come after the document id: parse them wherever they are.
+	c, fs, err := loadConfig("topics "+args[0], args[1:], register)
+	if err != nil {
+		return err
+	}
+	var pos []string
+	for fs.NArg() > 0 {
+		pos = append(pos, fs.Arg(0))
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+	if err != nil {
+		return err
+	}
+	switch {
+	case args[0] == "list" && len(pos) == 0:
+		printTaxonomy(stdout, tax, c.Taxonomy)
+		return nil
+	case args[0] == "explain" && len(pos) == 1:
+		return explainTopics(ctx, stdout, c, tax, pos[0])
+	}
+	return fmt.Errorf("topics: unexpected arguments %q\n%s", args, usage)
+}
+
+func taxonomyName(path string) string {
+	if path == "" {
+		return "built-in"
+	}
+	return path
+}
+
+// printTaxonomy lists the topics, their settings and strongest keywords.
+func printTaxonomy(w io.Writer, t *indexer.Taxonomy, path string) {
+	fmt.Fprintf(w, "taxonomy %s (%s), %d topics\n", t.Version(), taxonomyName(path), len(t.Topics))
+	if t.Note != "" {
+		fmt.Fprintf(w, "note: %s\n", t.Note)
+	}
+	fmt.Fprintf(w, "a document gets at most %d topics, the second and third only with %g of the best score;\n", t.MaxTopics, t.MinRatio)
+	fmt.Fprintf(w, "a keyword counts at most %d times, an occurrence in the title as %g\n\n", t.KeywordCap, t.TitleFactor)
+	rows := [][]string{{"topic", "aliases", "threshold", "keywords", "strongest"}}
+	for _, td := range t.Topics {
+		var top []string
+		for _, k := range td.Strongest(8) {
+			top = append(top, fmt.Sprintf("%s %g", k.Word, k.Weight))
+		}
+		rows = append(rows, []string{td.Name, strings.Join(td.Aliases, ","), fmt.Sprint(td.Threshold),
+			fmt.Sprint(len(td.Keywords)), strings.Join(top, ", ")})
+	}
+	printTable(w, "", rows)
+}
+
+// printTable prints rows in columns aligned for a terminal, where a Chinese
+// character takes two cells (text/tabwriter counts it as one).
+func printTable(w io.Writer, indent string, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, cell := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], cells(cell))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		b.WriteString(indent)
+		for i, cell := range r {
+			b.WriteString(cell)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-cells(cell)+2))
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+// cells is the width of s on a terminal: two cells for a wide character.
+func cells(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 && (r <= 0x115F || r >= 0x2E80 && r <= 0xA4CF || r >= 0xAC00 && r <= 0xD7A3 ||
+			r >= 0xF900 && r <= 0xFAFF || r >= 0xFE30 && r <= 0xFE4F || r >= 0xFF00 && r <= 0xFF60 ||
+			r >= 0xFFE0 && r <= 0xFFE6 || r >= 0x20000 && r <= 0x3FFFD) {
+			n++
+		}
+	}
+	return n
+}
+
+// explainTopics prints a stored document's given and inferred topics and,
+// scored anew with the taxonomy now configured, every topic it touches
+// and the words that decided it.
+func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Taxonomy, id string) error {
+	live, err := indexer.OpenLive(c.Data)
+	if err != nil {
+		return err
+	}
+	defer live.Close()
+	if live.Generation() == "" {
+		return fmt.Errorf("topics: no index in %s: run `minsheng index --data %s --source PATH` first", c.Data, c.Data)
+	}
+	d, ok, err := search.New(live.Index(), c.searchLimits()).Document(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("topics: no document %q in generation %s", id, live.Generation())
+	}
+	clf, err := indexer.NewClassifier(tax)
+	if err != nil {
+		return err
+	}
+	built := "unknown"
+	if mans, err := indexer.List(c.Data); err == nil {
+		for _, m := range mans {
+			if m.Name == live.Generation() && m.TaxonomyVersion != "" {
+				built = m.TaxonomyVersion
+			}
+		}
+	}
+	fmt.Fprintf(w, "%s  %s\n", d.ID, d.Title)
+	date := "no date"
+	if !d.Date.IsZero() {
+		date = d.Date.In(search.CST).Format("2006-01-02")
+	}
+	fmt.Fprintf(w, "%s, %s, generation %s tagged with taxonomy %s\n\n", d.Kind, date, live.Generation(), built)
+	given := "none"
+	if len(d.Topics) > 0 {
+		given = strings.Join(d.Topics, ", ")
+	}
+	fmt.Fprintf(w, "given by the source:  %s\n", given)
+	if len(d.Inferred) == 0 {
+		fmt.Fprintln(w, "inferred when indexed: none")
+	}
+	for i, tp := range d.Inferred {
+		label := "inferred when indexed:"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(w, "%-22s %s %.2f  (%s)\n", label, tp.Name, tp.Score, strings.Join(tp.Words, ", "))
+	}
+	scores := clf.Explain(d.Title, d.Body)
+	fmt.Fprintf(w, "\nscored now with taxonomy %s (%s):\n", tax.Version(), taxonomyName(c.Taxonomy))
+	if len(scores) == 0 {
+		fmt.Fprintln(w, "  no keyword of any topic occurs in the title or body")
+		return nil
+	}
+	rows := [][]string{{"topic", "score", "threshold", "assigned", "deciding words: weight × (title, body) = points"}}
+	for _, ts := range scores {
+		var words []string
+		for i, h := range ts.Hits {
+			if i == 8 {
+				words = append(words, fmt.Sprintf("… %d more", len(ts.Hits)-i))
+				break
+			}
+			words = append(words, fmt.Sprintf("%s %g×(%d,%d)=%g", h.Word, h.Weight, h.Title, h.Body, h.Points))
+		}
+		yes := ""
+		if ts.Assigned {
+			yes = "yes"
+		}
+		rows = append(rows, []string{ts.Name, fmt.Sprintf("%.2f", ts.Score), fmt.Sprint(ts.Threshold), yes, strings.Join(words, "; ")})
+	}
+	printTable(w, "  ", rows)
+	fmt.Fprintf(w, "\nscore = Σ weight × min(%d, %g×title + body) / log2(2 + characters/500), %d characters\n",
+		tax.KeywordCap, tax.TitleFactor, len([]rune(d.Title))+len([]rune(d.Body)))
+	return nil
+}
+
+// describeTaxonomy is the taxonomy as search and web see it.
+func describeTaxonomy(t *indexer.Taxonomy) search.Taxonomy {
+	out := search.Taxonomy{Version: t.Version()}
+	for _, td := range t.Topics {
+		var kws []string
+		for _, k := range td.Strongest(10) {
+			kws = append(kws, k.Word)
+		}
+		out.Topics = append(out.Topics, search.TopicInfo{Name: td.Name, Aliases: td.Aliases, Keywords: kws})
+	}
+	return out
+}
+
+// taxonomySearcher is the searcher main hands the web server: the search
+// package's, which serves the API and the analytics, plus the taxonomy
+// documents are tagged with, which GET /api/v1/topics lists.
+type taxonomySearcher struct {
+	*search.Searcher
+	taxonomy search.Taxonomy
+}
+
+// Taxonomy implements web.TaxonomySource.
+func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.taxonomy }
+
+// tagger is the classifier of the configured taxonomy (the built-in one
+// when none is set), which builds tag documents with.
+func (c *Config) tagger() (*indexer.Classifier, error) {
+	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+	if err != nil {
+		return nil, err
+	}
+	return indexer.NewClassifier(tax)
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"minsheng/search"
+)
+
+// Analyst is what the analytics routes need of the search package. The
+// Searcher given to New serves them when it has these methods too, as
+// *search.Searcher does; otherwise they answer 503.
+type Analyst interface {
+	Trends(ctx context.Context, r search.Request, interval string) (*search.Trends, error)
+	TopKeywords(ctx context.Context, r search.Request, size int) (*search.KeywordStats, error)
+	Units(ctx context.Context, r search.Request) (*search.UnitStats, error)
+	Topics(ctx context.Context, t search.Taxonomy) (*search.TopicList, error)
+}
+
+// TaxonomySource gives the taxonomy documents are tagged with, which
+// GET /api/v1/topics lists with its counts. Main's Searcher provides it;
+// without it the route lists the topics found in the index only.
+type TaxonomySource interface {
+	Taxonomy() search.Taxonomy
+}
+
+// analyticsRoutes registers the topic list and the analytics under api.
+func (s *Server) analyticsRoutes(api gin.IRouter) {
+	api.GET("/topics", s.topics)
+	api.GET("/analytics/trends", s.trends)
+	api.GET("/analytics/keywords", s.keywords)
+	api.GET("/analytics/units", s.units)
+}
+
+func (s *Server) topics(c *gin.Context) {
+	s.analytics(c, func(ctx context.Context, a Analyst, _ search.Request) (any, error) {
+		var t search.Taxonomy
+		if ts, ok := s.Search.(TaxonomySource); ok {
+			t = ts.Taxonomy()
+		}
+		return a.Topics(ctx, t)
+	})
+}
+
+func (s *Server) trends(c *gin.Context) {
+	s.analytics(c, func(ctx context.Context, a Analyst, r search.Request) (any, error) {
+		return a.Trends(ctx, r, c.Query("interval"))
+	})
+}
+
+// keywords reads size as the number of keywords, not a page size.
+func (s *Server) keywords(c *gin.Context) {
+	s.analytics(c, func(ctx context.Context, a Analyst, r search.Request) (any, error) {
+		size := r.Size
+		r.Size = 0
+		return a.TopKeywords(ctx, r, size)
+	})
+}
+
+func (s *Server) units(c *gin.Context) {
+	s.analytics(c, func(ctx context.Context, a Analyst, r search.Request) (any, error) {
+		return a.Units(ctx, r)
+	})
+}
+
+// analytics reads the search parameters, waits for a search slot (an
+// aggregation runs several searches) and answers what run returns.
+func (s *Server) analytics(c *gin.Context, run func(ctx context.Context, a Analyst, r search.Request) (any, error)) {
+	a, ok := s.Search.(Analyst)
+	if !ok {
+		fail(c, http.StatusServiceUnavailable, "analytics are not available on this server")
+		return
+	}
+	r, err := searchRequest(c.Request.URL.Query())
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	release, err := s.acquire(c.Request.Context())
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	defer release()
+	res, err := run(c.Request.Context(), a, r)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
