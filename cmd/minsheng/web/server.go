@@ -101,6 +101,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	s.adminRoutes(api)
 	s.exportRoutes(api)
 	s.analyticsRoutes(api)
+	s.uiRoutes(r)
 }
 
 // statusOf maps errors of the services to HTTP status: the one table.
