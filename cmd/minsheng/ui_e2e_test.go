@@ -369,7 +369,11 @@ func TestStaffUIInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := startUIServer(t, t.TempDir(), sample, extra)
-	u := &ui{t: t, ctx: newBrowser(t, exe), base: base, shots: shots}
+	// every step below derives its own time limit from this one, so the
+	// whole browser part ends within 100 s
+	bctx, cancel := context.WithTimeout(newBrowser(t, exe), 100*time.Second)
+	defer cancel()
+	u := &ui{t: t, ctx: bctx, base: base, shots: shots}
 	downloads := t.TempDir()
 	// Script errors and refusals of the content security policy, on any
 	// page; failed requests (the 400 and 404 pages) are expected.
