@@ -2,7 +2,6 @@ package export
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,17 +149,6 @@ func (b *book) trends(t *trends) error {
 	return nil
 }
 
-// completedStatuses are the statuses (办理状态) of a suggestion whose
-// handling counts as completed in 办理情况. search.CompletedStatuses is to
-// take their place once the analytics of the search package land, so that
-// 办理情况 and /api/v1/analytics/units count alike.
-func completedStatuses() []string { return []string{"已办结", "已答复"} }
-
-// completed reports whether a suggestion's status counts as completed.
-func completed(status string) bool {
-	return slices.Contains(completedStatuses(), strings.TrimSpace(status))
-}
-
 // units counts suggestions by handling unit while the rows stream by.
 type units struct {
 	by  map[string]*unitCount
@@ -185,7 +173,7 @@ func (u *units) add(h *search.Hit) {
 	if h.Kind != corpus.KindSuggestion {
 		return
 	}
-	done := completed(h.Status)
+	done := search.Completed(strings.TrimSpace(h.Status))
 	u.all.add(done, h.KeySupervised)
 	seen := make(map[string]bool, len(h.Units))
 	for _, name := range h.Units {
@@ -217,9 +205,10 @@ func share(c unitCount) float64 {
 }
 
 // units writes 办理情况: per handling unit the suggestions it handles, how
-// many are completed (已办结 or 已答复, see completed), their share, and how
-// many are key-supervised; units with the most suggestions first. A total
-// row below the filtered range counts each suggestion once.
+// many are completed (search.Completed: 已办结 or 已答复, as
+// /api/v1/analytics/units counts them), their share, and how many are
+// key-supervised; units with the most suggestions first. A total row below
+// the filtered range counts each suggestion once.
 func (b *book) units(u *units) error {
 	cols := []column{
 		{title: "承办单位", width: 30}, {title: "建议数", width: 9}, {title: "已办结（含已答复）", width: 18},
@@ -246,7 +235,7 @@ func (b *book) units(u *units) error {
 		extra = append(extra, []any{"结果中没有代表建议"})
 	}
 	extra = append(extra, []any{"一件建议有多个承办单位时，在每个单位各计一次；已办结包括办理状态为“" +
-		strings.Join(completedStatuses(), "”和“") + "”的建议。"})
+		strings.Join(search.CompletedStatuses(), "”和“") + "”的建议。"})
 	return b.table("办理情况", cols, rows, extra)
 }
 
