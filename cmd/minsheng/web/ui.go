@@ -526,7 +526,7 @@ func (s *Server) uiDoc(c *gin.Context) {
 	}
 	add := func(label, value, u string) {
 		if value != "" {
-			p.Fields = append(p.Fields, field{Label: label, Value: value, URL: u, Wide: len([]rune(value)) > 24})
+			p.Fields = append(p.Fields, field{Label: label, Value: value, URL: u, Wide: len([]rune(value)) > 10})
 		}
 	}
 	add("类型", p.KindLabel, "/?kind="+url.QueryEscape(d.Kind))
