@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -68,18 +69,129 @@ func (d Dicts) Hash() string {
 }
 
 // Validate checks the files the way cppjieba will read them, because
-// cppjieba aborts the whole process on an empty or malformed dictionary.
+// cppjieba aborts the whole process (an XCHECK or assert in C++, which
+// recover cannot catch) on an empty or malformed dictionary.
 func (d Dicts) Validate() error {
-	if err := checkLines("jieba.dict.utf8", d.Main, 3, 3); err != nil {
+	if err := checkMain(d.Main); err != nil {
 		return err
 	}
 	if err := checkLines("user dictionary", d.User, 1, 3); err != nil {
 		return err
 	}
-	if len(bytes.TrimSpace(d.HMM)) == 0 || len(bytes.TrimSpace(d.IDF)) == 0 {
-		return errors.New("hmm_model.utf8 or idf.utf8 is empty")
+	if err := checkHMM(d.HMM); err != nil {
+		return err
+	}
+	if err := checkIDF(d.IDF); err != nil {
+		return err
+	}
+	if len(d.Stop) == 0 {
+		return errors.New("stop_words.utf8 is empty")
 	}
 	return nil
+}
+
+// cLines splits b into lines as C++ getline reads them: a final newline
+// ends the last line rather than starting an empty one.
+func cLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// cSplit splits s at sep as cppjieba's limonp::Split does: empty fields
+// between separators count, a separator at the end adds none.
+func cSplit(s, sep string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, sep), sep)
+}
+
+// positive reports whether s is a finite number above zero.
+func positive(s string) bool {
+	v, err := strconv.ParseFloat(s, 64)
+	return err == nil && v > 0 && !math.IsInf(v, 0)
+}
+
+// checkMain checks jieba's main dictionary as cppjieba's LoadDict splits
+// it: every line, empty ones included, is exactly "word freq tag" with
+// single spaces, and every frequency is above zero.
+func checkMain(b []byte) error {
+	const name = "jieba.dict.utf8"
+	if !utf8.Valid(b) {
+		return fmt.Errorf("%s: not valid UTF-8", name)
+	}
+	lines := cLines(b)
+	if len(lines) == 0 {
+		return fmt.Errorf("%s: no entries", name)
+	}
+	for i, line := range lines {
+		f := cSplit(line, " ")
+		if len(f) != 3 || f[0] == "" {
+			return fmt.Errorf("%s:%d: want \"word frequency tag\" separated by single spaces, have %q", name, i+1, truncateLine(line))
+		}
+		if !positive(f[1]) {
+			return fmt.Errorf("%s:%d: frequency %q is not a positive number", name, i+1, truncateLine(f[1]))
+		}
+	}
+	return nil
+}
+
+// checkHMM checks the HMM model as cppjieba's HMMModel reads it: after
+// comments and blank lines, five lines of four numbers, then four lines of
+// char:prob pairs separated by commas.
+func checkHMM(b []byte) error {
+	const name = "hmm_model.utf8"
+	var lines []string
+	for _, l := range cLines(b) {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 9 {
+		return fmt.Errorf("%s: %d lines of data, want 9", name, len(lines))
+	}
+	for i, l := range lines[:5] {
+		if n := len(cSplit(l, " ")); n != 4 {
+			return fmt.Errorf("%s: probability line %d has %d values, want 4", name, i+1, n)
+		}
+	}
+	for i, l := range lines[5:9] {
+		for _, pair := range cSplit(l, ",") {
+			kv := cSplit(pair, ":")
+			if len(kv) != 2 || !utf8.ValidString(kv[0]) || utf8.RuneCountInString(kv[0]) != 1 {
+				return fmt.Errorf("%s: emission line %d: %q is not char:probability", name, i+1, truncateLine(pair))
+			}
+		}
+	}
+	return nil
+}
+
+// checkIDF checks the IDF table as cppjieba's KeywordExtractor reads it:
+// at least one line, and a positive mean of the "word idf" lines' values
+// over all lines.
+func checkIDF(b []byte) error {
+	lines := cLines(b)
+	sum := 0.0
+	for _, l := range lines {
+		if f := cSplit(l, " "); len(f) == 2 {
+			if v, err := strconv.ParseFloat(f[1], 64); err == nil && !math.IsNaN(v) {
+				sum += v
+			}
+		}
+	}
+	if len(lines) == 0 || !(sum/float64(len(lines)) > 0) {
+		return errors.New("idf.utf8: no positive IDF values")
+	}
+	return nil
+}
+
+func truncateLine(s string) string {
+	if len(s) > 80 {
+		return strings.ToValidUTF8(s[:80], "") + "…"
+	}
+	return s
 }
 
 // checkLines requires every non-empty line to have between lo and hi fields,
@@ -102,7 +214,7 @@ func checkLines(name string, b []byte, lo, hi int) error {
 			return fmt.Errorf("%s:%d: want %d to %d fields, have %d", name, n, lo, hi, len(f))
 		}
 		if len(f) >= 2 {
-			if v, err := strconv.ParseFloat(f[1], 64); err != nil || v <= 0 {
+			if !positive(f[1]) {
 				return fmt.Errorf("%s:%d: frequency %q is not a positive number", name, n, f[1])
 			}
 		}
