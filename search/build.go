@@ -130,6 +130,11 @@ func (q *Query) wordSlots(a *analyzers) int {
 	return n
 }
 
+// maxQuestionWords bounds the words, and the bigrams, a question is
+// ranked by: a pasted page is not a question, and its thousand words
+// would cost seconds. Questions are a few dozen characters.
+const maxQuestionWords = 128
+
 // questionSlots is the number of words from which a query without
 // operators is read as a question: ranked by how many of its words a
 // document has, not filtered to documents with all of them.
@@ -159,19 +164,25 @@ func (q *Query) isQuestion(a *analyzers) bool {
 // match. Relaxed (the fallback for questions): fields and phrases must
 // match, words are ranked by how many and how rare.
 func (a *analyzers) build(q *Query, relaxed bool) query.Query {
+	a.prefixes = 0
 	b := bleve.NewBooleanQuery()
 	var should []query.Query
+	words, grams := 0, 0 // of the question, to bound its cost
 	for _, g := range q.Groups {
 		var alts []query.Query
 		for _, t := range g {
 			if relaxed && len(g) == 1 && t.Field == "" && !t.Phrase {
 				for _, tk := range a.words.Analyze([]byte(t.Text)) {
-					if isStop(string(tk.Term)) {
+					if isStop(string(tk.Term)) || words == maxQuestionWords {
 						continue
 					}
+					words++
 					should = append(should, a.wordQuery(string(tk.Term), 1))
 				}
-				should = append(should, a.bigrams(t.Text)...)
+				bg := a.bigrams(t.Text)
+				bg = bg[:min(len(bg), 2*(maxQuestionWords-grams))] // two fields a bigram
+				grams += len(bg) / 2
+				should = append(should, bg...)
 				continue
 			}
 			if tq := a.term(t); tq != nil {
@@ -265,6 +276,14 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 	chars := a.fold(text)
 	if len(chars) == 0 {
 		return nil
+	}
+	if len(chars) == 1 {
+		if a.prefixes >= a.maxPrefixes {
+			// past the query's budget: the character as a word, not
+			// every bigram it starts
+			return a.wordQuery(chars[0], boost)
+		}
+		a.prefixes++
 	}
 	// the bigram tokens: one at each position of the phrase but the last
 	grams := make([]string, 0, len(chars))

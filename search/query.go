@@ -24,6 +24,16 @@ type Term struct {
 // Empty reports whether the query has nothing to match.
 func (q *Query) Empty() bool { return len(q.Groups) == 0 }
 
+// size counts the terms of the query, the alternatives of every group and
+// the exclusions: what the cost of a search grows with.
+func (q *Query) size() int {
+	n := len(q.Not)
+	for _, g := range q.Groups {
+		n += len(g)
+	}
+	return n
+}
+
 // Prefixes that select a keyword field, as typed in a query, and the
 // index field each stands for.
 var prefixes = map[string]string{

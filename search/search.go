@@ -227,11 +227,22 @@ func withFilters(q query.Query, f Filters) query.Query {
 	add(corpus.FieldStatus, f.Status)
 	add(corpus.FieldSource, f.Source)
 	if !f.From.IsZero() || !f.To.IsZero() {
-		to := f.To
+		from, to := f.From, f.To
 		if !to.IsZero() {
 			to = to.AddDate(0, 0, 1) // the whole last day
 		}
-		dq := bleve.NewDateRangeQuery(f.From, to)
+		// bleve keeps dates as int64 nanoseconds (1677 to 2262) and fails
+		// a range beyond them: clamp to what it can hold
+		for _, t := range []*time.Time{&from, &to} {
+			switch {
+			case t.IsZero():
+			case t.Before(query.MinRFC3339CompatibleTime):
+				*t = query.MinRFC3339CompatibleTime
+			case t.After(query.MaxRFC3339CompatibleTime):
+				*t = query.MaxRFC3339CompatibleTime
+			}
+		}
+		dq := bleve.NewDateRangeQuery(from, to)
 		dq.SetField(corpus.FieldDate)
 		conj = append(conj, dq)
 	}
@@ -292,6 +303,8 @@ func hitFromDoc(d *corpus.Doc) Hit {
 
 // Document returns one stored document, or ok false when there is none.
 func (s *Searcher) Document(ctx context.Context, id string) (*corpus.Doc, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
+	defer cancel()
 	sr := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
 	sr.Fields = []string{corpus.FieldStored}
 	res, err := s.run(ctx, sr)
@@ -312,6 +325,10 @@ func (s *Searcher) Document(ctx context.Context, id string) (*corpus.Doc, bool, 
 // queries are analysed exactly as the documents were.
 type analyzers struct {
 	words, chars analysis.Analyzer
+	// maxPrefixes is how many single characters one query may search as
+	// bigram prefixes (Limits.MaxPrefixChars); prefixes counts those of
+	// the query being built.
+	maxPrefixes, prefixes int
 }
 
 func (s *Searcher) analyzers() (*analyzers, error) {
@@ -319,7 +336,8 @@ func (s *Searcher) analyzers() (*analyzers, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: no index is loaded", ErrUnavailable)
 	}
-	a := &analyzers{words: m.AnalyzerNamed(corpus.AnalyzerWords), chars: m.AnalyzerNamed(corpus.AnalyzerChars)}
+	a := &analyzers{words: m.AnalyzerNamed(corpus.AnalyzerWords), chars: m.AnalyzerNamed(corpus.AnalyzerChars),
+		maxPrefixes: s.Limits.MaxPrefixChars}
 	if a.words == nil || a.chars == nil {
 		return nil, fmt.Errorf("%w: the index has no %s/%s analyzers", ErrUnavailable, corpus.AnalyzerWords, corpus.AnalyzerChars)
 	}

@@ -46,6 +46,8 @@ func (s *Searcher) Similar(ctx context.Context, r SimilarRequest) (*Result, erro
 	if r.Size < 1 || r.Size > s.Limits.MaxSize {
 		return nil, invalid("size must be between 1 and %d, not %d", s.Limits.MaxSize, r.Size)
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
+	defer cancel()
 	text := r.Text
 	if r.ID != "" {
 		d, ok, err := s.Document(ctx, r.ID)
@@ -83,8 +85,6 @@ func (s *Searcher) Similar(ctx context.Context, r SimilarRequest) (*Result, erro
 		b.AddMustNot(bleve.NewDocIDQuery([]string{r.ID}))
 		q = b
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
-	defer cancel()
 	sr, err := s.request(Request{Size: r.Size, Page: 1, Sort: SortRelevance, NoFacets: true}, q)
 	if err != nil {
 		return nil, err
