@@ -10,7 +10,7 @@ SAMPLE  := corpus/sample
 JIEBA_DICTS := indexer/dict/jieba/jieba.dict.utf8 indexer/dict/jieba/hmm_model.utf8 \
                indexer/dict/jieba/idf.utf8 indexer/dict/jieba/stop_words.utf8
 
-.PHONY: all build dicts run test bench eval fuzz vet fmt clean
+.PHONY: all build dicts run test bench eval fuzz load vet fmt clean
 
 all: build
 
@@ -35,6 +35,7 @@ test: dicts
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) test -race -timeout 20m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_TEST)
 	$(GO) test -count=1 -timeout 10m -run 'TestPhraseExactness|TestRankingNCP' -v ./search/ | grep -E '^(---|ok|FAIL|PASS)|random phrases|eval/ncp'
 
 # Benchmarks on the real corpora in ../shared (see README): indexing all of
@@ -48,6 +49,7 @@ bench: build
 	@[ -e $(BENCH_DATA)/CURRENT ] || $(BIN) index --data $(BENCH_DATA) --source $(SHARED)/corpora/news-2023/news.jsonl.gz \
 	   --source $(SHARED)/corpora/proposals/proposals.jsonl --source $(SHARED)/corpora/policy
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'SearchLoad' -benchtime 1x -timeout 30m -v ./cmd/minsheng/web/ | grep -v '^=== '
+	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryAbuse' -benchtime 3x -timeout 30m ./search/
 	$(GO) test -run '^$$' -bench 'Export' -benchtime 1x -timeout 30m -v ./export/ | grep -v '^=== '
 
 fmt:
@@ -60,10 +62,18 @@ clean:
 eval: dicts
 	MINSHENG_EVAL_TARGET=0.90 $(GO) test -count=1 -run 'TestRankingNCP|TestPhraseExactness' -v ./search/
 
-# Longer fuzzing of every fuzz target (make test runs each briefly).
+# Longer fuzzing of every fuzz target (make test runs each for
+# FUZZTIME_TEST); seeds live in each package's testdata/fuzz/<Name>/.
 FUZZTIME ?= 60s
+FUZZTIME_TEST ?= 5s
 fuzz: dicts
 	@for p in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$p 2>/dev/null | grep '^Fuzz'); do \
 	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
 	  done; done
+
+# The load run: 8 clients search the real binary for LOAD_DURATION while a
+# reindex runs and an export streams (make test runs it for 10 s).
+LOAD_DURATION ?= 60s
+load: dicts
+	MINSHENG_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -count=1 -run '^TestLoad$$' -timeout 30m -v ./cmd/minsheng/

@@ -40,7 +40,12 @@ type Config struct {
 // Limits bound what one request may cost.
 type Limits struct {
 	MaxBodyBytes      int64         `yaml:"max_body_bytes" help:"largest request body"`
+	MaxHeaderBytes    int           `yaml:"max_header_bytes" help:"largest request line and headers"`
+	MaxParams         int           `yaml:"max_params" help:"query parameter values of one request, comma-separated items counted"`
 	MaxQueryLen       int           `yaml:"max_query_len" help:"longest query, in characters"`
+	MaxQueryTerms     int           `yaml:"max_query_terms" help:"most words, phrases and field:values in one query, OR'ed ones included"`
+	MaxPrefixChars    int           `yaml:"max_prefix_chars" help:"single characters of one query searched inside any word; more match as words"`
+	MaxDraftLen       int           `yaml:"max_draft_len" help:"longest draft for similar documents, in characters"`
 	MaxSize           int           `yaml:"max_size" help:"largest page size"`
 	MaxPageDepth      int           `yaml:"max_page_depth" help:"deepest result reachable by page and size"`
 	MaxFacetSize      int           `yaml:"max_facet_size" help:"most values a facet returns"`
@@ -51,6 +56,7 @@ type Limits struct {
 	WriteTimeout      time.Duration `yaml:"write_timeout" help:"time to write a response (exports stream longer: see export_timeout)"`
 	ExportTimeout     time.Duration `yaml:"export_timeout" help:"time one export may take"`
 	ExportMaxRows     int           `yaml:"export_max_rows" help:"most rows in one export"`
+	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" help:"time running requests get to finish after SIGTERM"`
 }
 
 // DefaultConfig returns the defaults.
@@ -66,7 +72,12 @@ func DefaultConfig() Config {
 		TimeZone:  "Asia/Shanghai",
 		Limits: Limits{
 			MaxBodyBytes:      1 << 20,
+			MaxHeaderBytes:    64 << 10,
+			MaxParams:         100,
 			MaxQueryLen:       1000,
+			MaxQueryTerms:     64,
+			MaxPrefixChars:    2,
+			MaxDraftLen:       50000,
 			MaxSize:           100,
 			MaxPageDepth:      10000,
 			MaxFacetSize:      100,
@@ -77,6 +88,7 @@ func DefaultConfig() Config {
 			WriteTimeout:      60 * time.Second,
 			ExportTimeout:     30 * time.Minute,
 			ExportMaxRows:     200000,
+			ShutdownTimeout:   30 * time.Second,
 		},
 	}
 }

@@ -60,7 +60,8 @@ func plain(s string) string {
 
 func (c *Config) searchLimits() search.Limits {
 	return search.Limits{
-		MaxQueryLen: c.Limits.MaxQueryLen, MaxSize: c.Limits.MaxSize, MaxPageDepth: c.Limits.MaxPageDepth,
-		MaxFacetSize: c.Limits.MaxFacetSize, Timeout: c.Limits.SearchTimeout,
+		MaxQueryLen: c.Limits.MaxQueryLen, MaxTerms: c.Limits.MaxQueryTerms, MaxPrefixChars: c.Limits.MaxPrefixChars, MaxSize: c.Limits.MaxSize,
+		MaxPageDepth: c.Limits.MaxPageDepth, MaxFacetSize: c.Limits.MaxFacetSize, MaxDraftLen: c.Limits.MaxDraftLen,
+		Timeout: c.Limits.SearchTimeout,
 	}
 }

@@ -52,7 +52,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	srv := web.New(taxonomySearcher{s, describeTaxonomy(tax)}, live, log, web.Limits{
-		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
+		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxParams: c.Limits.MaxParams,
+		MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
 	})
 	srv.DataDir = c.Data
 	srv.Export = &web.Export{Exporter: c.exporter(live), Timeout: c.Limits.ExportTimeout,
@@ -70,12 +71,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Addr: c.Addr, Handler: h,
-		ReadHeaderTimeout: c.Limits.ReadHeaderTimeout, ReadTimeout: c.Limits.ReadTimeout,
-		WriteTimeout: c.Limits.WriteTimeout, IdleTimeout: 2 * time.Minute,
-		BaseContext: func(net.Listener) context.Context { return ctx },
-	}
+	// Requests outlive the signal: SIGTERM lets them finish, and only
+	// those still running after the shutdown timeout are cancelled.
+	reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
+	hs := c.httpServer(h)
+	hs.BaseContext = func(net.Listener) context.Context { return reqCtx }
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
@@ -88,13 +89,26 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing running requests")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	log.Info("shutting down: finishing running requests", "timeout", c.Limits.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.Limits.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		cancelRequests()
+		hs.Close()
+		return fmt.Errorf("shutdown: requests still running after %s were cancelled: %w", c.Limits.ShutdownTimeout, err)
 	}
+	log.Info("shut down: every request finished")
 	return nil
+}
+
+// httpServer is the HTTP server of h with the configured timeouts.
+func (c *Config) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Addr: c.Addr, Handler: h,
+		ReadHeaderTimeout: c.Limits.ReadHeaderTimeout, ReadTimeout: c.Limits.ReadTimeout,
+		WriteTimeout: c.Limits.WriteTimeout, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: c.Limits.MaxHeaderBytes,
+	}
 }
 
 // openJobs opens the reindex jobs service of the data folder. Each job

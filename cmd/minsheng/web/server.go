@@ -23,6 +23,7 @@ import (
 // Limits bound what one request may cost.
 type Limits struct {
 	MaxBodyBytes  int64
+	MaxParams     int           // query parameter values of one request, list items counted; more is 400
 	MaxConcurrent int           // searches running at once; more wait for a slot
 	SearchTimeout time.Duration // also how long a search waits for a slot
 }
@@ -65,6 +66,9 @@ func New(s Searcher, live Live, log *slog.Logger, l Limits) *Server {
 	if l.MaxBodyBytes <= 0 {
 		l.MaxBodyBytes = 1 << 20
 	}
+	if l.MaxParams <= 0 {
+		l.MaxParams = 100
+	}
 	if l.SearchTimeout <= 0 {
 		l.SearchTimeout = 5 * time.Second
 	}
@@ -80,7 +84,7 @@ func (s *Server) Handler(trusted []string) (http.Handler, error) {
 	if err := r.SetTrustedProxies(trusted); err != nil {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
-	r.Use(s.recover, s.observe, s.limitBody)
+	r.Use(s.recover, s.observe, s.limitBody, s.limitParams)
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed here") })
@@ -119,7 +123,7 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, search.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, search.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, search.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
