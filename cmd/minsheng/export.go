@@ -70,15 +70,11 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	live, err := indexer.OpenLive(c.Data)
+	live, err := c.openIndex("export")
 	if err != nil {
 		return err
 	}
 	defer live.Close()
-	gen := live.Generation()
-	if gen == "" {
-		return fmt.Errorf("export: no index in %s: run `minsheng index --data %s --source PATH` first", c.Data, c.Data)
-	}
 	e := c.exporter(live)
 	ext := ".xlsx"
 	if strings.EqualFold(filepath.Ext(out), ".csv") {

@@ -24,14 +24,11 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	live, err := indexer.OpenLive(c.Data)
+	live, err := c.openIndex("search")
 	if err != nil {
 		return err
 	}
 	defer live.Close()
-	if live.Generation() == "" {
-		return fmt.Errorf("search: no index in %s: run `minsheng index --data %s --source PATH` first", c.Data, c.Data)
-	}
 	s := search.New(live.Index(), c.searchLimits())
 	res, err := s.Search(ctx, search.Request{Query: strings.Join(fs.Args(), " "), Size: size, Page: page})
 	if err != nil {
@@ -64,4 +61,18 @@ func (c *Config) searchLimits() search.Limits {
 		MaxPageDepth: c.Limits.MaxPageDepth, MaxFacetSize: c.Limits.MaxFacetSize, MaxDraftLen: c.Limits.MaxDraftLen,
 		Timeout: c.Limits.SearchTimeout,
 	}
+}
+
+// openIndex opens the current generation of the data folder for a command
+// that needs one: having none is an error that says how to make one.
+func (c *Config) openIndex(cmd string) (*indexer.Live, error) {
+	live, err := indexer.OpenLive(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	if live.Generation() == "" {
+		live.Close()
+		return nil, fmt.Errorf("%s: no index in %s: run `minsheng index --data %s --source PATH` first", cmd, c.Data, c.Data)
+	}
+	return live, nil
 }

@@ -117,14 +117,11 @@ func cells(s string) int {
 // scored anew with the taxonomy now configured, every topic it touches
 // and the words that decided it.
 func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Taxonomy, id string) error {
-	live, err := indexer.OpenLive(c.Data)
+	live, err := c.openIndex("topics")
 	if err != nil {
 		return err
 	}
 	defer live.Close()
-	if live.Generation() == "" {
-		return fmt.Errorf("topics: no index in %s: run `minsheng index --data %s --source PATH` first", c.Data, c.Data)
-	}
 	d, ok, err := search.New(live.Index(), c.searchLimits()).Document(ctx, id)
 	if err != nil {
 		return err
