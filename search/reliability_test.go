@@ -110,8 +110,9 @@ type abuse struct {
 }
 
 // abuses are the hostile requests of RELIABILITY.md's battery item 8, at
-// the default limits. chars are common characters of the index's text.
-func abuses(chars []string, long string) []abuse {
+// the limits l. chars are common characters of the index's text.
+func abuses(l search.Limits, chars []string, long string) []abuse {
+	n := l.MaxTerms
 	orWords := func(limit int) string { // w0 OR w1 OR ... up to limit characters
 		var b strings.Builder
 		for i := 0; ; i++ {
@@ -147,10 +148,10 @@ func abuses(chars []string, long string) []abuse {
 		{"a* b* c*", q("a* b* c*"), false},
 		{"乡村~99", q("乡村~99"), false},
 		{"1000 characters of OR'ed words", q(orWords(1000)), true},
-		{"64 OR'ed common characters", q(join(" OR ", "", "", 64)), false},
-		{"64 quoted common characters", q(join(" ", `"`, "", 64)), false},
-		{"64 excluded common characters", q(join(" ", "", "-", 64)), false},
-		{"65 words", q(join(" ", "", "", 65)), true},
+		{"max_query_terms OR'ed common characters", q(join(" OR ", "", "", n)), false},
+		{"max_query_terms quoted common characters", q(join(" ", `"`, "", n)), false},
+		{"max_query_terms excluded common characters", q(join(" ", "", "-", n)), false},
+		{"max_query_terms+1 words", q(join(" ", "", "", n+1)), true},
 		{"500 words", q(strings.Repeat("a ", 500)), true},
 		{"1000 characters of text (a question)", q(long), false},
 		{"1000 characters of text as a phrase", q(`"` + long[:len(long)-6] + `"`), false},
@@ -231,7 +232,7 @@ func TestQueryAbuse(t *testing.T) {
 	ti := realisticIndex(t)
 	s := search.New(ti.live.Index(), search.Limits{})
 	chars, long := commonChars(ti.docs)
-	for _, a := range abuses(chars, long) {
+	for _, a := range abuses(s.Limits, chars, long) {
 		var (
 			res  *search.Result
 			err  error
@@ -280,7 +281,7 @@ func BenchmarkQueryAbuse(b *testing.B) {
 		s, docs = search.New(ti.live.Index(), search.Limits{}), ti.docs
 	}
 	chars, long := commonChars(docs)
-	for _, a := range abuses(chars, long) {
+	for _, a := range abuses(s.Limits, chars, long) {
 		b.Run(strings.ReplaceAll(a.name, " ", "_"), func(b *testing.B) {
 			grew := peakGrowth(b, func() { s.Search(context.Background(), a.r) }) // before the timed loop
 			for b.Loop() {

@@ -58,7 +58,7 @@ func (l *Limits) setDefaults() {
 		l.MaxQueryLen = 1000
 	}
 	if l.MaxTerms <= 0 {
-		l.MaxTerms = 64
+		l.MaxTerms = 32
 	}
 	if l.MaxPrefixChars <= 0 {
 		l.MaxPrefixChars = 2

@@ -75,7 +75,7 @@ func DefaultConfig() Config {
 			MaxHeaderBytes:    64 << 10,
 			MaxParams:         100,
 			MaxQueryLen:       1000,
-			MaxQueryTerms:     64,
+			MaxQueryTerms:     32,
 			MaxPrefixChars:    2,
 			MaxDraftLen:       50000,
 			MaxSize:           100,
