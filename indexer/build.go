@@ -28,8 +28,11 @@ type Tagger interface {
 	Version() string
 }
 
-// buildGCPercent is the garbage collector's target while a build runs.
-const buildGCPercent = 400
+// The garbage collector's target and soft memory limit while a build runs.
+const (
+	buildGCPercent   = 400
+	buildMemoryLimit = 1536 << 20
+)
 
 // BuildOptions says what a build reads and how.
 type BuildOptions struct {
@@ -97,8 +100,10 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	opt.setDefaults()
 	start := time.Now()
 	// Indexing allocates at a high rate, most of it short-lived: collecting
-	// less often saves about an eighth of the CPU for some more memory.
+	// less often saves about an eighth of the CPU, and a soft memory limit
+	// keeps that from growing the heap without bound.
 	defer debug.SetGCPercent(debug.SetGCPercent(buildGCPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(buildMemoryLimit))
 	unlock, err := lockBuild(dataDir)
 	if err != nil {
 		return nil, err
