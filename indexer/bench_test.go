@@ -1,11 +1,9 @@
 package indexer
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,7 +43,7 @@ func BenchmarkIndexNews(b *testing.B) {
 			b.Fatal(err)
 		}
 		idxSec := time.Since(start).Seconds()
-		peak := peakRSS()
+		peak := memStatus(b, "VmHWM")
 
 		start = time.Now()
 		segment(a.jieba, texts)
@@ -83,23 +81,6 @@ func segment(j *gojieba.Jieba, texts []string) {
 	}
 	close(next)
 	wg.Wait()
-}
-
-// peakRSS reads the process's peak resident set size (VmHWM), in bytes.
-func peakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // BenchmarkTokenize is the analyzer alone on a 1,000-character suggestion.

@@ -73,21 +73,5 @@ func (s *Server) analytics(c *gin.Context, run func(ctx context.Context, a Analy
 		fail(c, http.StatusServiceUnavailable, "analytics are not available on this server")
 		return
 	}
-	r, err := searchRequest(c.Request.URL.Query())
-	if err != nil {
-		s.failErr(c, err)
-		return
-	}
-	release, err := s.acquire(c.Request.Context())
-	if err != nil {
-		s.failErr(c, err)
-		return
-	}
-	defer release()
-	res, err := run(c.Request.Context(), a, r)
-	if err != nil {
-		s.failErr(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) { return run(ctx, a, r) })
 }

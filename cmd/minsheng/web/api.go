@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,6 +117,12 @@ func truncate(s string, n int) string {
 }
 
 func (s *Server) search(c *gin.Context) {
+	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) { return s.Search.Search(ctx, r) })
+}
+
+// withSearch reads the search parameters of the query string, waits for a
+// search slot, and answers what run returns for them.
+func (s *Server) withSearch(c *gin.Context, run func(ctx context.Context, r search.Request) (any, error)) {
 	r, err := searchRequest(c.Request.URL.Query())
 	if err != nil {
 		s.failErr(c, err)
@@ -127,7 +134,7 @@ func (s *Server) search(c *gin.Context) {
 		return
 	}
 	defer release()
-	res, err := s.Search.Search(c.Request.Context(), r)
+	res, err := run(c.Request.Context(), r)
 	if err != nil {
 		s.failErr(c, err)
 		return
