@@ -78,6 +78,13 @@ func (d *Doc) AllTopics() []string {
 	return out
 }
 
+// Keyword is a word of a text with its TF-IDF weight. The indexer's
+// extractor makes them and search ranks similar documents by them.
+type Keyword struct {
+	Word   string  `json:"word"`
+	Weight float64 `json:"weight"`
+}
+
 // Problem is a record that a reader skipped, or a whole file it could not read.
 type Problem struct {
 	File   string // path of the source file

@@ -214,26 +214,20 @@ func trimZeros(s string) string {
 	return s
 }
 
-// Keyword is a word of a text with its TF-IDF weight.
-type Keyword struct {
-	Word   string
-	Weight float64
-}
-
 // Keywords returns the n words of text with the highest TF-IDF weight by
 // jieba's extractor (its IDF table, stop words left out), folded as the
 // index folds them; single characters and bare numbers are left out.
-func (a *Analysis) Keywords(text string, n int) []Keyword {
+func (a *Analysis) Keywords(text string, n int) []corpus.Keyword {
 	if len(text) > maxKeywordText {
 		text = strings.ToValidUTF8(text[:maxKeywordText], "")
 	}
 	folded := a.fold.String(Clean(text))
-	var out []Keyword
+	var out []corpus.Keyword
 	for _, w := range a.jieba.ExtractWithWeight(folded, n*2) {
 		if utf8.RuneCountInString(w.Word) < 2 || isDigits(w.Word) || strings.TrimSpace(w.Word) != w.Word {
 			continue
 		}
-		out = append(out, Keyword{Word: w.Word, Weight: w.Weight})
+		out = append(out, corpus.Keyword{Word: w.Word, Weight: w.Weight})
 		if len(out) == n {
 			break
 		}

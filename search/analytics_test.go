@@ -65,13 +65,7 @@ func newAnalyticsFixture(t *testing.T) *analyticsFixture {
 		t.Fatal(err)
 	}
 	s := search.New(live.Index(), search.Limits{MaxSize: 1000})
-	s.Keywords = func(text string, n int) []search.Keyword {
-		var out []search.Keyword
-		for _, k := range an.Keywords(text, n) {
-			out = append(out, search.Keyword{Word: k.Word, Weight: k.Weight})
-		}
-		return out
-	}
+	s.Keywords = an.Keywords
 	f := &analyticsFixture{s: s, an: an, tax: tax}
 	_, err = corpus.Walk(ctx, sampleSources, corpus.Options{}, func(d corpus.Doc) error {
 		clf.Tag(&d)

@@ -96,13 +96,7 @@ func buildIndex(tb testing.TB, key string, sources []string, keep func(*corpus.D
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s.Keywords = func(text string, n int) []search.Keyword {
-		var out []search.Keyword
-		for _, k := range an.Keywords(text, n) {
-			out = append(out, search.Keyword{Word: k.Word, Weight: k.Weight})
-		}
-		return out
-	}
+	s.Keywords = an.Keywords
 	for i := range docs { // what the index stored
 		indexer.IndexFields(&docs[i])
 	}

@@ -12,10 +12,7 @@ import (
 )
 
 // Keyword is a word of a text with its TF-IDF weight.
-type Keyword struct {
-	Word   string  `json:"word"`
-	Weight float64 `json:"weight"`
-}
+type Keyword = corpus.Keyword
 
 // KeywordFunc extracts the n most telling words of a text, already folded
 // as the index folds them. Main wires jieba's TF-IDF extractor in.

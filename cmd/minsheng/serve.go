@@ -46,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	s := search.New(live.Index(), c.searchLimits())
-	s.Keywords = keywordFunc(an)
+	s.Keywords = an.Keywords
 	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
 		return err
@@ -163,15 +163,4 @@ func builtinAnalysis() (*indexer.Analysis, error) {
 		return nil, err
 	}
 	return indexer.NewAnalysis(d)
-}
-
-func keywordFunc(a *indexer.Analysis) search.KeywordFunc {
-	return func(text string, n int) []search.Keyword {
-		kws := a.Keywords(text, n)
-		out := make([]search.Keyword, len(kws))
-		for i, k := range kws {
-			out[i] = search.Keyword{Word: k.Word, Weight: k.Weight}
-		}
-		return out
-	}
 }

@@ -57,13 +57,7 @@ func sampleSearcher(t *testing.T) (*indexer.Live, *search.Searcher) {
 			return
 		}
 		s := search.New(live.Index(), search.Limits{})
-		s.Keywords = func(text string, n int) []search.Keyword {
-			var out []search.Keyword
-			for _, k := range an.Keywords(text, n) {
-				out = append(out, search.Keyword{Word: k.Word, Weight: k.Weight})
-			}
-			return out
-		}
+		s.Keywords = an.Keywords
 		apiFixture.live, apiFixture.s = live, s
 	})
 	if apiFixture.err != nil {
