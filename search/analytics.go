@@ -84,7 +84,7 @@ func (s *Searcher) facets(ctx context.Context, q query.Query, facets map[string]
 	for name, f := range facets {
 		sr.AddFacet(name, f)
 	}
-	return s.run(ctx, sr)
+	return s.run(ctx, sr, nil)
 }
 
 func termCounts(fr *bsearch.FacetResult) []Count {
@@ -156,7 +156,7 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		if !desc {
 			sr.AddFacet("topic", bleve.NewFacetRequest(corpus.FieldTopic, maxTrendTopics))
 		}
-		res, err := s.run(ctx, sr)
+		res, err := s.run(ctx, sr, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -310,11 +310,11 @@ func (s *Searcher) TopKeywords(ctx context.Context, r Request, size int) (*Keywo
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
 	defer cancel()
-	sr, err := s.request(Request{Size: keywordSample, Page: 1, Sort: sortOr(r.Sort), NoFacets: true}, m.query())
+	sr, h, err := s.request(Request{Size: keywordSample, Page: 1, Sort: sortOr(r.Sort), NoFacets: true}, m.query())
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.run(ctx, sr)
+	res, err := s.run(ctx, sr, h)
 	if err != nil {
 		return nil, err
 	}

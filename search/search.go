@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"strconv"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -23,6 +24,12 @@ type Searcher struct {
 	Index    bleve.Index
 	Limits   Limits
 	Keywords KeywordFunc // for similar documents and keyword analytics; may be nil
+
+	columns columnCache // facet columns of the snapshots searched lately
+	// reference has bleve count facets from doc values and sort by them
+	// and by stored ids, as it does alone: the slow way, which tests
+	// compare the columns with.
+	reference bool
 }
 
 // New returns a Searcher over idx.
@@ -103,25 +110,25 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	q := Parse(r.Query)
 	relaxed := q.isQuestion(an)
-	sr, err := s.request(r, an.build(q, relaxed))
+	sr, h, err := s.request(r, an.build(q, relaxed))
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.run(ctx, sr)
+	res, err := s.run(ctx, sr, h)
 	if err != nil {
 		return nil, err
 	}
 	if !relaxed && res.Total == 0 && q.wordSlots(an) > 1 {
 		// a question: not every word is in any document; rank by any
-		if sr, err = s.request(r, an.build(q, true)); err != nil {
+		if sr, h, err = s.request(r, an.build(q, true)); err != nil {
 			return nil, err
 		}
-		if res, err = s.run(ctx, sr); err != nil {
+		if res, err = s.run(ctx, sr, h); err != nil {
 			return nil, err
 		}
 		relaxed = true
 	}
-	out := &Result{Total: res.Total, Page: r.Page, Size: r.Size, Relaxed: relaxed, Hits: []Hit{}, Facets: map[string][]Count{}}
+	out := &Result{Total: res.Total, Page: r.Page, Size: r.Size, Relaxed: relaxed, Hits: []Hit{}, Facets: h.result(res)}
 	needles := an.needles(q)
 	for _, dm := range res.Hits {
 		h, err := hitOf(dm)
@@ -133,25 +140,18 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 		out.Hits = append(out.Hits, h)
 	}
-	for name, fr := range res.Facets {
-		counts := []Count{}
-		if fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				counts = append(counts, Count{Value: t.Term, Count: t.Count})
-			}
-		}
-		if name == "year" { // years read best in order, newest first
-			sort.Slice(counts, func(i, j int) bool { return counts[i].Value > counts[j].Value })
-		}
-		out.Facets[name] = counts
-	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
 }
 
-// run executes a bleve request within the context's budget.
-func (s *Searcher) run(ctx context.Context, sr *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	res, err := s.Index.SearchInContext(ctx, sr)
+// run executes a bleve request within the context's budget, with the hooks
+// of its request if it has them.
+func (s *Searcher) run(ctx context.Context, sr *bleve.SearchRequest, h *hooks) (*bleve.SearchResult, error) {
+	sctx := ctx
+	if h != nil {
+		sctx = h.context(ctx)
+	}
+	res, err := s.Index.SearchInContext(sctx, sr)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w: the search took longer than %s", ErrUnavailable, s.Limits.Timeout)
@@ -161,36 +161,62 @@ func (s *Searcher) run(ctx context.Context, sr *bleve.SearchRequest) (*bleve.Sea
 	return res, nil
 }
 
-// request turns a normalized request and its query into a bleve request.
-func (s *Searcher) request(r Request, q query.Query) (*bleve.SearchRequest, error) {
+// request turns a normalized request and its query into a bleve request,
+// and the hooks that count its facets and sort it.
+func (s *Searcher) request(r Request, q query.Query) (*bleve.SearchRequest, *hooks, error) {
+	h := s.hooks(r)
 	q = withFilters(q, r.Filters)
 	sr := bleve.NewSearchRequestOptions(q, r.Size, (r.Page-1)*r.Size, false)
 	if r.After != nil {
 		sr.From = 0
 	}
 	sr.Fields = []string{corpus.FieldStored}
-	byDate := &bsearch.SortField{Field: corpus.FieldDate, Type: bsearch.SortFieldAsDate, Desc: true, Missing: bsearch.SortFieldMissingLast}
+	var byDate, byID bsearch.SearchSort
+	desc := r.Sort != SortDate
+	if s.reference {
+		byDate = &bsearch.SortField{Field: corpus.FieldDate, Type: bsearch.SortFieldAsDate, Desc: desc, Missing: bsearch.SortFieldMissingLast}
+		byID = &bsearch.SortDocID{}
+		if h.facetSize > 0 {
+			for i, name := range FacetFields {
+				sr.AddFacet(name, bleve.NewFacetRequest(facetFields[i], h.facetSize))
+			}
+		}
+		h = nil
+	} else {
+		byDate, byID = &dateSort{h: h, desc: desc}, &idSort{h: h}
+	}
 	switch {
-	case r.Sort == SortDate:
-		byDate.Desc = false
-		sr.SortByCustom(bsearch.SortOrder{byDate, &bsearch.SortDocID{}})
-	case r.Sort == SortDateDesc || isMatchAll(q):
-		sr.SortByCustom(bsearch.SortOrder{byDate, &bsearch.SortDocID{}})
+	case r.Sort == SortDate, r.Sort == SortDateDesc, isMatchAll(q):
+		sr.SortByCustom(bsearch.SortOrder{byDate, byID})
 	default:
-		sr.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byDate, &bsearch.SortDocID{}})
+		sr.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byDate, byID})
 	}
 	if r.After != nil {
 		if len(r.After) != len(sr.Sort) {
-			return nil, invalid("after must have %d values, has %d", len(sr.Sort), len(r.After))
+			return nil, nil, invalid("after must have %d values, has %d", len(sr.Sort), len(r.After))
 		}
 		sr.SearchAfter = r.After
-	}
-	if !r.NoFacets {
-		for _, name := range FacetFields {
-			sr.AddFacet(name, bleve.NewFacetRequest(facetIndexField[name], r.FacetSize))
+		if s.reference {
+			sr.SearchAfter = bleveAfter(sr.Sort, r.After)
 		}
 	}
-	return sr, nil
+	return sr, h, nil
+}
+
+// bleveAfter rewrites the date values of after as bleve's SortField wants
+// them: it gives a hit's date as its prefix-coded term but parses After's as
+// RFC 3339 (and reads a raw value as the year 1754, so that every page past
+// the first was empty). Our date sort takes its own values back.
+func bleveAfter(order bsearch.SortOrder, after []string) []string {
+	out := append([]string(nil), after...)
+	for i, so := range order {
+		if sf, ok := so.(*bsearch.SortField); ok && sf.Type == bsearch.SortFieldAsDate {
+			if n, err := numeric.PrefixCoded(after[i]).Int64(); err == nil {
+				out[i] = time.Unix(0, n).UTC().Format(time.RFC3339Nano)
+			}
+		}
+	}
+	return out
 }
 
 func isMatchAll(q query.Query) bool {
@@ -275,9 +301,18 @@ func hitOf(dm *bsearch.DocumentMatch) (Hit, error) {
 		return Hit{}, fmt.Errorf("document %s: stored fields: %w", dm.ID, err)
 	}
 	h := hitFromDoc(&d)
-	h.Score, h.Sort = dm.Score, dm.Sort
+	h.Score = dm.Score
 	if math.IsNaN(h.Score) {
 		h.Score = 0
+	}
+	// bleve gives the score's sort value as the placeholder "_score", and
+	// reads After's as the score itself: without it, every page after the
+	// first by relevance was empty
+	h.Sort = append([]string(nil), dm.Sort...)
+	for i, v := range h.Sort {
+		if v == "_score" {
+			h.Sort[i] = strconv.FormatFloat(dm.Score, 'g', -1, 64)
+		}
 	}
 	return h, nil
 }
@@ -307,7 +342,7 @@ func (s *Searcher) Document(ctx context.Context, id string) (*corpus.Doc, bool, 
 	defer cancel()
 	sr := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
 	sr.Fields = []string{corpus.FieldStored}
-	res, err := s.run(ctx, sr)
+	res, err := s.run(ctx, sr, nil)
 	if err != nil {
 		return nil, false, err
 	}

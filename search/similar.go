@@ -82,11 +82,11 @@ func (s *Searcher) Similar(ctx context.Context, r SimilarRequest) (*Result, erro
 		b.AddMustNot(bleve.NewDocIDQuery([]string{r.ID}))
 		q = b
 	}
-	sr, err := s.request(Request{Size: r.Size, Page: 1, Sort: SortRelevance, NoFacets: true}, q)
+	sr, h, err := s.request(Request{Size: r.Size, Page: 1, Sort: SortRelevance, NoFacets: true}, q)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.run(ctx, sr)
+	res, err := s.run(ctx, sr, h)
 	if err != nil {
 		return nil, err
 	}

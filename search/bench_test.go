@@ -1,0 +1,62 @@
+package search_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"minsheng/indexer"
+	"minsheng/search"
+)
+
+// queryMix is the load benchmark's mix (cmd/minsheng/web BenchmarkSearchLoad)
+// as requests, one sub-benchmark each, so that each can be timed and
+// profiled alone.
+var queryMix = []struct {
+	name string
+	r    search.Request
+}{
+	{"word", search.Request{Query: "乡村振兴"}},
+	{"two-words", search.Request{Query: "教育 医疗"}},
+	{"common-word", search.Request{Query: "经济发展"}},
+	{"rare-word", search.Request{Query: "人工智能"}},
+	{"long-word", search.Request{Query: "生态环境保护"}},
+	{"phrase", search.Request{Query: `"高质量发展"`}},
+	{"phrase-topic", search.Request{Query: `"乡村振兴"`}},
+	{"phrase-rare", search.Request{Query: `"新能源汽车"`}},
+	{"question", search.Request{Query: "如何解决农村留守儿童上学难的问题？"}},
+	{"question-news", search.Request{Query: "今年一季度全国规模以上工业增加值同比增长多少"}},
+	{"word-kind", search.Request{Query: "疫情", Filters: search.Filters{Kind: []string{"news"}}}},
+	{"word-year", search.Request{Query: "改革", Filters: search.Filters{Year: []string{"2023"}}}},
+	{"word-by-date", search.Request{Query: "科技创新", Sort: "-date"}},
+	{"list-kind", search.Request{Filters: search.Filters{Kind: []string{"proposal"}}}},
+}
+
+// BenchmarkQueryMix times each query of the load mix, facets and
+// highlights included, on the index in MINSHENG_BENCH_DATA (make bench
+// builds one of all of ../shared/corpora).
+func BenchmarkQueryMix(b *testing.B) {
+	data := os.Getenv("MINSHENG_BENCH_DATA")
+	if data == "" {
+		b.Skip("skipping: set MINSHENG_BENCH_DATA to a data folder indexed from ../shared/corpora (make bench does)")
+	}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer live.Close()
+	s := search.New(live.Index(), search.Limits{})
+	for _, q := range queryMix {
+		b.Run(q.name, func(b *testing.B) {
+			var total uint64
+			for b.Loop() {
+				res, err := s.Search(context.Background(), q.r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = res.Total
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}

@@ -1,0 +1,12 @@
+package search
+
+import "github.com/blevesearch/bleve/v2"
+
+// NewReference returns a Searcher over idx that has bleve count facets and
+// sort as it does alone (doc values, stored ids): what the columns must
+// agree with.
+func NewReference(idx bleve.Index, l Limits) *Searcher {
+	s := New(idx, l)
+	s.reference = true
+	return s
+}
