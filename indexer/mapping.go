@@ -52,7 +52,7 @@ func Register() error {
 				if err != nil {
 					return nil, err
 				}
-				return tokenizerFunc(a.CharTokenize), nil
+				return charTokenizer{a}, nil
 			}),
 		)
 	})
@@ -65,6 +65,23 @@ type tokenizerFunc func([]byte) analysis.TokenStream
 
 // Tokenize calls f(text).
 func (f tokenizerFunc) Tokenize(text []byte) analysis.TokenStream { return f(text) }
+
+// charTokenizer is the character tokenizer. Highlighting, which folds whole
+// documents, reads its characters through FoldRunes without the tokens.
+type charTokenizer struct{ a *Analysis }
+
+// Tokenize is CharTokenize.
+func (t charTokenizer) Tokenize(text []byte) analysis.TokenStream { return t.a.CharTokenize(text) }
+
+// FoldRunes returns what Tokenize would as runes: each character's folded
+// term and, for each, its byte offset in text, with len(text) appended.
+func (t charTokenizer) FoldRunes(text []byte) (folded []rune, offs []int) {
+	folded, offs = t.a.runes(text)
+	for i, r := range folded {
+		folded[i] = literalRune(r)
+	}
+	return folded, offs
+}
 
 // analysisFor builds the Analysis a tokenizer configuration names: the
 // built-in dictionaries, with the user dictionary replaced when the
