@@ -41,6 +41,10 @@ func TestRankingNCP(t *testing.T) {
 	}
 	defer qf.Close()
 	var ndcg, mrr, recall float64
+	var half [2]struct {
+		ndcg float64
+		n    int
+	} // questions in odd and even places of the file
 	n, relaxed := 0, 0
 	dec := json.NewDecoder(qf)
 	for dec.More() {
@@ -57,6 +61,8 @@ func TestRankingNCP(t *testing.T) {
 			t.Fatalf("%q: %v", q.Text, err)
 		}
 		n++
+		hf := &half[n%2]
+		hf.n++
 		if res.Relaxed {
 			relaxed++
 		}
@@ -66,6 +72,7 @@ func TestRankingNCP(t *testing.T) {
 			}
 			if i < 10 {
 				ndcg += 1 / math.Log2(float64(i)+2)
+				hf.ndcg += 1 / math.Log2(float64(i)+2)
 				mrr += 1 / float64(i+1)
 			}
 			recall++
@@ -76,12 +83,15 @@ func TestRankingNCP(t *testing.T) {
 		t.Fatal("no judged queries")
 	}
 	ndcg, mrr, recall = ndcg/float64(n), mrr/float64(n), recall/float64(n)
-	t.Logf("eval/ncp: %d questions (%d answered by the ranked fallback): nDCG@10 %.3f  MRR@10 %.3f  Recall@100 %.3f", n, relaxed, ndcg, mrr, recall)
+	t.Logf("eval/ncp: %d questions (%d answered by the ranked fallback): nDCG@10 %.3f  MRR@10 %.3f  Recall@100 %.3f (nDCG@10 of the questions in odd places %.3f, even %.3f)",
+		n, relaxed, ndcg, mrr, recall, half[1].ndcg/float64(half[1].n), half[0].ndcg/float64(half[0].n))
 	// For reference on this set: bleve's cjk bigram analyzer with BM25 scores
-	// nDCG@10 0.844 / MRR@10 0.804; a naive gojieba adapter 0.657.
+	// nDCG@10 0.844 / MRR@10 0.804; a naive gojieba adapter 0.657. BM25's b
+	// (LengthNorm) was chosen by a sweep on this set; the two halves show
+	// how far the figure moves between sets of questions.
 	// make test holds the ranking to where it stands (a regression guard);
 	// make eval holds it to the target, MINSHENG_EVAL_TARGET=0.90.
-	floor := 0.85
+	floor := 0.89
 	if v, err := strconv.ParseFloat(os.Getenv("MINSHENG_EVAL_TARGET"), 64); err == nil {
 		floor = v
 	}
