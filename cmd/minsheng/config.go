@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ type Limits struct {
 	MaxSize           int           `yaml:"max_size" help:"largest page size"`
 	MaxPageDepth      int           `yaml:"max_page_depth" help:"deepest result reachable by page and size"`
 	MaxFacetSize      int           `yaml:"max_facet_size" help:"most values a facet returns"`
-	MaxConcurrent     int           `yaml:"max_concurrent_searches" help:"searches running at once; more wait"`
+	MaxConcurrent     int           `yaml:"max_concurrent_searches" help:"searches running at once, more wait in line; default one per CPU"`
 	SearchTimeout     time.Duration `yaml:"search_timeout" help:"budget of one search; past it the answer is 503"`
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" help:"time to read request headers"`
 	ReadTimeout       time.Duration `yaml:"read_timeout" help:"time to read a whole request"`
@@ -81,7 +82,7 @@ func DefaultConfig() Config {
 			MaxSize:           100,
 			MaxPageDepth:      10000,
 			MaxFacetSize:      100,
-			MaxConcurrent:     16,
+			MaxConcurrent:     runtime.GOMAXPROCS(0), // one per CPU: a search is CPU-bound
 			SearchTimeout:     5 * time.Second,
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       30 * time.Second,

@@ -52,7 +52,7 @@ func BenchmarkSearchLoad(b *testing.B) {
 	}
 	defer live.Close()
 	s := search.New(live.Index(), search.Limits{})
-	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{MaxConcurrent: 64})
+	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{}) // the defaults: a search slot per CPU
 	h, err := srv.Handler(nil)
 	if err != nil {
 		b.Fatal(err)
