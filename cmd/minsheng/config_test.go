@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -77,3 +78,17 @@ func TestConfigPrecedence(t *testing.T) {
 }
 
 type flagSet = flag.FlagSet
+
+// serve refuses a garbage collector setting that would turn collection off
+// or leave the heap unbounded.
+func TestServeRefusesGCOff(t *testing.T) {
+	for _, env := range []string{"MINSHENG_GC_PERCENT", "MINSHENG_MEMORY_LIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, "0")
+			err := runServe(t.Context(), []string{"--data", t.TempDir()}, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "must be positive") {
+				t.Errorf("%s=0: %v, want an error that it must be positive", env, err)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"minsheng/cmd/minsheng/web"
@@ -33,6 +34,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.GCPercent <= 0 || c.MemLimit <= 0 {
+		return fmt.Errorf("serve: gc_percent (%d) and memory_limit (%d) must be positive", c.GCPercent, c.MemLimit)
+	}
+	debug.SetGCPercent(c.GCPercent)
+	debug.SetMemoryLimit(c.MemLimit)
 	live, err := indexer.OpenLive(c.Data)
 	if err != nil {
 		return err

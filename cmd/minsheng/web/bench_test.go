@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"testing"
@@ -46,6 +47,10 @@ func BenchmarkSearchLoad(b *testing.B) {
 	if data == "" {
 		b.Skip("skipping: set MINSHENG_BENCH_DATA to a data folder indexed from ../shared/corpora (make bench does)")
 	}
+	// the garbage collector as serve sets it by default (gc_percent,
+	// memory_limit), for both sides
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(2 << 30))
 	live, err := indexer.OpenLive(data)
 	if err != nil {
 		b.Fatal(err)
