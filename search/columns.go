@@ -241,7 +241,9 @@ func (cc *columnCache) get(r index.IndexReader) (*columnSet, error) {
 }
 
 // hooks connect one bleve search to the columns of the snapshot it reads:
-// they count its facets and give its sorts their values.
+// they count its facets and give its sorts their values. They serve one
+// collection at a time: the index searched is one generation (an alias
+// over several would collect from each at once).
 type hooks struct {
 	cache     *columnCache
 	facetSize int // values per facet; 0: no facets
