@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -143,46 +144,50 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 	defer cancel()
 	out := &Trends{Interval: interval, Periods: []string{}, Total: []int{}, Topics: []TopicSeries{}}
 
-	// The date span, and the topics, from the first and last documents by date.
-	var first, last time.Time
-	var topics []Count
-	for _, desc := range []bool{false, true} {
-		sr := bleve.NewSearchRequestOptions(m.query(), 1, 0, false)
-		sr.Fields = []string{corpus.FieldStored}
-		sr.SortByCustom(bsearch.SortOrder{
-			&bsearch.SortField{Field: corpus.FieldDate, Type: bsearch.SortFieldAsDate, Desc: desc, Missing: bsearch.SortFieldMissingLast},
-			&bsearch.SortDocID{},
-		})
-		if !desc {
-			sr.AddFacet("topic", bleve.NewFacetRequest(corpus.FieldTopic, maxTrendTopics))
-		}
-		res, err := s.run(ctx, sr, nil)
-		if err != nil {
-			return nil, err
-		}
-		out.Matched = res.Total
-		if !desc {
-			topics = termCounts(res.Facets["topic"])
-		}
-		if len(res.Hits) == 0 {
-			break
-		}
-		h, err := hitOf(res.Hits[0])
-		if err != nil {
-			return nil, err
-		}
-		if desc {
-			last = h.Doc.Date
-		} else {
-			first = h.Doc.Date
-		}
+	// One pass over the matches collects their document numbers; their
+	// dates and topics come from the columns (the facet and sort columns
+	// of the snapshot). It used to be a bleve search for each topic with
+	// a date-range facet: 0.55 s for all 64,356 documents.
+	sr := bleve.NewSearchRequestOptions(m.query(), 0, 0, false)
+	h := &hooks{cache: &s.columns, collect: true}
+	res, err := s.run(ctx, sr, h)
+	if err != nil {
+		return nil, err
 	}
-	if first.IsZero() || last.IsZero() { // nothing matched, or nothing with a date
-		out.Undated = int(out.Matched)
+	out.Matched = res.Total
+	if h.cs == nil || len(h.docs) == 0 {
 		out.TookMS = msSince(start)
 		return out, nil
 	}
-	periods := periodsOf(interval, first, last)
+	topicCol := h.cs.cols[slices.Index(facetFields, corpus.FieldTopic)]
+	perTopic := make([]int, len(topicCol.terms))
+	dates := make([]int64, len(h.docs))
+	var first, last int64
+	dated := false
+	for i, n := range h.docs {
+		for _, o := range topicCol.of(n) {
+			perTopic[o]++
+		}
+		d, ok := h.cs.unixNano(n)
+		if !ok {
+			out.Undated++
+			dates[i] = math.MinInt64
+			continue
+		}
+		dates[i] = d
+		if !dated || d < first {
+			first = d
+		}
+		if !dated || d > last {
+			last = d
+		}
+		dated = true
+	}
+	if !dated { // nothing with a date
+		out.TookMS = msSince(start)
+		return out, nil
+	}
+	periods := periodsOf(interval, time.Unix(0, first), time.Unix(0, last))
 	if len(periods) > maxPeriods {
 		periods = periods[len(periods)-maxPeriods:]
 		out.Truncated = true
@@ -190,46 +195,59 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 	for _, p := range periods {
 		out.Periods = append(out.Periods, p.name)
 	}
-	dateFacet := func() map[string]*bleve.FacetRequest {
-		f := bleve.NewFacetRequest(corpus.FieldDate, len(periods))
-		for _, p := range periods {
-			f.AddDateTimeRange(p.name, p.start, p.end)
+	// the topics with most matching documents, dated or not, as a facet
+	// ranks them: most first, then by value
+	var topics []int
+	for o, n := range perTopic {
+		if n > 0 {
+			topics = append(topics, o)
 		}
-		return map[string]*bleve.FacetRequest{"date": f}
 	}
-	series := func(fr *bsearch.FacetResult) ([]int, int) {
-		byName := map[string]int{}
-		if fr != nil {
-			for _, d := range fr.DateRanges {
-				byName[d.Name] = d.Count
+	sort.Slice(topics, func(i, j int) bool {
+		a, b := topics[i], topics[j]
+		if perTopic[a] != perTopic[b] {
+			return perTopic[a] > perTopic[b]
+		}
+		return topicCol.terms[a] < topicCol.terms[b]
+	})
+	topics = topics[:min(len(topics), maxTrendTopics)]
+	series := make(map[uint32][]int, len(topics))
+	for _, o := range topics {
+		series[uint32(o)] = make([]int, len(periods))
+	}
+	out.Total = make([]int, len(periods))
+	for i, n := range h.docs {
+		p := periodOf(periods, dates[i])
+		if p < 0 {
+			continue
+		}
+		out.Total[p]++
+		for _, o := range topicCol.of(n) {
+			if c := series[o]; c != nil {
+				c[p]++
 			}
 		}
-		counts, total := make([]int, len(periods)), 0
-		for i, p := range periods {
-			counts[i] = byName[p.name]
-			total += counts[i]
+	}
+	for _, o := range topics {
+		ts := TopicSeries{Topic: topicCol.terms[o], Counts: series[uint32(o)]}
+		for _, c := range ts.Counts {
+			ts.Total += c
 		}
-		return counts, total
-	}
-	res, err := s.facets(ctx, m.query(), dateFacet())
-	if err != nil {
-		return nil, err
-	}
-	out.Total, _ = series(res.Facets["date"])
-	if fr := res.Facets["date"]; fr != nil {
-		out.Undated = fr.Missing
-	}
-	for _, t := range topics {
-		res, err := s.facets(ctx, m.query(termQ(corpus.FieldTopic, t.Value, 0)), dateFacet())
-		if err != nil {
-			return nil, err
-		}
-		counts, total := series(res.Facets["date"])
-		out.Topics = append(out.Topics, TopicSeries{Topic: t.Value, Counts: counts, Total: total})
+		out.Topics = append(out.Topics, ts)
 	}
 	sort.SliceStable(out.Topics, func(i, j int) bool { return out.Topics[i].Total > out.Topics[j].Total })
 	out.TookMS = msSince(start)
 	return out, nil
+}
+
+// periodOf returns the index of the period holding the time d (Unix
+// nanoseconds), or -1.
+func periodOf(periods []period, d int64) int {
+	i := sort.Search(len(periods), func(i int) bool { return periods[i].end.UnixNano() > d })
+	if i == len(periods) || d < periods[i].start.UnixNano() {
+		return -1
+	}
+	return i
 }
 
 // period is one bucket of a trend: [start, end).

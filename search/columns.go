@@ -55,6 +55,16 @@ func (cs *columnSet) date(doc uint64) string {
 	return ""
 }
 
+// unixNano returns the date of a document in Unix nanoseconds, if it has one.
+func (cs *columnSet) unixNano(doc uint64) (int64, bool) {
+	v := cs.date(doc)
+	if v == "" {
+		return 0, false
+	}
+	n, err := numeric.PrefixCoded(v).Int64()
+	return n, err == nil
+}
+
 func (cs *columnSet) id(doc uint64) string {
 	if doc < uint64(len(cs.ids)) {
 		return cs.ids[doc]
@@ -246,9 +256,11 @@ func (cc *columnCache) get(r index.IndexReader) (*columnSet, error) {
 // over several would collect from each at once).
 type hooks struct {
 	cache     *columnCache
-	facetSize int // values per facet; 0: no facets
+	facetSize int  // values per facet; 0: no facets
+	collect   bool // keep the document number of every match in docs
 	cs        *columnSet
 	counts    [][]int
+	docs      []uint64
 }
 
 // hooks returns the hooks of one request.
@@ -282,13 +294,16 @@ func (h *hooks) context(ctx context.Context) context.Context {
 		if err != nil {
 			return nil, false, err
 		}
-		h.cs = cs
-		if h.facetSize == 0 {
+		h.cs, h.docs = cs, h.docs[:0]
+		if h.facetSize == 0 && !h.collect {
 			return next, loadID, nil
 		}
-		h.counts = make([][]int, len(cs.cols))
-		for i, c := range cs.cols {
-			h.counts[i] = make([]int, len(c.terms))
+		h.counts = nil
+		if h.facetSize > 0 {
+			h.counts = make([][]int, len(cs.cols))
+			for i, c := range cs.cols {
+				h.counts[i] = make([]int, len(c.terms))
+			}
 		}
 		return func(d *bsearch.DocumentMatch) error {
 			if d != nil {
@@ -296,9 +311,12 @@ func (h *hooks) context(ctx context.Context) context.Context {
 				if !ok {
 					return fmt.Errorf("facets: internal id of %d bytes", len(d.IndexInternalID))
 				}
-				for i, c := range cs.cols {
-					for _, o := range c.of(n) {
-						h.counts[i][o]++
+				if h.collect {
+					h.docs = append(h.docs, n)
+				}
+				for i, c := range h.counts {
+					for _, o := range cs.cols[i].of(n) {
+						c[o]++
 					}
 				}
 			}
