@@ -124,9 +124,8 @@ type TopicSeries struct {
 // of its topics, given or inferred. At most 240 periods are counted, the
 // latest (Truncated says so), and the 50 topics with most documents.
 //
-// It costs a few bleve searches: the date span, the total per period
-// (a date-range facet), then one per topic restricted to it with the
-// same facet.
+// It costs one bleve search, which collects the matches' document
+// numbers; their dates and topics are read from the snapshot's columns.
 func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Trends, error) {
 	start := time.Now()
 	switch interval {
