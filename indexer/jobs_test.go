@@ -665,3 +665,38 @@ func TestDescribeCron(t *testing.T) {
 		t.Error("DescribeCron")
 	}
 }
+
+// TestOnSwitch: the callback hears of every generation served after it is
+// set, with its name.
+func TestOnSwitch(t *testing.T) {
+	data, srcDir := t.TempDir(), t.TempDir()
+	src, _ := writeCorpus(t, srcDir, "a", 20, 0)
+	buildOnce(t, data, BuildOptions{Sources: []string{src}})
+	live, err := OpenLive(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	heard := make(chan string, 4)
+	live.OnSwitch(func(name string) { heard <- name })
+	man := buildOnce(t, data, BuildOptions{Sources: []string{src}})
+	if err := live.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case name := <-heard:
+		if name != man.Name || name != live.Generation() {
+			t.Errorf("heard %q, serving %q, built %q", name, live.Generation(), man.Name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no call after the switch")
+	}
+	if err := live.Reload(); err != nil { // the same generation: no switch
+		t.Fatal(err)
+	}
+	select {
+	case name := <-heard:
+		t.Errorf("heard %q without a switch", name)
+	case <-time.After(100 * time.Millisecond):
+	}
+}

@@ -19,10 +19,19 @@ type Live struct {
 	dataDir string
 	alias   bleve.IndexAlias
 
-	mu   sync.Mutex // protects name, idx and hold, and serializes Switch
-	name string
-	idx  bleve.Index
-	hold *os.File // shared lock on the served generation's manifest
+	mu       sync.Mutex // protects name, idx, hold and onSwitch, and serializes Switch
+	name     string
+	idx      bleve.Index
+	hold     *os.File          // shared lock on the served generation's manifest
+	onSwitch func(name string) // called, in its own goroutine, after each switch
+}
+
+// OnSwitch has f called, in a goroutine of its own, each time a new
+// generation starts being served: the server warms its caches with it.
+func (l *Live) OnSwitch(f func(name string)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onSwitch = f
 }
 
 // OpenLive serves the current generation of dataDir, if there is one yet.
@@ -79,6 +88,9 @@ func (l *Live) Switch(name string) error {
 		l.hold.Close()
 	}
 	l.idx, l.name, l.hold = idx, name, hold
+	if l.onSwitch != nil {
+		go l.onSwitch(name)
+	}
 	return nil
 }
 

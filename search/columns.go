@@ -250,6 +250,14 @@ func (cc *columnCache) get(r index.IndexReader) (*columnSet, error) {
 	return e.cs, e.err
 }
 
+// Warm builds the columns of the generation being served, which the first
+// search of a generation would otherwise pay for (about 0.3 s for 64,000
+// documents). The server calls it when it starts and after each swap.
+func (s *Searcher) Warm(ctx context.Context) error {
+	_, err := s.Search(ctx, Request{Size: 1, NoHighlight: true})
+	return err
+}
+
 // hooks connect one bleve search to the columns of the snapshot it reads:
 // they count its facets and give its sorts their values. They serve one
 // collection at a time: the index searched is one generation (an alias

@@ -53,6 +53,20 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	s := search.New(live.Index(), c.searchLimits())
 	s.Keywords = an.Keywords
+	// the first search of a generation would build its facet and sort
+	// columns: build them as soon as it is served
+	warm := func(gen string) {
+		t := time.Now()
+		if err := s.Warm(ctx); err != nil {
+			log.Warn("warming the search columns", "generation", gen, "err", err)
+			return
+		}
+		log.Info("search columns ready", "generation", gen, "took", time.Since(t).Round(time.Millisecond))
+	}
+	live.OnSwitch(warm)
+	if gen := live.Generation(); gen != "" {
+		go warm(gen)
+	}
 	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
 		return err
