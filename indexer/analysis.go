@@ -174,19 +174,29 @@ func (a *Analysis) LiteralTokenize(text []byte) analysis.TokenStream {
 // CharTokenize emits every rune of text, folded, as its own token at its
 // rune position: the folding that highlights and the phrase oracle use.
 func (a *Analysis) CharTokenize(text []byte) analysis.TokenStream {
-	folded, offs := a.runes(text)
+	folded, offs := a.charRunes(text)
 	toks := make([]analysis.Token, len(folded))
 	out := make(analysis.TokenStream, len(toks))
 	terms := make([]byte, 0, len(text)+8)
 	var buf [utf8.UTFMax]byte
 	for i, r := range folded {
-		n := utf8.EncodeRune(buf[:], literalRune(r))
+		n := utf8.EncodeRune(buf[:], r)
 		start := len(terms)
 		terms = append(terms, buf[:n]...)
 		toks[i] = analysis.Token{Term: terms[start:len(terms):len(terms)], Start: offs[i], End: offs[i+1], Position: i + 1, Type: analysis.Single}
 		out[i] = &toks[i]
 	}
 	return out
+}
+
+// charRunes is what CharTokenize emits, as runes: each character folded as
+// the literal fields index it, and its byte offset, len(text) appended.
+func (a *Analysis) charRunes(text []byte) (folded []rune, offs []int) {
+	folded, offs = a.runes(text)
+	for i, r := range folded {
+		folded[i] = literalRune(r)
+	}
+	return folded, offs
 }
 
 // literalRune is a folded rune as the literal fields index it: any

@@ -75,13 +75,7 @@ func (t charTokenizer) Tokenize(text []byte) analysis.TokenStream { return t.a.C
 
 // FoldRunes returns what Tokenize would as runes: each character's folded
 // term and, for each, its byte offset in text, with len(text) appended.
-func (t charTokenizer) FoldRunes(text []byte) (folded []rune, offs []int) {
-	folded, offs = t.a.runes(text)
-	for i, r := range folded {
-		folded[i] = literalRune(r)
-	}
-	return folded, offs
-}
+func (t charTokenizer) FoldRunes(text []byte) (folded []rune, offs []int) { return t.a.charRunes(text) }
 
 // analysisFor builds the Analysis a tokenizer configuration names: the
 // built-in dictionaries, with the user dictionary replaced when the
