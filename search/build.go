@@ -341,23 +341,39 @@ func (a *analyzers) fold(text string) []string {
 }
 
 // needles are the folded character sequences a hit's text is marked at:
-// each word slot's characters and each phrase.
-func (a *analyzers) needles(q *Query) [][]string {
-	var out [][]string
+// each word slot's characters and each phrase, blank ones left out. They
+// are folded once per search, not once per hit.
+func (a *analyzers) needles(q *Query) [][]rune {
+	var out [][]rune
+	add := func(text string) {
+		if n := a.needle(text); n != nil {
+			out = append(out, n)
+		}
+	}
 	for _, g := range q.Groups {
 		for _, t := range g {
 			switch {
 			case t.Field != "":
 			case t.Phrase:
-				out = append(out, a.fold(t.Text))
+				add(t.Text)
 			default:
 				for _, s := range a.slots(t.Text) {
-					out = append(out, a.fold(s.text))
+					add(s.text)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// needle is text folded as the character analyzer folds it, or nil when it
+// is blank.
+func (a *analyzers) needle(text string) []rune {
+	r := a.charsOf(text).folded
+	if strings.TrimSpace(string(r)) == "" {
+		return nil
+	}
+	return r
 }
 
 // tokensOf analyses text with the character analyzer: one folded token per

@@ -19,16 +19,15 @@ const (
 // union of every occurrence of every needle, found on the folded text, so
 // a phrase is marked whole even where words overlap, and traditional text
 // is marked where a simplified query matched it. Text is HTML-escaped.
-func (a *analyzers) highlight(h *Hit, needles [][]string) {
-	rn := runeNeedles(needles)
+func (a *analyzers) highlight(h *Hit, needles [][]rune) {
 	if t := a.charsOf(h.Title); t.len() > 0 {
-		if marks := markAll(t, rn); anyTrue(marks) {
+		if marks := markAll(t, needles); anyTrue(marks) {
 			h.Highlights["title"] = []string{render(h.Title, t, marks, 0, t.len())}
 		}
 	}
 	body := h.Doc.Body
 	t := a.charsOf(body)
-	marks := markAll(t, rn)
+	marks := markAll(t, needles)
 	if frags := fragments(body, t, marks); len(frags) > 0 {
 		h.Highlights["body"] = frags
 		h.Snippet = frags[0]
@@ -79,28 +78,14 @@ func (a *analyzers) charsOfTokens(text string) chars {
 	return c
 }
 
-// runeNeedles turns needles of one-character strings into runes, leaving
-// out blank ones.
-func runeNeedles(needles [][]string) [][]rune {
-	var out [][]rune
-	for _, n := range needles {
-		if strings.TrimSpace(strings.Join(n, "")) == "" {
-			continue
-		}
-		r := make([]rune, len(n))
-		for i, c := range n {
-			r[i], _ = utf8.DecodeRuneInString(c)
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 // markAll says, for each character, whether it is inside an occurrence of
 // some needle.
 func markAll(t chars, needles [][]rune) []bool {
 	marks := make([]bool, t.len())
 	for _, n := range needles {
+		if len(n) == 0 {
+			continue
+		}
 	next:
 		for i := 0; i+len(n) <= t.len(); i++ {
 			if t.folded[i] != n[0] {

@@ -101,12 +101,14 @@ func (s *Searcher) Similar(ctx context.Context, r SimilarRequest) (*Result, erro
 		if err != nil {
 			return nil, err
 		}
-		folded := strings.Join(an.fold(h.Title+"\n"+h.Doc.Body), "")
-		var needles [][]string
+		folded := string(an.charsOf(h.Title + "\n" + h.Doc.Body).folded)
+		var needles [][]rune
 		for _, k := range kws {
 			if strings.Contains(folded, k.Word) {
 				h.Shared = append(h.Shared, k.Word)
-				needles = append(needles, an.fold(k.Word))
+				if n := an.needle(k.Word); n != nil {
+					needles = append(needles, n)
+				}
 			}
 		}
 		an.highlight(&h, needles)
