@@ -194,9 +194,7 @@ func (a *analyzers) build(q *Query, relaxed bool) query.Query {
 					// disjunction per word: one level less for bleve to
 					// merge (a tenth off the longest question of the load
 					// benchmark; eval/ncp unchanged, 0.901-0.902)
-					for _, f := range wordFields {
-						should = append(should, termQ(f.name, string(tk.Term), f.boost))
-					}
+					should = append(should, fieldTerms(string(tk.Term), 1)...)
 				}
 				bg := a.bigrams(t.Text)
 				bg = bg[:min(len(bg), 2*(maxQuestionWords-grams))] // two fields a bigram
@@ -282,11 +280,17 @@ func (a *analyzers) slotQuery(s slot, literal bool) *query.DisjunctionQuery {
 
 // wordQuery matches one term in any word field, its boosts times w.
 func (a *analyzers) wordQuery(term string, w float64) query.Query {
-	alts := make([]query.Query, len(wordFields))
+	return bleve.NewDisjunctionQuery(fieldTerms(term, w)...)
+}
+
+// fieldTerms are the term queries of term in each word field, their boosts
+// times w.
+func fieldTerms(term string, w float64) []query.Query {
+	out := make([]query.Query, len(wordFields))
 	for i, f := range wordFields {
-		alts[i] = termQ(f.name, term, f.boost*w)
+		out[i] = termQ(f.name, term, f.boost*w)
 	}
-	return bleve.NewDisjunctionQuery(alts...)
+	return out
 }
 
 // literal matches text character for character (after folding) in any
