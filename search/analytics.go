@@ -210,9 +210,9 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		return topicCol.terms[a] < topicCol.terms[b]
 	})
 	topics = topics[:min(len(topics), maxTrendTopics)]
-	series := make(map[uint32][]int, len(topics))
+	series := make([][]int, len(topicCol.terms)) // by ordinal, for the topics shown
 	for _, o := range topics {
-		series[uint32(o)] = make([]int, len(periods))
+		series[o] = make([]int, len(periods))
 	}
 	out.Total = make([]int, len(periods))
 	for i, n := range h.docs {
@@ -228,7 +228,7 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		}
 	}
 	for _, o := range topics {
-		ts := TopicSeries{Topic: topicCol.terms[o], Counts: series[uint32(o)]}
+		ts := TopicSeries{Topic: topicCol.terms[o], Counts: series[o]}
 		for _, c := range ts.Counts {
 			ts.Total += c
 		}
