@@ -17,11 +17,6 @@ import (
 // sorts by the date and id columns, give what bleve gives alone from doc
 // values and stored ids: the same totals, the same hits in the same order
 // with the same sort values (so After tokens stay valid), the same facets.
-
-// TestColumnsMatchBleve checks that facets counted from the columns, and
-// sorts by the date and id columns, give what bleve gives alone from doc
-// values and stored ids: the same totals, the same hits in the same order
-// with the same sort values (so After tokens stay valid), the same facets.
 func TestColumnsMatchBleve(t *testing.T) {
 	cases := []struct {
 		name    string
