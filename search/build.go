@@ -215,8 +215,7 @@ func (a *analyzers) build(q *Query, relaxed bool) query.Query {
 		}
 	}
 	if len(should) > 0 {
-		b.AddShould(should...)
-		b.Should.(*query.DisjunctionQuery).SetMin(1)
+		b.Should = newAnyOf(should...) // one must match, as a should clause
 	}
 	for _, t := range q.Not {
 		if tq := a.term(t); tq != nil {

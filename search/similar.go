@@ -75,7 +75,7 @@ func (s *Searcher) Similar(ctx context.Context, r SimilarRequest) (*Result, erro
 			alts = append(alts, termQ(f.name, k.Word, f.boost*k.Weight))
 		}
 	}
-	var q query.Query = bleve.NewDisjunctionQuery(alts...)
+	var q query.Query = newAnyOf(alts...)
 	if r.ID != "" {
 		b := bleve.NewBooleanQuery()
 		b.AddMust(q)

@@ -1,0 +1,220 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"minsheng/corpus"
+	"minsheng/indexer"
+)
+
+// asDisjunction is q with every anyOf in it replaced by bleve's own
+// disjunction of the same clauses (one must match).
+func asDisjunction(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *anyOf:
+		d := bleve.NewDisjunctionQuery(q.clauses...)
+		d.SetMin(1)
+		return d
+	case *query.BooleanQuery:
+		b := *q
+		for _, c := range []*query.Query{&b.Must, &b.Should, &b.MustNot, &b.Filter} {
+			if *c != nil {
+				*c = asDisjunction(*c)
+			}
+		}
+		return &b
+	}
+	return q
+}
+
+// TestAnyOfScoresAsBleve: questions, a relaxed query with a required
+// phrase, a question under filters and a similar-documents query find the
+// same documents with the same scores through anyOf as through bleve's
+// disjunction, on the sample and, when ../shared is there, on the CPPCC
+// proposals and the policy documents.
+func TestAnyOfScoresAsBleve(t *testing.T) {
+	sources := []string{"../corpus/sample"}
+	for _, p := range []string{"../../shared/corpora/proposals/proposals.jsonl", "../../shared/corpora/policy"} {
+		if _, err := os.Stat(p); err == nil {
+			sources = append(sources, p)
+		} else {
+			t.Logf("without %s (the real corpora live in ../shared beside the repository)", p)
+		}
+	}
+	data := t.TempDir()
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: sources}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	idx := live.Index()
+	s := New(idx, Limits{})
+	an, err := s.analyzers()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type check struct {
+		name string
+		q    query.Query
+	}
+	var checks []check
+	questions := []string{
+		"如何解决农村留守儿童上学难的问题？",
+		"今年一季度全国规模以上工业增加值同比增长多少",
+		"关于加强基层医疗卫生服务能力建设的建议",
+		"养老服务 社区 居家 照护 补贴 标准 提高",
+	}
+	// titles of the indexed documents as questions: the question of a
+	// staff member looking for that very document
+	n := 0
+	_, err = corpus.Walk(context.Background(), sources, corpus.Options{}, func(d corpus.Doc) error {
+		if n++; n%9 == 0 && d.Title != "" {
+			questions = append(questions, d.Title+"？")
+		}
+		return nil
+	}, func(corpus.Problem) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range questions {
+		checks = append(checks, check{"question " + text, an.build(Parse(text), true)})
+	}
+	checks = append(checks,
+		check{"relaxed with a phrase", an.build(Parse(`"乡村" 农村 教育 医疗 养老 就业`), true)},
+		check{"question under filters", withFilters(an.build(Parse("农村教育怎么发展？"), true),
+			Filters{Kind: []string{"suggestion", "proposal"}, Year: []string{"2021", "2022", "2023", "2024"}})},
+	)
+	var alts []query.Query
+	for _, w := range []string{"农村", "教育", "学校", "教师", "留守儿童", "医疗", "乡村振兴"} {
+		alts = append(alts, termQ(corpus.FieldTitle, w, boostTitle), termQ(corpus.FieldBody, w, boostBody*0.7))
+	}
+	similar := bleve.NewBooleanQuery()
+	similar.AddMust(newAnyOf(alts...))
+	similar.AddMustNot(bleve.NewDocIDQuery([]string{"no-such-id"}))
+	checks = append(checks, check{"similar", similar})
+
+	total := uint64(0)
+	for _, c := range checks {
+		got, err := scores(idx, c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		want, err := scores(idx, asDisjunction(c.q))
+		if err != nil {
+			t.Fatalf("%s (bleve): %v", c.name, err)
+		}
+		total += uint64(len(want))
+		if len(got) != len(want) {
+			t.Errorf("%s: %d documents, bleve %d", c.name, len(got), len(want))
+			continue
+		}
+		for id, w := range want {
+			g, ok := got[id]
+			if !ok {
+				t.Errorf("%s: %s not found (bleve scores it %g)", c.name, id, w)
+				continue
+			}
+			if math.Abs(g-w) > 1e-12*math.Abs(w) {
+				t.Errorf("%s: %s scores %.17g, bleve %.17g", c.name, id, g, w)
+			}
+		}
+	}
+	if total == 0 {
+		t.Fatal("no query matched anything: the comparison compared nothing")
+	}
+	t.Logf("%d queries, %d matches compared", len(checks), total)
+}
+
+// scores runs q over idx and returns the score of every match by id.
+func scores(idx bleve.Index, q query.Query) (map[string]float64, error) {
+	sr := bleve.NewSearchRequestOptions(q, 100000, 0, false)
+	sr.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}})
+	res, err := idx.Search(sr)
+	if err != nil {
+		return nil, err
+	}
+	if res.Total != uint64(len(res.Hits)) {
+		return nil, fmt.Errorf("total %d, %d hits", res.Total, len(res.Hits))
+	}
+	out := make(map[string]float64, len(res.Hits))
+	for _, h := range res.Hits {
+		out[h.ID] = h.Score
+	}
+	return out, nil
+}
+
+// TestAnyOfStopsWhenCancelled: anyOf reads its clauses to the end before
+// it hands on a match, so it must itself stop when the search's context
+// ends.
+func TestAnyOfStopsWhenCancelled(t *testing.T) {
+	idx, err := bleve.NewUsing(t.TempDir(), bleve.NewIndexMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	for i := range 100 {
+		if err := idx.Index(fmt.Sprint(i), map[string]string{"body": "alpha beta"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ai, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	q := newAnyOf(termQ("body", "alpha", 0), termQ("body", "beta", 0))
+	for _, cancelled := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if cancelled {
+			cancel()
+		}
+		s, err := q.Searcher(ctx, r, idx.Mapping(), bsearch.SearcherOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s.(*anySearcher); !ok {
+			t.Fatalf("searcher %T, want anyOf's own", s)
+		}
+		sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
+		n := 0
+		for {
+			dm, err := s.Next(sc)
+			if cancelled {
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("cancelled: Next gave %v, %v", dm, err)
+				}
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dm == nil {
+				break
+			}
+			n++
+		}
+		if !cancelled && n != 100 {
+			t.Errorf("%d matches, want 100", n)
+		}
+		s.Close()
+		cancel()
+	}
+}
