@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -14,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	gojson "github.com/goccy/go-json"
 
 	"minsheng/corpus"
 )
@@ -296,11 +296,11 @@ func termQ(field, term string, boost float64) *query.TermQuery {
 // hitOf decodes a bleve hit's stored document.
 func hitOf(dm *bsearch.DocumentMatch) (Hit, error) {
 	raw, _ := dm.Fields[corpus.FieldStored].(string)
-	var d corpus.Doc
-	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+	d, err := decodeStored(raw)
+	if err != nil {
 		return Hit{}, fmt.Errorf("document %s: stored fields: %w", dm.ID, err)
 	}
-	h := hitFromDoc(&d)
+	h := hitFromDoc(d)
 	h.Score = dm.Score
 	if math.IsNaN(h.Score) {
 		h.Score = 0
@@ -315,6 +315,18 @@ func hitOf(dm *bsearch.DocumentMatch) (Hit, error) {
 		}
 	}
 	return h, nil
+}
+
+// decodeStored decodes a document's stored JSON. goccy/go-json decodes it
+// in about half the time encoding/json takes, and the ten hits of a page
+// can be 300 KB of reports: BenchmarkQueryMix, by date, 12.1/12.4 ms with
+// encoding/json, 10.0/9.7 ms with it, interleaved.
+func decodeStored(raw string) (*corpus.Doc, error) {
+	var d corpus.Doc
+	if err := gojson.Unmarshal([]byte(raw), &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }
 
 func hitFromDoc(d *corpus.Doc) Hit {
