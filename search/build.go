@@ -324,9 +324,7 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 		case 1:
 			alts = append(alts, termQ(field, grams[0], f.boost*boost))
 		default:
-			pq := bleve.NewPhraseQuery(grams, field)
-			pq.SetBoost(f.boost * boost)
-			alts = append(alts, pq)
+			alts = append(alts, &phraseOf{field: field, terms: grams, boost: f.boost * boost})
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)

@@ -17,19 +17,38 @@ import (
 	"minsheng/indexer"
 )
 
-// asDisjunction is q with every anyOf in it replaced by bleve's own
-// disjunction of the same clauses (one must match).
-func asDisjunction(q query.Query) query.Query {
+// asBleve is q with bleve's own queries for anyOf (a disjunction of the
+// same clauses, one of which must match) and phraseOf (a phrase query).
+func asBleve(q query.Query) query.Query {
+	each := func(qs []query.Query) []query.Query {
+		out := make([]query.Query, len(qs))
+		for i, c := range qs {
+			out[i] = asBleve(c)
+		}
+		return out
+	}
 	switch q := q.(type) {
 	case *anyOf:
-		d := bleve.NewDisjunctionQuery(q.clauses...)
+		d := bleve.NewDisjunctionQuery(each(q.clauses)...)
 		d.SetMin(1)
 		return d
+	case *phraseOf:
+		pq := bleve.NewPhraseQuery(q.terms, q.field)
+		pq.SetBoost(q.boost)
+		return pq
+	case *query.DisjunctionQuery:
+		d := *q
+		d.Disjuncts = each(q.Disjuncts)
+		return &d
+	case *query.ConjunctionQuery:
+		c := *q
+		c.Conjuncts = each(q.Conjuncts)
+		return &c
 	case *query.BooleanQuery:
 		b := *q
 		for _, c := range []*query.Query{&b.Must, &b.Should, &b.MustNot, &b.Filter} {
 			if *c != nil {
-				*c = asDisjunction(*c)
+				*c = asBleve(*c)
 			}
 		}
 		return &b
@@ -37,12 +56,13 @@ func asDisjunction(q query.Query) query.Query {
 	return q
 }
 
-// TestAnyOfScoresAsBleve: questions, a relaxed query with a required
-// phrase, a question under filters and a similar-documents query find the
-// same documents with the same scores through anyOf as through bleve's
-// disjunction, on the sample and, when ../shared is there, on the CPPCC
+// TestOwnSearchersScoreAsBleve: questions, a relaxed query with a
+// required phrase, a question under filters, a similar-documents query,
+// words and quoted phrases find the same documents with the same scores
+// through anyOf and phraseOf as through bleve's disjunction and phrase
+// queries, on the sample and, when ../shared is there, on the CPPCC
 // proposals and the policy documents.
-func TestAnyOfScoresAsBleve(t *testing.T) {
+func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	sources := []string{"../corpus/sample"}
 	for _, p := range []string{"../../shared/corpora/proposals/proposals.jsonl", "../../shared/corpora/policy"} {
 		if _, err := os.Stat(p); err == nil {
@@ -80,10 +100,18 @@ func TestAnyOfScoresAsBleve(t *testing.T) {
 	}
 	// titles of the indexed documents as questions: the question of a
 	// staff member looking for that very document
+	// and pieces of them as words, and as phrases
+	var words []string
 	n := 0
 	_, err = corpus.Walk(context.Background(), sources, corpus.Options{}, func(d corpus.Doc) error {
-		if n++; n%9 == 0 && d.Title != "" {
+		n++
+		title := []rune(d.Title)
+		if n%9 == 0 && len(title) > 0 {
 			questions = append(questions, d.Title+"？")
+		}
+		if n%7 == 0 && len(title) > 8 {
+			from, size := n%(len(title)-7), 2+n%6
+			words = append(words, string(title[from:from+size]))
 		}
 		return nil
 	}, func(corpus.Problem) {})
@@ -93,7 +121,15 @@ func TestAnyOfScoresAsBleve(t *testing.T) {
 	for _, text := range questions {
 		checks = append(checks, check{"question " + text, an.build(Parse(text), true)})
 	}
+	for i, w := range words {
+		checks = append(checks, check{"word " + w, an.build(Parse(w), false)}, check{"phrase " + w, an.build(Parse(`"`+w+`"`), false)})
+		if i > 0 {
+			two := words[i-1] + " " + w
+			checks = append(checks, check{"words " + two, an.build(Parse(two), false)})
+		}
+	}
 	checks = append(checks,
+		check{"phrase nowhere", an.build(Parse(`"没有这样的一句话"`), false)},
 		check{"relaxed with a phrase", an.build(Parse(`"乡村" 农村 教育 医疗 养老 就业`), true)},
 		check{"question under filters", withFilters(an.build(Parse("农村教育怎么发展？"), true),
 			Filters{Kind: []string{"suggestion", "proposal"}, Year: []string{"2021", "2022", "2023", "2024"}})},
@@ -113,7 +149,7 @@ func TestAnyOfScoresAsBleve(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		want, err := scores(idx, asDisjunction(c.q))
+		want, err := scores(idx, asBleve(c.q))
 		if err != nil {
 			t.Fatalf("%s (bleve): %v", c.name, err)
 		}
@@ -216,5 +252,60 @@ func TestAnyOfStopsWhenCancelled(t *testing.T) {
 		}
 		s.Close()
 		cancel()
+	}
+}
+
+// TestPhraseOfAsBleveOnOddFields: phrases whose terms repeat, and fields
+// with several values (a phrase lies within one), which the real index
+// does not have, find what bleve's phrase query finds, scored alike.
+func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
+	idx, err := bleve.NewUsing(t.TempDir(), bleve.NewIndexMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	docs := []map[string]any{
+		{"body": "p q p q p", "tags": []string{"x", "y z"}},
+		{"body": "p p p", "tags": []string{"x y", "z"}},
+		{"body": "q p", "tags": []string{"y", "x y z"}},
+		{"body": "r s p q", "tags": []string{"z x", "y x"}},
+	}
+	for i, d := range docs {
+		if err := idx.Index(fmt.Sprint(i), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	matched := 0
+	for _, c := range []struct {
+		field string
+		terms []string
+	}{
+		{"body", []string{"p", "q", "p"}}, {"body", []string{"q", "p", "q"}}, {"body", []string{"p", "p"}},
+		{"body", []string{"p", "p", "p"}}, {"body", []string{"p", "q"}}, {"body", []string{"s", "r"}},
+		{"tags", []string{"x", "y"}}, {"tags", []string{"y", "z"}}, {"tags", []string{"z", "x"}}, {"tags", []string{"x", "y", "z"}},
+	} {
+		q := &phraseOf{field: c.field, terms: c.terms, boost: 2}
+		got, err := scores(idx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := scores(idx, asBleve(q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s %v: %v, bleve %v", c.field, c.terms, got, want)
+			continue
+		}
+		for id, w := range want {
+			if g, ok := got[id]; !ok || math.Abs(g-w) > 1e-12*w {
+				t.Errorf("%s %v: %s scores %v, bleve %v", c.field, c.terms, id, g, w)
+			}
+		}
+		matched += len(want)
+	}
+	t.Logf("%d matches", matched)
+	if matched < 10 {
+		t.Errorf("only %d matches: the cases test little", matched)
 	}
 }

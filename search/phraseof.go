@@ -1,0 +1,284 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// phraseOf matches the documents whose field holds its terms at
+// consecutive positions, and scores them exactly as bleve's phrase query
+// does: the sum of its terms' scores (bleve's own term searchers compute
+// them).
+//
+// Every word searched is also searched as a literal, a phrase of character
+// bigrams, so phrases are in most searches. bleve's phrase searcher turns
+// the positions of every document that has all the terms into maps of
+// locations and walks them: three quarters of a quoted phrase's search on
+// the index of ../shared/corpora. phraseOf reads the positions from the
+// postings into slices it reuses, and asks the term searchers for scores
+// only for the documents that hold the phrase.
+type phraseOf struct {
+	field string
+	terms []string
+	boost float64
+}
+
+// Searcher implements query.Query.
+func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	if _, scorch := r.(*scorch.IndexSnapshot); !scorch || o.Explain || o.IncludeTermVectors || len(q.terms) < 2 {
+		// phraseOf reads document numbers as scorch writes them, and
+		// keeps no explanations or term locations: bleve's phrase does
+		pq := bleve.NewPhraseQuery(q.terms, q.field)
+		pq.SetBoost(q.boost)
+		return pq.Searcher(ctx, r, m, o)
+	}
+	s := &phraseSearcher{}
+	for _, t := range q.terms {
+		tfr, err := r.TermFieldReader(ctx, []byte(t), q.field, true, true, true)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.readers = append(s.readers, tfr)
+		ts, err := searcher.NewTermSearcher(ctx, r, t, q.field, q.boost, o)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.scorers = append(s.scorers, ts)
+	}
+	s.at = make([]*index.TermFieldDoc, len(s.readers))
+	s.pos = make([][]uint64, len(s.readers))
+	s.idx = make([]int, len(s.readers))
+	s.SetQueryNorm(1 / math.Sqrt(s.Weight())) // as bleve's phrase does
+	return s, nil
+}
+
+// phraseSearcher is the searcher of a phraseOf.
+type phraseSearcher struct {
+	readers []index.TermFieldReader // each term's postings, with positions
+	scorers []bsearch.Searcher      // each term's searcher, for its score
+	at      []*index.TermFieldDoc   // each reader's current posting; nil: not read yet
+	ended   bool                    // a reader has no more postings
+	next    uint64                  // the document number to look at next
+	pos     [][]uint64              // positions of each term in the current document
+	idx     []int                   // holds' place in each pos
+	id      index.IndexInternalID
+}
+
+// move brings reader i to its first posting at or after document target.
+func (s *phraseSearcher) move(i int, target uint64) (uint64, error) {
+	for {
+		cur := s.at[i]
+		if cur != nil {
+			if n, _ := docNumber(cur.ID); n >= target {
+				return n, nil
+			}
+		}
+		var (
+			tfd *index.TermFieldDoc
+			err error
+		)
+		if cur == nil {
+			tfd, err = s.readers[i].Next(&index.TermFieldDoc{})
+		} else {
+			// forward only: scorch restarts a reader advanced backwards
+			s.id = index.NewIndexInternalID(s.id, target)
+			tfd, err = s.readers[i].Advance(s.id, cur.Reset())
+		}
+		if err != nil {
+			return 0, err
+		}
+		if tfd == nil {
+			s.ended = true
+			return 0, nil
+		}
+		if _, ok := docNumber(tfd.ID); !ok {
+			return 0, fmt.Errorf("search: internal id of %d bytes", len(tfd.ID))
+		}
+		s.at[i] = tfd
+	}
+}
+
+// holds reports whether the current document, which has every term, has
+// them at consecutive positions of one value of the field.
+func (s *phraseSearcher) holds() bool {
+	for i, tfd := range s.at {
+		s.pos[i] = s.pos[i][:0]
+		for _, v := range tfd.Vectors {
+			if len(v.ArrayPositions) > 0 {
+				return s.holdsSlowly()
+			}
+			s.pos[i] = append(s.pos[i], v.Pos)
+		}
+		slices.Sort(s.pos[i])
+		s.idx[i] = 0
+	}
+	for _, p := range s.pos[0] {
+		ok := true
+		for i := 1; i < len(s.pos) && ok; i++ {
+			ps, want := s.pos[i], p+uint64(i)
+			for s.idx[i] < len(ps) && ps[s.idx[i]] < want {
+				s.idx[i]++
+			}
+			ok = s.idx[i] < len(ps) && ps[s.idx[i]] == want
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsSlowly is holds for a field with several values (array
+// positions), which the index has none of today: a phrase lies within one
+// value.
+func (s *phraseSearcher) holdsSlowly() bool {
+	for _, first := range s.at[0].Vectors {
+		ok := true
+		for i := 1; i < len(s.at) && ok; i++ {
+			ok = slices.ContainsFunc(s.at[i].Vectors, func(v *index.TermFieldVector) bool {
+				return v.Pos == first.Pos+uint64(i) && slices.Equal(v.ArrayPositions, first.ArrayPositions)
+			})
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Next implements bsearch.Searcher.
+func (s *phraseSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	target := s.next
+	for !s.ended {
+		// leapfrog: every reader to the furthest document any is on
+		agreed := true
+		for i := range s.readers {
+			n, err := s.move(i, target)
+			if err != nil {
+				return nil, err
+			}
+			if s.ended {
+				return nil, nil
+			}
+			if n > target {
+				target, agreed = n, false
+				break
+			}
+		}
+		if !agreed {
+			continue
+		}
+		s.next = target + 1
+		if !s.holds() {
+			target++
+			continue
+		}
+		return s.score(sc, target)
+	}
+	return nil, nil
+}
+
+// score is the match of document doc, scored as bleve's conjunction of
+// the term searchers scores it: their scores summed, in order.
+func (s *phraseSearcher) score(sc *bsearch.SearchContext, doc uint64) (*bsearch.DocumentMatch, error) {
+	s.id = index.NewIndexInternalID(s.id, doc)
+	var sum float64
+	for _, ts := range s.scorers {
+		dm, err := ts.Advance(sc, s.id)
+		if err != nil {
+			return nil, err
+		}
+		if dm == nil {
+			return nil, fmt.Errorf("search: a phrase's term searcher lost document %d", doc)
+		}
+		if n, _ := docNumber(dm.IndexInternalID); n != doc {
+			return nil, fmt.Errorf("search: a phrase's term searcher lost document %d", doc)
+		}
+		sum += dm.Score
+		sc.DocumentMatchPool.Put(dm)
+	}
+	dm := sc.DocumentMatchPool.Get()
+	dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, doc)
+	dm.Score = sum
+	return dm, nil
+}
+
+// Advance implements bsearch.Searcher.
+func (s *phraseSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	n, ok := docNumber(id)
+	if !ok {
+		return nil, fmt.Errorf("search: internal id of %d bytes", len(id))
+	}
+	s.next = max(s.next, n)
+	return s.Next(sc)
+}
+
+// Close implements bsearch.Searcher.
+func (s *phraseSearcher) Close() error {
+	var first error
+	for _, r := range s.readers {
+		if err := r.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	for _, ts := range s.scorers {
+		if err := ts.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Weight implements bsearch.Searcher: the sum of the terms' weights.
+func (s *phraseSearcher) Weight() float64 {
+	var w float64
+	for _, ts := range s.scorers {
+		w += ts.Weight()
+	}
+	return w
+}
+
+// SetQueryNorm implements bsearch.Searcher.
+func (s *phraseSearcher) SetQueryNorm(qnorm float64) {
+	for _, ts := range s.scorers {
+		ts.SetQueryNorm(qnorm)
+	}
+}
+
+// Count implements bsearch.Searcher: at most the rarest term's documents.
+func (s *phraseSearcher) Count() uint64 {
+	var n uint64
+	for i, r := range s.readers {
+		if c := r.Count(); i == 0 || c < n {
+			n = c
+		}
+	}
+	return n
+}
+
+// Min implements bsearch.Searcher.
+func (s *phraseSearcher) Min() int { return 0 }
+
+// Size implements bsearch.Searcher.
+func (s *phraseSearcher) Size() int {
+	n := 64
+	for i, r := range s.readers {
+		n += r.Size() + s.scorers[i].Size()
+	}
+	return n
+}
+
+// DocumentMatchPoolSize implements bsearch.Searcher: one from a term
+// searcher at a time, and the one handed on.
+func (s *phraseSearcher) DocumentMatchPoolSize() int { return 2 }
