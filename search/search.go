@@ -10,9 +10,11 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 	gojson "github.com/goccy/go-json"
 
 	"minsheng/corpus"
@@ -221,7 +223,7 @@ func bleveAfter(order bsearch.SortOrder, after []string) []string {
 
 func isMatchAll(q query.Query) bool {
 	switch q := q.(type) {
-	case *query.MatchAllQuery:
+	case *query.MatchAllQuery, *listing:
 		return true
 	case *query.BooleanQuery:
 		c, ok := q.Must.(*query.ConjunctionQuery)
@@ -230,6 +232,50 @@ func isMatchAll(q query.Query) bool {
 		return len(q.Conjuncts) == 1 && isMatchAll(q.Conjuncts[0])
 	}
 	return false
+}
+
+// onlyAll reports whether q matches every document and excludes none.
+func onlyAll(q query.Query) bool {
+	b, ok := q.(*query.BooleanQuery)
+	return isMatchAll(q) && (!ok || b.MustNot == nil && b.Filter == nil)
+}
+
+// listing is every document that passes a filter, each scored 1 as
+// match-all scores it. bleve runs a boolean of match-all and a filter
+// through every document of the index; a listing reads only the filter's
+// matches (BenchmarkQueryMix list-kind, 544 of 64,356 documents: 5.1 ms
+// before).
+type listing struct{ filter query.Query }
+
+// Searcher implements query.Query.
+func (q *listing) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	o.Score = "none"
+	s, err := q.filter.Searcher(ctx, r, m, o)
+	if err != nil {
+		return nil, err
+	}
+	return scoredOne{s}, nil
+}
+
+// scoredOne gives every match of its searcher the score 1.
+type scoredOne struct{ bsearch.Searcher }
+
+func (s scoredOne) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	return one(s.Searcher.Next(sc))
+}
+
+func (s scoredOne) Advance(sc *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	return one(s.Searcher.Advance(sc, id))
+}
+
+func (s scoredOne) Weight() float64      { return 1 }
+func (s scoredOne) SetQueryNorm(float64) {}
+
+func one(dm *bsearch.DocumentMatch, err error) (*bsearch.DocumentMatch, error) {
+	if dm != nil {
+		dm.Score = 1
+	}
+	return dm, err
 }
 
 // withFilters narrows q by the filters, which select without scoring.
@@ -274,6 +320,9 @@ func withFilters(q query.Query, f Filters) query.Query {
 	}
 	if len(conj) == 0 {
 		return q
+	}
+	if onlyAll(q) {
+		return &listing{filter: bleve.NewConjunctionQuery(conj...)}
 	}
 	b, ok := q.(*query.BooleanQuery)
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -36,6 +37,11 @@ func asBleve(q query.Query) query.Query {
 		pq := bleve.NewPhraseQuery(q.terms, q.field)
 		pq.SetBoost(q.boost)
 		return pq
+	case *listing:
+		b := bleve.NewBooleanQuery()
+		b.AddMust(bleve.NewMatchAllQuery())
+		b.AddFilter(q.filter)
+		return b
 	case *query.DisjunctionQuery:
 		d := *q
 		d.Disjuncts = each(q.Disjuncts)
@@ -58,9 +64,9 @@ func asBleve(q query.Query) query.Query {
 
 // TestOwnSearchersScoreAsBleve: questions, a relaxed query with a
 // required phrase, a question under filters, a similar-documents query,
-// words and quoted phrases find the same documents with the same scores
-// through anyOf and phraseOf as through bleve's disjunction and phrase
-// queries, on the sample and, when ../shared is there, on the CPPCC
+// words, quoted phrases and filtered listings find the same documents with
+// the same scores through anyOf, phraseOf and listing as through bleve's
+// disjunction, phrase and match-all queries, on the sample and, when ../shared is there, on the CPPCC
 // proposals and the policy documents.
 func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	sources := []string{"../corpus/sample"}
@@ -127,6 +133,18 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 			two := words[i-1] + " " + w
 			checks = append(checks, check{"words " + two, an.build(Parse(two), false)})
 		}
+	}
+	for _, f := range []Filters{
+		{Kind: []string{"suggestion"}}, {Kind: []string{"news", "policy"}}, {Year: []string{"2023"}},
+		{Topic: []string{"教育", "医疗卫生"}, Kind: []string{"suggestion", "proposal"}},
+		{From: time.Date(2022, 1, 1, 0, 0, 0, 0, CST), To: time.Date(2023, 6, 30, 0, 0, 0, 0, CST)},
+		{Status: []string{"已办结"}}, {Kind: []string{"no such kind"}},
+	} {
+		q := withFilters(bleve.NewMatchAllQuery(), f)
+		if _, ok := q.(*listing); !ok {
+			t.Fatalf("filters %+v over everything: %T, not a listing", f, q)
+		}
+		checks = append(checks, check{fmt.Sprintf("listing %+v", f), q})
 	}
 	checks = append(checks,
 		check{"phrase nowhere", an.build(Parse(`"没有这样的一句话"`), false)},
