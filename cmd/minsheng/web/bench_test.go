@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,15 +63,23 @@ func BenchmarkSearchLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	dur := 20 * time.Second
+	if v, err := time.ParseDuration(os.Getenv("MINSHENG_BENCH_DURATION")); err == nil {
+		dur = v
+	}
+	if os.Getenv("MINSHENG_BENCH_PLAIN") == "off" { // to profile ours alone
+		for i := 0; i < b.N; i++ {
+			ours := load(b, h, "/api/v1/search?", dur)
+			b.Logf("8 clients, %s: minsheng %d requests, %d errors, p50 %.1f ms, p99 %.1f ms, %.0f qps (no plain bleve run: MINSHENG_BENCH_PLAIN=off)",
+				dur, ours.n, ours.errors, ours.p50, ours.p99, ours.qps)
+		}
+		return
+	}
 	plain, err := plainIndex(b, live.Index())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer plain.Close()
-	dur := 20 * time.Second
-	if v, err := time.ParseDuration(os.Getenv("MINSHENG_BENCH_DURATION")); err == nil {
-		dur = v
-	}
 	for i := 0; i < b.N; i++ {
 		ours := load(b, h, "/api/v1/search?", dur)
 		theirs := load(b, plainHandler(plain), "/search?", dur)
@@ -103,10 +112,11 @@ func load(b *testing.B, h http.Handler, prefix string, d time.Duration) loadResu
 	base := "http://" + ln.Addr().String() + prefix
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
 	var (
-		mu     sync.Mutex
-		lat    []float64
-		errors int
-		wg     sync.WaitGroup
+		mu      sync.Mutex
+		lat     []float64
+		byQuery = make([][]float64, len(loadQueries))
+		errors  int
+		wg      sync.WaitGroup
 	)
 	start := time.Now()
 	for c := 0; c < 8; c++ {
@@ -124,6 +134,7 @@ func load(b *testing.B, h http.Handler, prefix string, d time.Duration) loadResu
 				ms := float64(time.Since(t0).Microseconds()) / 1000
 				mu.Lock()
 				lat = append(lat, ms)
+				byQuery[i%len(loadQueries)] = append(byQuery[i%len(loadQueries)], ms)
 				if !ok {
 					errors++
 				}
@@ -133,9 +144,18 @@ func load(b *testing.B, h http.Handler, prefix string, d time.Duration) loadResu
 	}
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
-	sort.Float64s(lat)
-	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	return loadResult{n: len(lat), errors: errors, p50: pct(0.50), p99: pct(0.99), qps: float64(len(lat)) / elapsed}
+	pct := func(lat []float64, p float64) float64 {
+		sort.Float64s(lat)
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	var each strings.Builder
+	for i, q := range loadQueries {
+		if len(byQuery[i]) > 0 {
+			fmt.Fprintf(&each, " [%s] %.1f/%.1f", q, pct(byQuery[i], 0.5), pct(byQuery[i], 0.99))
+		}
+	}
+	b.Logf("%s p50/p99 ms by query:%s", prefix, each.String())
+	return loadResult{n: len(lat), errors: errors, p50: pct(lat, 0.50), p99: pct(lat, 0.99), qps: float64(len(lat)) / elapsed}
 }
 
 // plainIndex builds a bleve index of the same documents with bleve's own
