@@ -202,6 +202,9 @@ func (a *Analysis) charRunes(text []byte) (folded []rune, offs []int) {
 // literalRune is a folded rune as the literal fields index it: any
 // whitespace is one space.
 func literalRune(r rune) rune {
+	if r > 0x3000 { // past the ideographic space, the last: the CJK text is here
+		return r
+	}
 	if unicode.IsSpace(r) {
 		return ' '
 	}

@@ -27,3 +27,17 @@ func TestFoldCJKTable(t *testing.T) {
 		}
 	}
 }
+
+// TestLiteralRuneSpaces: literalRune makes every white space one space and
+// takes no rune past U+3000 for one, which it skips the check for.
+func TestLiteralRuneSpaces(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		want := r
+		if unicode.IsSpace(r) {
+			want = ' '
+		}
+		if got := literalRune(r); got != want {
+			t.Fatalf("literalRune(%U) = %U, want %U", r, got, want)
+		}
+	}
+}
