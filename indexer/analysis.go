@@ -199,6 +199,9 @@ func (a *Analysis) charRunes(text []byte) (folded []rune, offs []int) {
 	return folded, offs
 }
 
+// charRune is one rune as charRunes folds it.
+func (a *Analysis) charRune(r rune) rune { return literalRune(a.fold.rune(r)) }
+
 // literalRune is a folded rune as the literal fields index it: any
 // whitespace is one space.
 func literalRune(r rune) rune {

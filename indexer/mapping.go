@@ -77,6 +77,10 @@ func (t charTokenizer) Tokenize(text []byte) analysis.TokenStream { return t.a.C
 // term and, for each, its byte offset in text, with len(text) appended.
 func (t charTokenizer) FoldRunes(text []byte) (folded []rune, offs []int) { return t.a.charRunes(text) }
 
+// FoldRune folds one character as FoldRunes and Tokenize do: the
+// highlighter finds matches in long documents without folding them whole.
+func (t charTokenizer) FoldRune(r rune) rune { return t.a.charRune(r) }
+
 // analysisFor builds the Analysis a tokenizer configuration names: the
 // built-in dictionaries, with the user dictionary replaced when the
 // configuration carries one. The user dictionary's text is kept in the index

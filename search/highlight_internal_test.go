@@ -1,6 +1,10 @@
 package search
 
 import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,4 +38,84 @@ func TestCharsOfMatchesTokens(t *testing.T) {
 			t.Errorf("%q: runes %q offsets %v, tokens give %q %v", text, string(got.folded), got.offs, string(want.folded), want.offs)
 		}
 	}
+}
+
+// TestFindHighlightsAsFolding: highlighting by find (each rune folded on
+// its own, needles looked for where one starts) gives the very titles,
+// fragments and snippets that folding whole texts gives, for needles cut
+// from the documents themselves (traditional, full-width and mixed-case
+// forms among them), overlapping and touching needles, and odd texts.
+func TestFindHighlightsAsFolding(t *testing.T) {
+	m, err := indexer.NewMapping(indexer.MappingOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := &analyzers{chars: m.AnalyzerNamed(corpus.AnalyzerChars)}
+	if an.foldRune() == nil {
+		t.Fatal("the character tokenizer has no FoldRune: highlighting takes the slow way")
+	}
+	sources := []string{"../corpus/sample"}
+	for _, p := range []string{"../../shared/corpora/proposals/proposals.jsonl", "../../shared/corpora/policy"} {
+		if _, err := os.Stat(p); err == nil {
+			sources = append(sources, p)
+		} else {
+			t.Logf("without %s (the real corpora live in ../shared beside the repository)", p)
+		}
+	}
+	var docs []corpus.Doc
+	_, err = corpus.Walk(context.Background(), sources, corpus.Options{}, func(d corpus.Doc) error {
+		docs = append(docs, d)
+		return nil
+	}, func(corpus.Problem) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := []string{
+		"", "乡村振兴", "國務院關於加強ＡＢＣ１２３和abc的通知", "a\tb\nc\u3000d  e\r\nf", "<b>&amp;</b> 乡村 & 振兴 <script>",
+		"中华人民共和国中华人民共和国", strings.Repeat("人民", 300), "甘政发〔2024〕12号 甘政发[2024]12号",
+		"\ufffd 乡村\ufffd振兴", "bad \xff\xfe 乡村振兴 \x00",
+	}
+	for i, text := range odd {
+		docs = append(docs, corpus.Doc{ID: fmt.Sprint("odd-", i), Title: text, Body: strings.Repeat(text+"。", 1+i*13)})
+	}
+	common := []string{"乡村振兴", "中华人民", "人民共和", "人民", "民", "国", "ABC", "abc1", "國務院", "发展", "a", "  ", "。", "&", "<", "\ufffd"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	compared, marked := 0, 0
+	for _, d := range docs {
+		var needles [][]rune
+		for _, w := range common {
+			if n := an.needle(w); n != nil && rng.IntN(3) == 0 {
+				needles = append(needles, n)
+			}
+		}
+		// pieces of the text itself, the first in its own forms (folded
+		// by needle), one overlapping the next
+		body := []rune(d.Body)
+		for k := 0; k < 3 && len(body) > 8; k++ {
+			at, size := rng.IntN(len(body)-8), 1+rng.IntN(8)
+			if n := an.needle(string(body[at : at+size])); n != nil {
+				needles = append(needles, n)
+			}
+			if n := an.needle(string(body[at+size/2 : min(len(body), at+size+3)])); n != nil {
+				needles = append(needles, n)
+			}
+		}
+		for _, needles := range [][][]rune{needles, nil} {
+			got := Hit{Title: d.Title, Doc: &d, Highlights: map[string][]string{"title": {}, "body": {}}}
+			want := Hit{Title: d.Title, Doc: &d, Highlights: map[string][]string{"title": {}, "body": {}}}
+			an.highlight(&got, needles)
+			an.highlightFolded(&want, needles)
+			if !reflect.DeepEqual(got.Highlights, want.Highlights) || got.Snippet != want.Snippet {
+				t.Errorf("%s, needles %q:\nfind    %q %q\nfolding %q %q", d.ID, needles, got.Highlights, got.Snippet, want.Highlights, want.Snippet)
+			}
+			compared++
+			if len(want.Highlights["body"]) > 0 {
+				marked++
+			}
+		}
+	}
+	if marked < compared/4 {
+		t.Errorf("only %d of %d highlights mark anything: the needles test little", marked, compared)
+	}
+	t.Logf("%d highlights alike, %d with marks in the body", compared, marked)
 }
