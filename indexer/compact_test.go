@@ -1,0 +1,117 @@
+package indexer
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
+// segmentsOf opens the index at path and counts its file segments.
+func segmentsOf(t *testing.T, path string) uint64 {
+	t.Helper()
+	idx, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	ai, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return segments(ai.(*scorch.Scorch))
+}
+
+// TestBuildIsOneSegment: a build written in many small batches is served
+// as one segment, with every document.
+func TestBuildIsOneSegment(t *testing.T) {
+	data := t.TempDir()
+	man, err := Build(context.Background(), data, BuildOptions{Sources: []string{"../corpus/sample"}, BatchSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(data, genDir, man.Name, "index")
+	if n := segmentsOf(t, path); n != 1 {
+		t.Errorf("the generation has %d segments, want 1", n)
+	}
+	if man.Docs < 100 {
+		t.Errorf("only %d documents built", man.Docs)
+	}
+}
+
+// TestCompactKeepsDocuments: compact merges an index of several segments
+// into one, and every document still finds what it found before.
+func TestCompactKeepsDocuments(t *testing.T) {
+	if err := Register(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMapping(MappingOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "index")
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := []string{"乡村振兴", "教育", "医疗", "养老", "生态环保"}
+	for b := 0; b < 6; b++ { // each batch a segment
+		batch := idx.NewBatch()
+		for i := 0; i < 20; i++ {
+			id := strings.Repeat("x", b+1) + string(rune('a'+i))
+			if err := batch.Index(id, map[string]any{"body": "关于" + words[(b+i)%len(words)] + "的建议", "kind": "suggestion"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := segmentsOf(t, path)
+	if before < 2 {
+		t.Fatalf("the test index has %d segment: nothing to merge", before)
+	}
+	counts := func() map[string]uint64 {
+		idx, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer idx.Close()
+		out := map[string]uint64{}
+		for _, w := range words {
+			q := bleve.NewTermQuery(w)
+			q.SetField("body")
+			res, err := idx.Search(bleve.NewSearchRequest(q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[w] = res.Total
+		}
+		n, _ := idx.DocCount()
+		out[""] = n
+		return out
+	}
+	want := counts()
+	if err := compact(context.Background(), path, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	if n := segmentsOf(t, path); n != 1 {
+		t.Errorf("%d segments after compact (%d before), want 1", n, before)
+	}
+	got := counts()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%q: %d documents after compact, %d before", k, got[k], v)
+		}
+	}
+	if want[""] != 120 {
+		t.Errorf("%d documents, want 120", want[""])
+	}
+}
