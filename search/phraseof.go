@@ -10,7 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/searcher"
+	"github.com/blevesearch/bleve/v2/search/scorer"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -49,7 +49,7 @@ func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 			return nil, err
 		}
 		s.readers = append(s.readers, tfr)
-		ts, err := searcher.NewTermSearcher(ctx, r, t, q.field, q.boost, o)
+		ts, err := termScorer(ctx, r, t, q.field, q.boost, o, tfr.Count())
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -65,13 +65,14 @@ func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 
 // phraseSearcher is the searcher of a phraseOf.
 type phraseSearcher struct {
-	readers []index.TermFieldReader // each term's postings, with positions
-	scorers []bsearch.Searcher      // each term's searcher, for its score
-	at      []*index.TermFieldDoc   // each reader's current posting; nil: not read yet
-	ended   bool                    // a reader has no more postings
-	next    uint64                  // the document number to look at next
-	pos     [][]uint64              // positions of each term in the current document
-	idx     []int                   // holds' place in each pos
+	readers []index.TermFieldReader   // each term's postings, with positions
+	scorers []*scorer.TermQueryScorer // each term's score, as its term searcher gives it
+	at      []*index.TermFieldDoc     // each reader's current posting; nil: not read yet
+	ended   bool                      // a reader has no more postings
+	next    uint64                    // the document number to look at next
+	pos     [][]uint64                // positions of each term in the current document
+	idx     []int                     // holds' place in each pos
+	tfd     index.TermFieldDoc        // a posting without its positions, for a scorer
 	id      index.IndexInternalID
 }
 
@@ -189,22 +190,16 @@ func (s *phraseSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch
 	return nil, nil
 }
 
-// score is the match of document doc, scored as bleve's conjunction of
-// the term searchers scores it: their scores summed, in order.
+// score is the match of the current document doc, scored as bleve's
+// conjunction of the term searchers scores it: their scores summed, in
+// order. The scores come from the postings already read, without their
+// positions.
 func (s *phraseSearcher) score(sc *bsearch.SearchContext, doc uint64) (*bsearch.DocumentMatch, error) {
-	s.id = index.NewIndexInternalID(s.id, doc)
 	var sum float64
-	for _, ts := range s.scorers {
-		dm, err := ts.Advance(sc, s.id)
-		if err != nil {
-			return nil, err
-		}
-		if dm == nil {
-			return nil, fmt.Errorf("search: a phrase's term searcher lost document %d", doc)
-		}
-		if n, _ := docNumber(dm.IndexInternalID); n != doc {
-			return nil, fmt.Errorf("search: a phrase's term searcher lost document %d", doc)
-		}
+	for i, ts := range s.scorers {
+		at := s.at[i]
+		s.tfd = index.TermFieldDoc{ID: at.ID, Freq: at.Freq, Norm: at.Norm}
+		dm := ts.Score(sc, &s.tfd)
 		sum += dm.Score
 		sc.DocumentMatchPool.Put(dm)
 	}
@@ -212,6 +207,41 @@ func (s *phraseSearcher) score(sc *bsearch.SearchContext, doc uint64) (*bsearch.
 	dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, doc)
 	dm.Score = sum
 	return dm, nil
+}
+
+// termScorer is the scorer bleve's term searcher would score term with:
+// its BM25 (or TF-IDF) statistics taken as newTermSearcherFromReader takes
+// them, count the documents that have the term.
+func termScorer(ctx context.Context, r index.IndexReader, term, field string, boost float64, o bsearch.SearcherOptions, count uint64) (*scorer.TermQueryScorer, error) {
+	if err := bsearch.RecordTermSearcher(ctx); err != nil {
+		return nil, err
+	}
+	model := ""
+	if cb, ok := ctx.Value(bsearch.GetScoringModelCallbackKey).(bsearch.GetScoringModelCallbackFn); ok {
+		model = cb()
+	}
+	total, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	var avg float64
+	if model == index.BM25Scoring {
+		cardinality := 0
+		if st, ok := ctx.Value(bsearch.BM25StatsKey).(*bsearch.BM25Stats); ok {
+			total = uint64(st.DocCount)
+			if cardinality, ok = st.FieldCardinality[field]; !ok {
+				return nil, fmt.Errorf("field stat for bm25 not present %s", field)
+			}
+		} else if br, ok := r.(index.BM25Reader); ok {
+			if cardinality, err = br.FieldCardinality(field); err != nil {
+				return nil, err
+			}
+		}
+		if total != 0 || cardinality != 0 {
+			avg = math.Ceil(float64(cardinality) / float64(total))
+		}
+	}
+	return scorer.NewTermQueryScorer([]byte(term), field, boost, total, count, avg, o), nil
 }
 
 // Advance implements bsearch.Searcher.
@@ -229,11 +259,6 @@ func (s *phraseSearcher) Close() error {
 	var first error
 	for _, r := range s.readers {
 		if err := r.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	for _, ts := range s.scorers {
-		if err := ts.Close(); err != nil && first == nil {
 			first = err
 		}
 	}
@@ -279,6 +304,6 @@ func (s *phraseSearcher) Size() int {
 	return n
 }
 
-// DocumentMatchPoolSize implements bsearch.Searcher: one from a term
-// searcher at a time, and the one handed on.
+// DocumentMatchPoolSize implements bsearch.Searcher: one from a scorer at
+// a time, and the one handed on.
 func (s *phraseSearcher) DocumentMatchPoolSize() int { return 2 }
