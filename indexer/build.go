@@ -73,7 +73,13 @@ type Progress struct {
 	Bytes      int64         // source bytes read
 	TotalBytes int64         // source bytes in all
 	Elapsed    time.Duration // since the build started
+	Stage      string        // "" while documents are read and indexed; StageMerging after
 }
+
+// StageMerging is the Stage of a build whose documents are all indexed and
+// whose index is being merged into one segment (about 20 s for 64,000
+// documents).
+const StageMerging = "merging"
 
 // Rate is documents per second.
 func (p Progress) Rate() float64 {
@@ -150,6 +156,8 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	if err != nil {
 		return nil, err
 	}
+	opt.Progress(Progress{Docs: stats.Docs, Skipped: stats.Skipped, Bytes: total, TotalBytes: total,
+		Elapsed: time.Since(start), Stage: StageMerging})
 	if err := compact(ctx, filepath.Join(tmp, "index"), opt.Logger); err != nil {
 		return nil, err
 	}

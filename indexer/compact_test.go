@@ -27,12 +27,27 @@ func segmentsOf(t *testing.T, path string) uint64 {
 }
 
 // TestBuildIsOneSegment: a build written in many small batches is served
-// as one segment, with every document.
+// as one segment, with every document, and says so in its progress while
+// it merges.
 func TestBuildIsOneSegment(t *testing.T) {
 	data := t.TempDir()
-	man, err := Build(context.Background(), data, BuildOptions{Sources: []string{"../corpus/sample"}, BatchSize: 10})
+	var seen []Progress
+	man, err := Build(context.Background(), data, BuildOptions{Sources: []string{"../corpus/sample"}, BatchSize: 10,
+		Progress: func(p Progress) { seen = append(seen, p) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(seen) < 3 {
+		t.Fatalf("%d progress reports", len(seen))
+	}
+	last := seen[len(seen)-1]
+	if last.Stage != StageMerging || last.Docs != man.Docs || last.Bytes != last.TotalBytes {
+		t.Errorf("last progress %+v, want stage %q with all %d documents", last, StageMerging, man.Docs)
+	}
+	for _, p := range seen[:len(seen)-1] {
+		if p.Stage != "" {
+			t.Errorf("progress %+v before the merge", p)
+		}
 	}
 	path := filepath.Join(data, genDir, man.Name, "index")
 	if n := segmentsOf(t, path); n != 1 {

@@ -80,6 +80,7 @@ type Job struct {
 	Percent      float64 `json:"percent"`
 	Rate         float64 `json:"docs_per_second"`
 	ETASeconds   float64 `json:"eta_seconds,omitempty"` // while running
+	Stage        string  `json:"stage,omitempty"`       // while running: "merging" once every document is indexed
 
 	Skipped  int             `json:"skipped"`
 	Reasons  map[string]int  `json:"skipped_reasons,omitempty"`
@@ -398,6 +399,7 @@ func (j *Jobs) progress(p Progress) {
 	c := j.cur
 	c.Docs, c.Bytes, c.TotalBytes = p.Docs, p.Bytes, p.TotalBytes
 	c.Seconds = p.Elapsed.Seconds()
+	c.Stage = p.Stage
 	c.Rate = p.Rate()
 	c.ETASeconds = p.ETA().Seconds()
 	if p.TotalBytes > 0 {
@@ -446,7 +448,7 @@ func (j *Jobs) finish(ctx context.Context, man *Manifest, err error) {
 	c := j.cur
 	c.End = time.Now()
 	c.Seconds = c.End.Sub(c.Start).Seconds()
-	c.ETASeconds = 0
+	c.ETASeconds, c.Stage = 0, ""
 	switch {
 	case err == nil:
 		c.State, c.Generation = StateSucceeded, man.Name

@@ -269,7 +269,8 @@
           el('span', { class: 'prog-t' }, pct.toFixed(0) + '%'));
         var detail = n(j.docs) + (j.docs_estimate ? ' / 约 ' + n(j.docs_estimate) : '') + ' 篇';
         if (j.docs_per_second) detail += ' · ' + n(Math.round(j.docs_per_second)) + ' 篇/秒';
-        if (live && j.eta_seconds) detail += ' · 剩余约 ' + dur(j.eta_seconds);
+        if (live && j.stage === 'merging') detail += ' · 正在合并索引段';
+        else if (live && j.eta_seconds) detail += ' · 剩余约 ' + dur(j.eta_seconds);
         if (!live) detail += ' · 用时 ' + dur(j.seconds);
         if (j.skipped) detail += ' · 跳过 ' + n(j.skipped) + ' 条';
         var actions = el('td', { class: 'act' });
