@@ -151,6 +151,9 @@ func load(b *testing.B, h http.Handler, prefix string, d time.Duration) loadResu
 	var each strings.Builder
 	for i, q := range loadQueries {
 		if len(byQuery[i]) > 0 {
+			if u, err := url.QueryUnescape(q); err == nil {
+				q = u
+			}
 			fmt.Fprintf(&each, " [%s] %.1f/%.1f", q, pct(byQuery[i], 0.5), pct(byQuery[i], 0.99))
 		}
 	}
