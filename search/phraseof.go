@@ -209,39 +209,48 @@ func (s *phraseSearcher) score(sc *bsearch.SearchContext, doc uint64) (*bsearch.
 	return dm, nil
 }
 
-// termScorer is the scorer bleve's term searcher would score term with:
-// its BM25 (or TF-IDF) statistics taken as newTermSearcherFromReader takes
-// them, count the documents that have the term.
+// termScorer is the scorer bleve's term searcher would score term with,
+// count the documents that have it.
 func termScorer(ctx context.Context, r index.IndexReader, term, field string, boost float64, o bsearch.SearcherOptions, count uint64) (*scorer.TermQueryScorer, error) {
 	if err := bsearch.RecordTermSearcher(ctx); err != nil {
 		return nil, err
 	}
+	total, avg, err := termStats(ctx, r, field)
+	if err != nil {
+		return nil, err
+	}
+	return scorer.NewTermQueryScorer([]byte(term), field, boost, total, count, avg, o), nil
+}
+
+// termStats are the statistics bleve's term searcher scores a term of field
+// with, taken as its newTermSearcherFromReader takes them: the documents in
+// all and, for BM25, the average field length (0 for TF-IDF).
+func termStats(ctx context.Context, r index.IndexReader, field string) (total uint64, avg float64, err error) {
 	model := ""
 	if cb, ok := ctx.Value(bsearch.GetScoringModelCallbackKey).(bsearch.GetScoringModelCallbackFn); ok {
 		model = cb()
 	}
-	total, err := r.DocCount()
-	if err != nil {
-		return nil, err
+	if total, err = r.DocCount(); err != nil {
+		return 0, 0, err
 	}
-	var avg float64
-	if model == index.BM25Scoring {
-		cardinality := 0
-		if st, ok := ctx.Value(bsearch.BM25StatsKey).(*bsearch.BM25Stats); ok {
-			total = uint64(st.DocCount)
-			if cardinality, ok = st.FieldCardinality[field]; !ok {
-				return nil, fmt.Errorf("field stat for bm25 not present %s", field)
-			}
-		} else if br, ok := r.(index.BM25Reader); ok {
-			if cardinality, err = br.FieldCardinality(field); err != nil {
-				return nil, err
-			}
+	if model != index.BM25Scoring {
+		return total, 0, nil
+	}
+	cardinality := 0
+	if st, ok := ctx.Value(bsearch.BM25StatsKey).(*bsearch.BM25Stats); ok {
+		total = uint64(st.DocCount)
+		if cardinality, ok = st.FieldCardinality[field]; !ok {
+			return 0, 0, fmt.Errorf("field stat for bm25 not present %s", field)
 		}
-		if total != 0 || cardinality != 0 {
-			avg = math.Ceil(float64(cardinality) / float64(total))
+	} else if br, ok := r.(index.BM25Reader); ok {
+		if cardinality, err = br.FieldCardinality(field); err != nil {
+			return 0, 0, err
 		}
 	}
-	return scorer.NewTermQueryScorer([]byte(term), field, boost, total, count, avg, o), nil
+	if total == 0 && cardinality == 0 {
+		return 0, 0, nil
+	}
+	return total, math.Ceil(float64(cardinality) / float64(total)), nil
 }
 
 // Advance implements bsearch.Searcher.

@@ -275,7 +275,8 @@ func TestAnyOfStopsWhenCancelled(t *testing.T) {
 
 // TestPhraseOfAsBleveOnOddFields: phrases whose terms repeat, and fields
 // with several values (a phrase lies within one), which the real index
-// does not have, find what bleve's phrase query finds, scored alike.
+// does not have, find what bleve's phrase query finds, scored alike; and
+// on this index, scored by TF-IDF, anyOf scores as bleve's disjunction.
 func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 	idx, err := bleve.NewUsing(t.TempDir(), bleve.NewIndexMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
@@ -325,5 +326,22 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 	t.Logf("%d matches", matched)
 	if matched < 10 {
 		t.Errorf("only %d matches: the cases test little", matched)
+	}
+	q := newAnyOf(termQ("body", "p", 1.5), termQ("body", "s", 0), termQ("tags", "x", 2), termQ("tags", "none", 1))
+	got, err := scores(idx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := scores(idx, asBleve(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(want) < 4 {
+		t.Fatalf("anyOf %v, bleve %v", got, want)
+	}
+	for id, w := range want {
+		if g := got[id]; math.Abs(g-w) > 1e-12*w {
+			t.Errorf("anyOf: %s scores %v, bleve %v", id, g, w)
+		}
 	}
 }
