@@ -26,6 +26,11 @@ const (
 
 	FieldStored = "_doc" // the whole document as JSON, stored, not indexed
 
+	// KeyFieldLengths is the internal key under which a build stores, as a
+	// JSON object, each field's length in tokens summed over the documents:
+	// search gives BM25 its true average field length from it.
+	KeyFieldLengths = "minsheng.field_lengths"
+
 	AnalyzerWords   = "zh"       // jieba search-mode words
 	AnalyzerLiteral = "zh_lit"   // one token per pair of adjacent characters
 	AnalyzerChars   = "zh_chars" // one token per character: highlights

@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
 )
@@ -77,8 +78,8 @@ type Progress struct {
 }
 
 // StageMerging is the Stage of a build whose documents are all indexed and
-// whose index is being merged into one segment (about 20 s for 64,000
-// documents).
+// whose index is being merged into one segment and measured (about 25 s
+// for 64,000 documents).
 const StageMerging = "merging"
 
 // Rate is documents per second.
@@ -338,13 +339,12 @@ func IndexFields(d *corpus.Doc) map[string]any {
 	return f
 }
 
-// compact merges a finished index into one segment. scorch leaves a build
-// as segments of all sizes (13 for ../shared/corpora), and a search looks
-// every term up in each of them and walks postings across them:
-// BenchmarkQueryMix takes a sixth to a quarter less time on one segment.
-// One segment also gives BM25 the same average field length (bleve derives
-// it from the field's term count, summed over segments) however the
-// batches fell. ForceMerge merges in rounds; it usually takes two.
+// compact merges a finished index into one segment, and stores its field
+// lengths. scorch leaves a build as segments of all sizes (13 for
+// ../shared/corpora), and a search looks every term up in each of them and
+// walks postings across them: BenchmarkQueryMix takes a sixth to a quarter
+// less time on one segment. ForceMerge merges in rounds; it usually takes
+// two.
 func compact(ctx context.Context, path string, log *slog.Logger) error {
 	if err := Register(); err != nil {
 		return err
@@ -371,10 +371,92 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 		}
 	}
 	log.Info("index segments merged", "segments", segments(s), "seconds", time.Since(start).Seconds())
+	if err := storeFieldLengths(idx); err != nil {
+		idx.Close()
+		return fmt.Errorf("compact: %w", err)
+	}
 	if err := idx.Close(); err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}
 	return nil
+}
+
+// storeFieldLengths stores every field's length in tokens, summed over the
+// documents (corpus.KeyFieldLengths). bleve's BM25 divides a field's length
+// by what it calls the average length, the field's count of distinct terms
+// over the documents: 39 for the bodies of eval/ncp, whose true average is
+// 819 tokens. Long documents are then discounted twenty times too hard.
+// Reading every posting takes about 5 s for ../shared/corpora.
+func storeFieldLengths(idx bleve.Index) error {
+	ai, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		return err
+	}
+	lengths, err := FieldLengths(r)
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	js, err := json.Marshal(lengths)
+	if err != nil {
+		return err
+	}
+	return idx.SetInternal([]byte(corpus.KeyFieldLengths), js)
+}
+
+// FieldLengths sums, for every field of an index, the frequencies of all
+// its terms in all documents: the field's length in tokens.
+func FieldLengths(r index.IndexReader) (map[string]uint64, error) {
+	fields, err := r.Fields()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]uint64, len(fields))
+	var tfd index.TermFieldDoc
+	for _, f := range fields {
+		dict, err := r.FieldDict(f)
+		if err != nil {
+			return nil, err
+		}
+		var total uint64
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				dict.Close()
+				return nil, err
+			}
+			if e == nil {
+				break
+			}
+			tfr, err := r.TermFieldReader(context.Background(), []byte(e.Term), f, true, false, false)
+			if err != nil {
+				dict.Close()
+				return nil, err
+			}
+			for {
+				p, err := tfr.Next(tfd.Reset())
+				if err != nil {
+					tfr.Close()
+					dict.Close()
+					return nil, err
+				}
+				if p == nil {
+					break
+				}
+				total += p.Freq
+			}
+			tfr.Close()
+		}
+		dict.Close()
+		out[f] = total
+	}
+	return out, nil
 }
 
 // maxMergeRounds bounds compact's rounds of ForceMerge.

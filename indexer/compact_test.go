@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"minsheng/corpus"
 )
 
 // segmentsOf opens the index at path and counts its file segments.
@@ -128,5 +131,55 @@ func TestCompactKeepsDocuments(t *testing.T) {
 	}
 	if want[""] != 120 {
 		t.Errorf("%d documents, want 120", want[""])
+	}
+}
+
+// TestFieldLengthsStored: a build stores each field's length in tokens,
+// summed over the documents, as the field's analyzer counts them.
+func TestFieldLengthsStored(t *testing.T) {
+	data := t.TempDir()
+	man, err := Build(context.Background(), data, BuildOptions{Sources: []string{"../corpus/sample"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := Open(filepath.Join(data, genDir, man.Name, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	raw, err := idx.GetInternal([]byte(corpus.KeyFieldLengths))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]uint64
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%q: %v", raw, err)
+	}
+	// the same sums from the analyzers, document by document
+	want := map[string]uint64{}
+	m := idx.Mapping()
+	fields := map[string]string{
+		corpus.FieldTitle: corpus.AnalyzerWords, corpus.FieldBody: corpus.AnalyzerWords,
+		corpus.FieldTitleLit: corpus.AnalyzerLiteral, corpus.FieldBodyLit: corpus.AnalyzerLiteral,
+	}
+	_, err = corpus.Walk(context.Background(), []string{"../corpus/sample"}, corpus.Options{}, func(d corpus.Doc) error {
+		f := IndexFields(&d)
+		for field, analyzer := range fields {
+			if text, ok := f[field].(string); ok {
+				want[field] += uint64(len(m.AnalyzerNamed(analyzer).Analyze([]byte(text))))
+			}
+		}
+		return nil
+	}, func(corpus.Problem) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, w := range want {
+		if got[field] != w || w == 0 {
+			t.Errorf("%s: %d tokens stored, the analyzer counts %d", field, got[field], w)
+		}
+	}
+	if got[corpus.FieldKind] != uint64(man.Docs) {
+		t.Errorf("kind: %d tokens stored for %d documents of one kind each", got[corpus.FieldKind], man.Docs)
 	}
 }

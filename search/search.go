@@ -28,6 +28,7 @@ type Searcher struct {
 	Keywords KeywordFunc // for similar documents and keyword analytics; may be nil
 
 	columns columnCache // facet columns of the snapshots searched lately
+	stats   statsCache  // BM25 statistics of the snapshots searched lately
 	// reference has bleve count facets from doc values and sort by them
 	// and by stored ids, as it does alone: the slow way, which tests
 	// compare the columns with.
@@ -153,7 +154,9 @@ func (s *Searcher) run(ctx context.Context, sr *bleve.SearchRequest, h *hooks) (
 	if h != nil {
 		sctx = h.context(ctx)
 	}
-	res, err := s.Index.SearchInContext(sctx, sr)
+	req := *sr
+	req.Query = &withStats{q: sr.Query, cache: &s.stats}
+	res, err := s.Index.SearchInContext(sctx, &req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w: the search took longer than %s", ErrUnavailable, s.Limits.Timeout)

@@ -11,8 +11,10 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
 	"minsheng/indexer"
@@ -161,36 +163,47 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	similar.AddMustNot(bleve.NewDocIDQuery([]string{"no-such-id"}))
 	checks = append(checks, check{"similar", similar})
 
+	// with bleve's own statistics, and with the field lengths the build
+	// stored, as searches run
+	if st, err := s.stats.get(snapshotOf(t, idx), idx.Mapping()); err != nil || st == nil {
+		t.Fatalf("the build stored no field lengths: %v", err)
+	}
 	total := uint64(0)
-	for _, c := range checks {
-		got, err := scores(idx, c.q)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		want, err := scores(idx, asBleve(c.q))
-		if err != nil {
-			t.Fatalf("%s (bleve): %v", c.name, err)
-		}
-		total += uint64(len(want))
-		if len(got) != len(want) {
-			t.Errorf("%s: %d documents, bleve %d", c.name, len(got), len(want))
-			continue
-		}
-		for id, w := range want {
-			g, ok := got[id]
-			if !ok {
-				t.Errorf("%s: %s not found (bleve scores it %g)", c.name, id, w)
+	for _, stats := range []bool{false, true} {
+		for _, c := range checks {
+			ours, theirs := c.q, asBleve(c.q)
+			if stats {
+				ours, theirs = &withStats{q: ours, cache: &s.stats}, &withStats{q: theirs, cache: &s.stats}
+			}
+			got, err := scores(idx, ours)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			want, err := scores(idx, theirs)
+			if err != nil {
+				t.Fatalf("%s (bleve): %v", c.name, err)
+			}
+			total += uint64(len(want))
+			if len(got) != len(want) {
+				t.Errorf("%s (field lengths %v): %d documents, bleve %d", c.name, stats, len(got), len(want))
 				continue
 			}
-			if math.Abs(g-w) > 1e-12*math.Abs(w) {
-				t.Errorf("%s: %s scores %.17g, bleve %.17g", c.name, id, g, w)
+			for id, w := range want {
+				g, ok := got[id]
+				if !ok {
+					t.Errorf("%s (field lengths %v): %s not found (bleve scores it %g)", c.name, stats, id, w)
+					continue
+				}
+				if math.Abs(g-w) > 1e-12*math.Abs(w) {
+					t.Errorf("%s (field lengths %v): %s scores %.17g, bleve %.17g", c.name, stats, id, g, w)
+				}
 			}
 		}
 	}
 	if total == 0 {
 		t.Fatal("no query matched anything: the comparison compared nothing")
 	}
-	t.Logf("%d queries, %d matches compared", len(checks), total)
+	t.Logf("%d queries twice, %d matches compared", len(checks), total)
 }
 
 // scores runs q over idx and returns the score of every match by id.
@@ -344,4 +357,22 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 			t.Errorf("anyOf: %s scores %v, bleve %v", id, g, w)
 		}
 	}
+}
+
+// snapshotOf returns the reader a search of idx reads.
+func snapshotOf(t *testing.T, idx bleve.Index) index.IndexReader {
+	t.Helper()
+	var r index.IndexReader
+	if _, err := idx.Search(bleve.NewSearchRequest(&readerOf{func(x index.IndexReader) { r = x }})); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// readerOf is a query that hands over the reader it is searched with.
+type readerOf struct{ f func(index.IndexReader) }
+
+func (q *readerOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	q.f(r)
+	return bleve.NewMatchNoneQuery().Searcher(ctx, r, m, o)
 }
