@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -54,14 +53,7 @@ func TestFindHighlightsAsFolding(t *testing.T) {
 	if an.foldRune() == nil {
 		t.Fatal("the character tokenizer has no FoldRune: highlighting takes the slow way")
 	}
-	sources := []string{"../corpus/sample"}
-	for _, p := range []string{"../../shared/corpora/proposals/proposals.jsonl", "../../shared/corpora/policy"} {
-		if _, err := os.Stat(p); err == nil {
-			sources = append(sources, p)
-		} else {
-			t.Logf("without %s (the real corpora live in ../shared beside the repository)", p)
-		}
-	}
+	sources := testSources(t)
 	var docs []corpus.Doc
 	_, err = corpus.Walk(context.Background(), sources, corpus.Options{}, func(d corpus.Doc) error {
 		docs = append(docs, d)

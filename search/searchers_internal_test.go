@@ -68,17 +68,10 @@ func asBleve(q query.Query) query.Query {
 // required phrase, a question under filters, a similar-documents query,
 // words, quoted phrases and filtered listings find the same documents with
 // the same scores through anyOf, phraseOf and listing as through bleve's
-// disjunction, phrase and match-all queries, on the sample and, when ../shared is there, on the CPPCC
-// proposals and the policy documents.
+// disjunction, phrase and match-all queries, on the sample and, when
+// ../shared is there, on the CPPCC proposals and the policy documents.
 func TestOwnSearchersScoreAsBleve(t *testing.T) {
-	sources := []string{"../corpus/sample"}
-	for _, p := range []string{"../../shared/corpora/proposals/proposals.jsonl", "../../shared/corpora/policy"} {
-		if _, err := os.Stat(p); err == nil {
-			sources = append(sources, p)
-		} else {
-			t.Logf("without %s (the real corpora live in ../shared beside the repository)", p)
-		}
-	}
+	sources := testSources(t)
 	data := t.TempDir()
 	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: sources}); err != nil {
 		t.Fatal(err)
@@ -168,42 +161,62 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	if st, err := s.stats.get(snapshotOf(t, idx), idx.Mapping()); err != nil || st == nil {
 		t.Fatalf("the build stored no field lengths: %v", err)
 	}
-	total := uint64(0)
+	total := 0
 	for _, stats := range []bool{false, true} {
 		for _, c := range checks {
 			ours, theirs := c.q, asBleve(c.q)
 			if stats {
 				ours, theirs = &withStats{q: ours, cache: &s.stats}, &withStats{q: theirs, cache: &s.stats}
 			}
-			got, err := scores(idx, ours)
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			want, err := scores(idx, theirs)
-			if err != nil {
-				t.Fatalf("%s (bleve): %v", c.name, err)
-			}
-			total += uint64(len(want))
-			if len(got) != len(want) {
-				t.Errorf("%s (field lengths %v): %d documents, bleve %d", c.name, stats, len(got), len(want))
-				continue
-			}
-			for id, w := range want {
-				g, ok := got[id]
-				if !ok {
-					t.Errorf("%s (field lengths %v): %s not found (bleve scores it %g)", c.name, stats, id, w)
-					continue
-				}
-				if math.Abs(g-w) > 1e-12*math.Abs(w) {
-					t.Errorf("%s (field lengths %v): %s scores %.17g, bleve %.17g", c.name, stats, id, g, w)
-				}
-			}
+			total += compareScores(t, fmt.Sprintf("%s (field lengths %v)", c.name, stats), idx, ours, theirs)
 		}
 	}
 	if total == 0 {
 		t.Fatal("no query matched anything: the comparison compared nothing")
 	}
 	t.Logf("%d queries twice, %d matches compared", len(checks), total)
+}
+
+// testSources are the sample and, when ../shared is there, the CPPCC
+// proposals and the policy documents.
+func testSources(t *testing.T) []string {
+	sources := []string{"../corpus/sample"}
+	for _, p := range []string{"../../shared/corpora/proposals/proposals.jsonl", "../../shared/corpora/policy"} {
+		if _, err := os.Stat(p); err == nil {
+			sources = append(sources, p)
+		} else {
+			t.Logf("without %s (the real corpora live in ../shared beside the repository)", p)
+		}
+	}
+	return sources
+}
+
+// compareScores runs ours and theirs over idx and reports where they
+// match other documents or score one differently; it returns how many
+// documents theirs matched.
+func compareScores(t *testing.T, name string, idx bleve.Index, ours, theirs query.Query) int {
+	t.Helper()
+	got, err := scores(idx, ours)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	want, err := scores(idx, theirs)
+	if err != nil {
+		t.Fatalf("%s (bleve): %v", name, err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: %d documents, bleve %d", name, len(got), len(want))
+		return len(want)
+	}
+	for id, w := range want {
+		g, ok := got[id]
+		if !ok {
+			t.Errorf("%s: %s not found (bleve scores it %g)", name, id, w)
+		} else if math.Abs(g-w) > 1e-12*math.Abs(w) {
+			t.Errorf("%s: %s scores %.17g, bleve %.17g", name, id, g, w)
+		}
+	}
+	return len(want)
 }
 
 // scores runs q over idx and returns the score of every match by id.
@@ -317,45 +330,15 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 		{"tags", []string{"x", "y"}}, {"tags", []string{"y", "z"}}, {"tags", []string{"z", "x"}}, {"tags", []string{"x", "y", "z"}},
 	} {
 		q := &phraseOf{field: c.field, terms: c.terms, boost: 2}
-		got, err := scores(idx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := scores(idx, asBleve(q))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(want) {
-			t.Errorf("%s %v: %v, bleve %v", c.field, c.terms, got, want)
-			continue
-		}
-		for id, w := range want {
-			if g, ok := got[id]; !ok || math.Abs(g-w) > 1e-12*w {
-				t.Errorf("%s %v: %s scores %v, bleve %v", c.field, c.terms, id, g, w)
-			}
-		}
-		matched += len(want)
+		matched += compareScores(t, fmt.Sprint(c.field, c.terms), idx, q, asBleve(q))
 	}
 	t.Logf("%d matches", matched)
 	if matched < 10 {
 		t.Errorf("only %d matches: the cases test little", matched)
 	}
 	q := newAnyOf(termQ("body", "p", 1.5), termQ("body", "s", 0), termQ("tags", "x", 2), termQ("tags", "none", 1))
-	got, err := scores(idx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := scores(idx, asBleve(q))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(want) || len(want) < 4 {
-		t.Fatalf("anyOf %v, bleve %v", got, want)
-	}
-	for id, w := range want {
-		if g := got[id]; math.Abs(g-w) > 1e-12*w {
-			t.Errorf("anyOf: %s scores %v, bleve %v", id, g, w)
-		}
+	if n := compareScores(t, "anyOf", idx, q, asBleve(q)); n < 4 {
+		t.Errorf("anyOf: %d matches, want 4", n)
 	}
 }
 

@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
 
@@ -15,14 +14,7 @@ import (
 // what encoding/json reads back: the sample, and the CPPCC proposals and
 // policy documents when ../shared is there. Broken JSON is an error.
 func TestDecodeStoredAsEncodingJSON(t *testing.T) {
-	sources := []string{"../corpus/sample"}
-	for _, p := range []string{"../../shared/corpora/proposals/proposals.jsonl", "../../shared/corpora/policy"} {
-		if _, err := os.Stat(p); err == nil {
-			sources = append(sources, p)
-		} else {
-			t.Logf("without %s (the real corpora live in ../shared beside the repository)", p)
-		}
-	}
+	sources := testSources(t)
 	n := 0
 	_, err := corpus.Walk(context.Background(), sources, corpus.Options{}, func(d corpus.Doc) error {
 		js, err := json.Marshal(d)
