@@ -17,8 +17,8 @@ import (
 
 // anyOf matches the documents that match any of its clauses, and scores
 // them exactly as bleve scores a disjunction of the same clauses: the sum
-// of the clauses' scores (bleve's own searchers compute them, BM25 and
-// query norm included), times the share of the clauses matched.
+// of the clauses' scores as bleve's searchers give them (BM25 and query
+// norm included), times the share of the clauses matched.
 //
 // bleve merges a disjunction's clauses a document at a time through a
 // heap. A question is a disjunction of 40 to 90 terms, which match 20,000
@@ -36,8 +36,10 @@ func newAnyOf(clauses ...query.Query) *anyOf { return &anyOf{clauses: clauses} }
 // Searcher implements query.Query.
 func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
 	if _, scorch := r.(*scorch.IndexSnapshot); !scorch || o.Explain || o.IncludeTermVectors || len(q.clauses) < 2 {
-		// anyOf reads documents numbers as scorch writes them, and keeps
+		// anyOf reads document numbers as scorch writes them, and keeps
 		// no explanations or term locations: bleve's disjunction does
+		// (its term clauses also leave synonyms and score "none" to
+		// bleve's term searchers, below)
 		return bleve.NewDisjunctionQuery(q.clauses...).Searcher(ctx, r, m, o)
 	}
 	s := &anySearcher{ctx: ctx}

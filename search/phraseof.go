@@ -16,16 +16,15 @@ import (
 
 // phraseOf matches the documents whose field holds its terms at
 // consecutive positions, and scores them exactly as bleve's phrase query
-// does: the sum of its terms' scores (bleve's own term searchers compute
-// them).
+// does: the sum of its terms' scores, by bleve's term scorer.
 //
 // Every word searched is also searched as a literal, a phrase of character
 // bigrams, so phrases are in most searches. bleve's phrase searcher turns
 // the positions of every document that has all the terms into maps of
 // locations and walks them: three quarters of a quoted phrase's search on
 // the index of ../shared/corpora. phraseOf reads the positions from the
-// postings into slices it reuses, and asks the term searchers for scores
-// only for the documents that hold the phrase.
+// postings into slices it reuses, and scores only the documents that hold
+// the phrase, from the postings it has read.
 type phraseOf struct {
 	field string
 	terms []string
@@ -34,9 +33,11 @@ type phraseOf struct {
 
 // Searcher implements query.Query.
 func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	if _, scorch := r.(*scorch.IndexSnapshot); !scorch || o.Explain || o.IncludeTermVectors || len(q.terms) < 2 {
+	_, synonyms := ctx.Value(bsearch.FieldTermSynonymMapKey).(bsearch.FieldTermSynonymMap)
+	if _, scorch := r.(*scorch.IndexSnapshot); !scorch || synonyms || o.Explain || o.IncludeTermVectors || len(q.terms) < 2 {
 		// phraseOf reads document numbers as scorch writes them, and
-		// keeps no explanations or term locations: bleve's phrase does
+		// knows no synonyms, explanations or term locations: bleve's
+		// phrase does
 		pq := bleve.NewPhraseQuery(q.terms, q.field)
 		pq.SetBoost(q.boost)
 		return pq.Searcher(ctx, r, m, o)
