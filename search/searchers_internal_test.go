@@ -161,6 +161,9 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	if st, err := s.stats.get(snapshotOf(t, idx), idx.Mapping()); err != nil || st == nil {
 		t.Fatalf("the build stored no field lengths: %v", err)
 	}
+	if ok, err := s.HasFieldLengths(); !ok || err != nil {
+		t.Errorf("HasFieldLengths: %v, %v for a build", ok, err)
+	}
 	total := 0
 	for _, stats := range []bool{false, true} {
 		for _, c := range checks {
@@ -335,6 +338,15 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 	t.Logf("%d matches", matched)
 	if matched < 10 {
 		t.Errorf("only %d matches: the cases test little", matched)
+	}
+	// an index without field lengths, as older builds are, is searched by
+	// bleve's own statistics
+	plain := New(idx, Limits{})
+	if ok, err := plain.HasFieldLengths(); ok || err != nil {
+		t.Errorf("HasFieldLengths: %v, %v for an index without them", ok, err)
+	}
+	if st, err := plain.stats.get(snapshotOf(t, idx), idx.Mapping()); st != nil || err != nil {
+		t.Errorf("statistics %v, %v for an index without field lengths", st, err)
 	}
 	q := newAnyOf(termQ("body", "p", 1.5), termQ("body", "s", 0), termQ("tags", "x", 2), termQ("tags", "none", 1))
 	if n := compareScores(t, "anyOf", idx, q, asBleve(q)); n < 4 {

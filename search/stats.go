@@ -104,6 +104,14 @@ func readStats(r index.IndexReader, m mapping.IndexMapping) (*bsearch.BM25Stats,
 	return st, nil
 }
 
+// HasFieldLengths reports whether the index being served stores the field
+// lengths BM25 is given (an index built before they were stored does not,
+// and ranks by bleve's own figures until it is rebuilt).
+func (s *Searcher) HasFieldLengths() (bool, error) {
+	raw, err := s.Index.GetInternal([]byte(corpus.KeyFieldLengths))
+	return raw != nil, err
+}
+
 // withStats is a query run with its snapshot's BM25 statistics.
 type withStats struct {
 	q     query.Query

@@ -62,6 +62,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 			return
 		}
 		log.Info("search columns ready", "generation", gen, "took", time.Since(t).Round(time.Millisecond))
+		if ok, err := s.HasFieldLengths(); err == nil && !ok {
+			log.Warn("the index stores no field lengths (built by an older version): BM25 ranks by bleve's own figures until a reindex", "generation", gen)
+		}
 	}
 	live.OnSwitch(warm)
 	if gen := live.Generation(); gen != "" {
