@@ -35,31 +35,29 @@ func newAnyOf(clauses ...query.Query) *anyOf { return &anyOf{clauses: clauses} }
 
 // Searcher implements query.Query.
 func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	if _, scorch := r.(*scorch.IndexSnapshot); !scorch || o.Explain || o.IncludeTermVectors || len(q.clauses) < 2 {
-		// anyOf reads document numbers as scorch writes them, and keeps
-		// no explanations or term locations: bleve's disjunction does
-		// (its term clauses also leave synonyms and score "none" to
-		// bleve's term searchers, below)
-		return bleve.NewDisjunctionQuery(q.clauses...).Searcher(ctx, r, m, o)
+	terms := make([]*query.TermQuery, 0, len(q.clauses))
+	for _, c := range q.clauses {
+		if tq, ok := c.(*query.TermQuery); ok {
+			terms = append(terms, tq)
+		}
+	}
+	_, scorch := r.(*scorch.IndexSnapshot)
+	_, synonyms := ctx.Value(bsearch.FieldTermSynonymMapKey).(bsearch.FieldTermSynonymMap)
+	if !scorch || len(terms) < len(q.clauses) || len(terms) < 2 || synonyms || o.Score == "none" || o.Explain || o.IncludeTermVectors {
+		// anyOf reads the postings of terms, as scorch numbers documents,
+		// and scores them; bleve's disjunction does all the rest
+		d := bleve.NewDisjunctionQuery(q.clauses...)
+		d.SetMin(1)
+		return d.Searcher(ctx, r, m, o)
 	}
 	s := &anySearcher{ctx: ctx}
-	_, synonyms := ctx.Value(bsearch.FieldTermSynonymMapKey).(bsearch.FieldTermSynonymMap)
-	for _, c := range q.clauses {
-		if tq, ok := c.(*query.TermQuery); ok && o.Score != "none" && !synonyms {
-			t, err := newTermPostings(ctx, r, m, tq)
-			if err != nil {
-				s.Close()
-				return nil, err
-			}
-			s.terms = append(s.terms, t)
-			continue
-		}
-		cs, err := c.Searcher(ctx, r, m, o)
+	for _, tq := range terms {
+		t, err := newTermPostings(ctx, r, m, tq)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		s.clauses = append(s.clauses, cs)
+		s.terms = append(s.terms, t)
 	}
 	s.SetQueryNorm(1 / math.Sqrt(s.Weight())) // as bleve's disjunction does
 	return s, nil
@@ -127,12 +125,11 @@ func (t *termPostings) score(freq uint64, norm float64) float64 {
 
 // anySearcher is the searcher of an anyOf.
 type anySearcher struct {
-	ctx     context.Context    // of the search: reading all clauses is long
-	terms   []*termPostings    // the term clauses
-	clauses []bsearch.Searcher // the others
-	read    bool               // the clauses have been read into acc
-	acc     *accumulator
-	next    uint64 // the document number to look at next
+	ctx   context.Context // of the search: reading all clauses is long
+	terms []*termPostings
+	read  bool // the clauses have been read into acc
+	acc   *accumulator
+	next  uint64 // the document number to look at next
 }
 
 // accumulator holds the scores of one anySearcher by document number.
@@ -154,7 +151,7 @@ func (a *accumulator) add(doc uint64, score float64) {
 }
 
 // readAll reads every clause to its end into the accumulator.
-func (s *anySearcher) readAll(sc *bsearch.SearchContext) error {
+func (s *anySearcher) readAll() error {
 	s.read = true
 	s.acc = accumulators.Get().(*accumulator)
 	for _, t := range s.terms {
@@ -178,35 +175,13 @@ func (s *anySearcher) readAll(sc *bsearch.SearchContext) error {
 			s.acc.add(n, t.score(p.Freq, p.Norm))
 		}
 	}
-	for _, c := range s.clauses {
-		for i := 0; ; i++ {
-			if i%4096 == 0 {
-				if err := s.ctx.Err(); err != nil {
-					return err
-				}
-			}
-			dm, err := c.Next(sc)
-			if err != nil {
-				return err
-			}
-			if dm == nil {
-				break
-			}
-			n, ok := docNumber(dm.IndexInternalID)
-			if !ok {
-				return fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
-			}
-			s.acc.add(n, dm.Score)
-			sc.DocumentMatchPool.Put(dm)
-		}
-	}
 	return nil
 }
 
 // Next implements bsearch.Searcher.
 func (s *anySearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
 	if !s.read {
-		if err := s.readAll(sc); err != nil {
+		if err := s.readAll(); err != nil {
 			return nil, err
 		}
 	}
@@ -219,7 +194,7 @@ func (s *anySearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, e
 		dm := sc.DocumentMatchPool.Get()
 		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
 		// bleve's DisjunctionQueryScorer: the sum times coord, in that order
-		coord := float64(c) / float64(len(s.terms)+len(s.clauses))
+		coord := float64(c) / float64(len(s.terms))
 		dm.Score = s.acc.sums[s.next] * coord
 		s.next++
 		return dm, nil
@@ -245,11 +220,6 @@ func (s *anySearcher) Close() error {
 			first = err
 		}
 	}
-	for _, c := range s.clauses {
-		if err := c.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
 	if a := s.acc; a != nil {
 		s.acc = nil
 		clear(a.sums)
@@ -265,9 +235,6 @@ func (s *anySearcher) Weight() float64 {
 	for _, t := range s.terms {
 		w += (t.boost * t.idf) * (t.boost * t.idf) // TermQueryScorer.Weight
 	}
-	for _, c := range s.clauses {
-		w += c.Weight()
-	}
 	return w
 }
 
@@ -276,9 +243,6 @@ func (s *anySearcher) SetQueryNorm(qnorm float64) {
 	for _, t := range s.terms {
 		t.weight = t.boost * t.idf * qnorm // TermQueryScorer.SetQueryNorm
 	}
-	for _, c := range s.clauses {
-		c.SetQueryNorm(qnorm)
-	}
 }
 
 // Count implements bsearch.Searcher: at most the clauses' matches.
@@ -286,9 +250,6 @@ func (s *anySearcher) Count() uint64 {
 	var n uint64
 	for _, t := range s.terms {
 		n += t.reader.Count()
-	}
-	for _, c := range s.clauses {
-		n += c.Count()
 	}
 	return n
 }
@@ -303,21 +264,11 @@ func (s *anySearcher) Size() int {
 	for _, t := range s.terms {
 		n += 64 + t.reader.Size()
 	}
-	for _, c := range s.clauses {
-		n += c.Size()
-	}
 	if s.acc != nil {
 		n += 12 * len(s.acc.counts)
 	}
 	return n
 }
 
-// DocumentMatchPoolSize implements bsearch.Searcher: one of each clause's
-// at a time, and the one handed on.
-func (s *anySearcher) DocumentMatchPoolSize() int {
-	n := 1
-	for _, c := range s.clauses {
-		n += c.DocumentMatchPoolSize()
-	}
-	return n
-}
+// DocumentMatchPoolSize implements bsearch.Searcher: the one handed on.
+func (s *anySearcher) DocumentMatchPoolSize() int { return 1 }

@@ -352,6 +352,22 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 	if n := compareScores(t, "anyOf", idx, q, asBleve(q)); n < 4 {
 		t.Errorf("anyOf: %d matches, want 4", n)
 	}
+	// as a should clause beside a must, one clause must match, also where
+	// anyOf leaves the search to bleve's disjunction (explanations)
+	b := bleve.NewBooleanQuery()
+	b.AddMust(termQ("body", "p", 0))
+	b.Should = newAnyOf(termQ("body", "r", 0), termQ("tags", "none", 0))
+	for _, explain := range []bool{false, true} {
+		sr := bleve.NewSearchRequest(b)
+		sr.Explain = explain
+		res, err := idx.Search(sr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 1 { // every document has p, only the last r
+			t.Errorf("must p, should r (explain %v): %d documents, want 1", explain, res.Total)
+		}
+	}
 }
 
 // snapshotOf returns the reader a search of idx reads.
