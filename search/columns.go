@@ -206,48 +206,46 @@ func buildColumn(ctx context.Context, r index.IndexReader, field string, keep fu
 	return c, nil
 }
 
-// columnCache keeps the columns of the snapshots searched lately (the
-// current generation and, across a swap, the one before). It holds a
-// snapshot's reader as its key, so that a key is never reused by another
-// snapshot while cached.
-type columnCache struct {
+// snapshotCache keeps a value built once for each index snapshot searched
+// lately (the current generation and, across a swap, the one before): the
+// columns, the BM25 statistics. It holds a snapshot's reader as its key, so
+// that a key is never reused by another snapshot while cached.
+type snapshotCache[T any] struct {
 	mu      sync.Mutex
-	entries []*columnEntry // most recent first
+	entries []*snapshotEntry[T] // most recent first
 }
 
-type columnEntry struct {
+type snapshotEntry[T any] struct {
 	reader index.IndexReader
 	once   sync.Once
-	cs     *columnSet
+	v      T
 	err    error
 }
 
-const columnCacheSize = 2
+const snapshotCacheSize = 2
 
-func (cc *columnCache) get(r index.IndexReader) (*columnSet, error) {
-	cc.mu.Lock()
-	var e *columnEntry
-	for i, x := range cc.entries {
+// get returns the value of r's snapshot, built by build the first time.
+func (c *snapshotCache[T]) get(r index.IndexReader, build func() (T, error)) (T, error) {
+	c.mu.Lock()
+	var e *snapshotEntry[T]
+	for i, x := range c.entries {
 		if x.reader == r {
 			e = x
-			copy(cc.entries[1:i+1], cc.entries[:i])
-			cc.entries[0] = e
+			copy(c.entries[1:i+1], c.entries[:i])
+			c.entries[0] = e
 			break
 		}
 	}
 	if e == nil {
-		e = &columnEntry{reader: r}
-		cc.entries = append([]*columnEntry{e}, cc.entries...)
-		if len(cc.entries) > columnCacheSize {
-			cc.entries = cc.entries[:columnCacheSize]
+		e = &snapshotEntry[T]{reader: r}
+		c.entries = append([]*snapshotEntry[T]{e}, c.entries...)
+		if len(c.entries) > snapshotCacheSize {
+			c.entries = c.entries[:snapshotCacheSize]
 		}
 	}
-	cc.mu.Unlock()
-	e.once.Do(func() {
-		// not the request's context: the columns outlive it
-		e.cs, e.err = buildColumns(context.Background(), r)
-	})
-	return e.cs, e.err
+	c.mu.Unlock()
+	e.once.Do(func() { e.v, e.err = build() })
+	return e.v, e.err
 }
 
 // Warm builds the columns of the generation being served, which the first
@@ -263,7 +261,7 @@ func (s *Searcher) Warm(ctx context.Context) error {
 // collection at a time: the index searched is one generation (an alias
 // over several would collect from each at once).
 type hooks struct {
-	cache     *columnCache
+	cache     *snapshotCache[*columnSet]
 	facetSize int  // values per facet; 0: no facets
 	collect   bool // keep the document number of every match in docs
 	cs        *columnSet
@@ -298,7 +296,10 @@ func (h *hooks) context(ctx context.Context) context.Context {
 		if err != nil {
 			return nil, false, err
 		}
-		cs, err := h.cache.get(sc.IndexReader)
+		cs, err := h.cache.get(sc.IndexReader, func() (*columnSet, error) {
+			// not the request's context: the columns outlive it
+			return buildColumns(context.Background(), sc.IndexReader)
+		})
 		if err != nil {
 			return nil, false, err
 		}

@@ -27,11 +27,11 @@ func TestWarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ := live.Index().DocCount()
-	if len(s.columns.entries) != 1 || s.columns.entries[0].cs == nil {
+	if len(s.columns.entries) != 1 || s.columns.entries[0].v == nil {
 		t.Fatalf("after Warm: %d cache entries", len(s.columns.entries))
 	}
 	ids := 0
-	for _, id := range s.columns.entries[0].cs.ids {
+	for _, id := range s.columns.entries[0].v.ids {
 		if id != "" {
 			ids++
 		}

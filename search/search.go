@@ -27,8 +27,8 @@ type Searcher struct {
 	Limits   Limits
 	Keywords KeywordFunc // for similar documents and keyword analytics; may be nil
 
-	columns columnCache // facet columns of the snapshots searched lately
-	stats   statsCache  // BM25 statistics of the snapshots searched lately
+	columns snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
+	stats   snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
 	// reference has bleve count facets from doc values and sort by them
 	// and by stored ids, as it does alone: the slow way, which tests
 	// compare the columns with.

@@ -158,7 +158,7 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 
 	// with bleve's own statistics, and with the field lengths the build
 	// stored, as searches run
-	if st, err := s.stats.get(snapshotOf(t, idx), idx.Mapping()); err != nil || st == nil {
+	if st, err := readStats(snapshotOf(t, idx), idx.Mapping()); err != nil || st == nil {
 		t.Fatalf("the build stored no field lengths: %v", err)
 	}
 	if ok, err := s.HasFieldLengths(); !ok || err != nil {
@@ -345,7 +345,7 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 	if ok, err := plain.HasFieldLengths(); ok || err != nil {
 		t.Errorf("HasFieldLengths: %v, %v for an index without them", ok, err)
 	}
-	if st, err := plain.stats.get(snapshotOf(t, idx), idx.Mapping()); st != nil || err != nil {
+	if st, err := readStats(snapshotOf(t, idx), idx.Mapping()); st != nil || err != nil {
 		t.Errorf("statistics %v, %v for an index without field lengths", st, err)
 	}
 	q := newAnyOf(termQ("body", "p", 1.5), termQ("body", "s", 0), termQ("tags", "x", 2), termQ("tags", "none", 1))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -25,39 +24,6 @@ import (
 // textbook's) 0.75. On eval/ncp: nDCG@10 0.903 with the true lengths at
 // b 0.75, against 0.868 with bleve's at 0.75 and 0.902 at the 0.1 that
 // a sweep on the set itself had picked.
-
-// statsCache keeps the BM25 statistics of the snapshots searched lately,
-// by reader, as the columns are kept.
-type statsCache struct {
-	mu      sync.Mutex
-	entries []statsEntry // most recent first
-}
-
-type statsEntry struct {
-	reader index.IndexReader
-	stats  *bsearch.BM25Stats // nil: the index has no field lengths
-}
-
-// get returns the statistics of a snapshot, or nil for an index built
-// before builds stored field lengths, which bleve scores by its own.
-func (c *statsCache) get(r index.IndexReader, m mapping.IndexMapping) (*bsearch.BM25Stats, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, e := range c.entries {
-		if e.reader == r {
-			return e.stats, nil
-		}
-	}
-	st, err := readStats(r, m)
-	if err != nil {
-		return nil, err
-	}
-	c.entries = append([]statsEntry{{r, st}}, c.entries...)
-	if len(c.entries) > columnCacheSize {
-		c.entries = c.entries[:columnCacheSize]
-	}
-	return st, nil
-}
 
 // readStats reads a snapshot's field lengths into bleve's BM25 statistics.
 func readStats(r index.IndexReader, m mapping.IndexMapping) (*bsearch.BM25Stats, error) {
@@ -112,15 +78,17 @@ func (s *Searcher) HasFieldLengths() (bool, error) {
 	return raw != nil, err
 }
 
-// withStats is a query run with its snapshot's BM25 statistics.
+// withStats is a query run with its snapshot's BM25 statistics: nil for an
+// index built before builds stored field lengths, which bleve scores by its
+// own.
 type withStats struct {
 	q     query.Query
-	cache *statsCache
+	cache *snapshotCache[*bsearch.BM25Stats]
 }
 
 // Searcher implements query.Query.
 func (q *withStats) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	st, err := q.cache.get(r, m)
+	st, err := q.cache.get(r, func() (*bsearch.BM25Stats, error) { return readStats(r, m) })
 	if err != nil {
 		return nil, err
 	}
