@@ -71,12 +71,20 @@ func (a *analyzers) highlightFolded(h *Hit, needles [][]rune) {
 type charFolder interface{ FoldRune(r rune) rune }
 
 // foldRune returns the character analyzer's fold of one rune, or nil if
-// it has none or filters of its own.
+// it has none.
 func (a *analyzers) foldRune() func(rune) rune {
+	if f, ok := a.charTokenizer().(charFolder); ok {
+		return f.FoldRune
+	}
+	return nil
+}
+
+// charTokenizer is the character analyzer's tokenizer when the analyzer is
+// that tokenizer alone, without filters: only then do its shortcuts
+// (FoldRunes, FoldRune) give what the analyzer gives. Else nil.
+func (a *analyzers) charTokenizer() analysis.Tokenizer {
 	if da, ok := a.chars.(*analysis.DefaultAnalyzer); ok && len(da.CharFilters) == 0 && len(da.TokenFilters) == 0 {
-		if f, ok := da.Tokenizer.(charFolder); ok {
-			return f.FoldRune
-		}
+		return da.Tokenizer
 	}
 	return nil
 }
@@ -243,11 +251,9 @@ type runeFolder interface {
 
 // charsOf folds text with the character analyzer.
 func (a *analyzers) charsOf(text string) chars {
-	if da, ok := a.chars.(*analysis.DefaultAnalyzer); ok && len(da.CharFilters) == 0 && len(da.TokenFilters) == 0 {
-		if f, ok := da.Tokenizer.(runeFolder); ok {
-			folded, offs := f.FoldRunes([]byte(text))
-			return chars{folded, offs}
-		}
+	if f, ok := a.charTokenizer().(runeFolder); ok {
+		folded, offs := f.FoldRunes([]byte(text))
+		return chars{folded, offs}
 	}
 	return a.charsOfTokens(text)
 }
