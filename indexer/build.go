@@ -371,7 +371,7 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 		}
 	}
 	log.Info("index segments merged", "segments", segments(s), "seconds", time.Since(start).Seconds())
-	if err := storeFieldLengths(idx); err != nil {
+	if err := storeFieldLengths(ctx, idx); err != nil {
 		idx.Close()
 		return fmt.Errorf("compact: %w", err)
 	}
@@ -387,7 +387,7 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 // over the documents: 39 for the bodies of eval/ncp, whose true average is
 // 819 tokens. Long documents are then discounted twenty times too hard.
 // Reading every posting takes about 5 s for ../shared/corpora.
-func storeFieldLengths(idx bleve.Index) error {
+func storeFieldLengths(ctx context.Context, idx bleve.Index) error {
 	ai, err := idx.Advanced()
 	if err != nil {
 		return err
@@ -396,7 +396,7 @@ func storeFieldLengths(idx bleve.Index) error {
 	if err != nil {
 		return err
 	}
-	lengths, err := FieldLengths(r)
+	lengths, err := fieldLengths(ctx, r)
 	if cerr := r.Close(); err == nil {
 		err = cerr
 	}
@@ -410,9 +410,9 @@ func storeFieldLengths(idx bleve.Index) error {
 	return idx.SetInternal([]byte(corpus.KeyFieldLengths), js)
 }
 
-// FieldLengths sums, for every field of an index, the frequencies of all
+// fieldLengths sums, for every field of an index, the frequencies of all
 // its terms in all documents: the field's length in tokens.
-func FieldLengths(r index.IndexReader) (map[string]uint64, error) {
+func fieldLengths(ctx context.Context, r index.IndexReader) (map[string]uint64, error) {
 	fields, err := r.Fields()
 	if err != nil {
 		return nil, err
@@ -434,7 +434,11 @@ func FieldLengths(r index.IndexReader) (map[string]uint64, error) {
 			if e == nil {
 				break
 			}
-			tfr, err := r.TermFieldReader(context.Background(), []byte(e.Term), f, true, false, false)
+			if err := ctx.Err(); err != nil {
+				dict.Close()
+				return nil, err
+			}
+			tfr, err := r.TermFieldReader(ctx, []byte(e.Term), f, true, false, false)
 			if err != nil {
 				dict.Close()
 				return nil, err
