@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -41,11 +40,9 @@ func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.Ind
 			terms = append(terms, tq)
 		}
 	}
-	_, scorch := r.(*scorch.IndexSnapshot)
-	_, synonyms := ctx.Value(bsearch.FieldTermSynonymMapKey).(bsearch.FieldTermSynonymMap)
-	if !scorch || len(terms) < len(q.clauses) || len(terms) < 2 || synonyms || o.Score == "none" || o.Explain || o.IncludeTermVectors {
-		// anyOf reads the postings of terms, as scorch numbers documents,
-		// and scores them; bleve's disjunction does all the rest
+	if !ownSearchers(ctx, r, o) || len(terms) < len(q.clauses) || len(terms) < 2 || o.Score == "none" {
+		// anyOf reads and scores the postings of terms; bleve's
+		// disjunction does all the rest
 		d := bleve.NewDisjunctionQuery(q.clauses...)
 		d.SetMin(1)
 		return d.Searcher(ctx, r, m, o)

@@ -33,11 +33,7 @@ type phraseOf struct {
 
 // Searcher implements query.Query.
 func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	_, synonyms := ctx.Value(bsearch.FieldTermSynonymMapKey).(bsearch.FieldTermSynonymMap)
-	if _, scorch := r.(*scorch.IndexSnapshot); !scorch || synonyms || o.Explain || o.IncludeTermVectors || len(q.terms) < 2 {
-		// phraseOf reads document numbers as scorch writes them, and
-		// knows no synonyms, explanations or term locations: bleve's
-		// phrase does
+	if !ownSearchers(ctx, r, o) || len(q.terms) < 2 {
 		pq := bleve.NewPhraseQuery(q.terms, q.field)
 		pq.SetBoost(q.boost)
 		return pq.Searcher(ctx, r, m, o)
@@ -62,6 +58,15 @@ func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 	s.idx = make([]int, len(s.readers))
 	s.SetQueryNorm(1 / math.Sqrt(s.Weight())) // as bleve's phrase does
 	return s, nil
+}
+
+// ownSearchers reports whether anyOf and phraseOf may search themselves
+// rather than leave it to bleve's searchers: they read document numbers as
+// scorch writes them, and know no synonyms, explanations or term locations.
+func ownSearchers(ctx context.Context, r index.IndexReader, o bsearch.SearcherOptions) bool {
+	_, scorch := r.(*scorch.IndexSnapshot)
+	_, synonyms := ctx.Value(bsearch.FieldTermSynonymMapKey).(bsearch.FieldTermSynonymMap)
+	return scorch && !synonyms && !o.Explain && !o.IncludeTermVectors
 }
 
 // phraseSearcher is the searcher of a phraseOf.
