@@ -14,16 +14,17 @@ JIEBA_DICTS := indexer/dict/jieba/jieba.dict.utf8 indexer/dict/jieba/hmm_model.u
 
 all: build
 
-# gojieba's dictionaries are copied from its module into a git-ignored folder
-# that go:embed ships inside the binary.
-dicts: $(JIEBA_DICTS)
-$(JIEBA_DICTS):
+# gojieba's dictionaries are committed in indexer/dict/jieba/ (MIT, with
+# cppjieba's LICENSE) so that plain `go build` embeds them; `make dicts`
+# refreshes them from the gojieba module after an upgrade.
+dicts:
 	$(GO) mod download github.com/yanyiwu/gojieba
-	mkdir -p indexer/dict/jieba
-	cp "$$($(GO) list -m -f '{{.Dir}}' github.com/yanyiwu/gojieba)/deps/cppjieba/dict/$(notdir $@)" $@
-	chmod 644 $@
+	for f in $(notdir $(JIEBA_DICTS)) LICENSE; do \
+	  src="$$($(GO) list -m -f '{{.Dir}}' github.com/yanyiwu/gojieba)/deps/cppjieba"; \
+	  if [ $$f = LICENSE ]; then cp "$$src/LICENSE" indexer/dict/jieba/LICENSE; else cp "$$src/dict/$$f" indexer/dict/jieba/$$f; fi; \
+	  chmod 644 indexer/dict/jieba/$$f; done
 
-build: dicts
+build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/minsheng
 
 # Build, index the bundled sample corpus when there is no index yet, serve.
@@ -31,7 +32,7 @@ run: build
 	@if [ ! -e $(DATA)/CURRENT ]; then $(BIN) index --data $(DATA) --source $(SAMPLE); fi
 	$(BIN) serve --data $(DATA) --addr $(ADDR) --source $(SAMPLE)
 
-test: dicts
+test:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) test -race -timeout 20m ./...
@@ -57,17 +58,17 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin indexer/dict/jieba
+	rm -rf bin
 
 # Ranking quality on ../shared/eval/ncp, held to the issue's target.
-eval: dicts
+eval:
 	MINSHENG_EVAL_TARGET=0.90 $(GO) test -count=1 -run 'TestRankingNCP|TestPhraseExactness' -v ./search/
 
 # Longer fuzzing of every fuzz target (make test runs each for
 # FUZZTIME_TEST); seeds live in each package's testdata/fuzz/<Name>/.
 FUZZTIME ?= 60s
 FUZZTIME_TEST ?= 5s
-fuzz: dicts
+fuzz:
 	@for p in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$p 2>/dev/null | grep '^Fuzz'); do \
 	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
@@ -76,5 +77,5 @@ fuzz: dicts
 # The load run: 8 clients search the real binary for LOAD_DURATION while a
 # reindex runs and an export streams (make test runs it for 10 s).
 LOAD_DURATION ?= 60s
-load: dicts
+load:
 	MINSHENG_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -count=1 -run '^TestLoad$$' -timeout 30m -v ./cmd/minsheng/

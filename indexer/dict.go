@@ -21,8 +21,9 @@ import (
 )
 
 // The dictionaries ship inside the binary. dict/user.dict.utf8 is ours and
-// lives in the repository; dict/jieba/ is copied from the gojieba module by
-// `make dicts` (git-ignored), so a deployed binary needs no module cache.
+// lives in the repository; dict/jieba/ holds gojieba's own dictionaries,
+// committed with their licence (`make dicts` refreshes them from the module),
+// so plain `go build` makes a binary that needs no module cache.
 //
 //go:embed all:dict
 var dictFS embed.FS
@@ -42,7 +43,7 @@ func BuiltinDicts() (Dicts, error) {
 	read := func(name string) ([]byte, error) {
 		b, err := fs.ReadFile(dictFS, name)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("dictionary %s is not embedded in this binary: build with `make` (it runs `make dicts`)", name)
+			return nil, fmt.Errorf("dictionary %s is not embedded in this binary: restore indexer/dict/jieba/ (`make dicts`) and rebuild", name)
 		}
 		return b, err
 	}
