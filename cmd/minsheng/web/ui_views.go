@@ -1,0 +1,364 @@
+package web
+
+import (
+	"html/template"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+
+	"minsheng/corpus"
+	"minsheng/search"
+)
+
+// The view models of the staff UI's pages, and the labels and formats
+// their templates use.
+
+type searchPage struct {
+	page
+	Query, From, To string
+	Hidden          []hidden // current filters, kept when the form is sent again
+	Chips           []chip
+	ClearURL        string
+	Result          *search.Result
+	Hits            []hitView
+	Facets          []facetView
+	Sorts           []option
+	Pages           []pageLink
+	Prev, Next      string
+	ExportURL       string
+	First, Last     int // positions of the hits shown
+}
+
+type hidden struct{ Name, Value string }
+
+// chip is a selected filter, with the address that removes it.
+type chip struct{ Label, URL string }
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+	Gap     bool // an ellipsis instead of a link
+}
+
+type facetView struct {
+	Name, Label string
+	Values      []facetValue
+	More        []facetValue // shown folded
+}
+
+type facetValue struct {
+	Facet        string
+	Value, Label string
+	Count        int
+	Selected     bool
+	URL          string // adds the filter, or removes it when selected
+}
+
+type hitView struct {
+	search.Hit
+	KindLabel string
+	TitleHTML template.HTML
+	Fragments []template.HTML
+}
+
+// filterParams are the query-string names of the filters, in the order
+// the facets are shown.
+var filterParams = search.FacetFields
+
+// fill builds the view of the form, the chips, the facets, the hits and
+// the page links from the query string and the result.
+func (p *searchPage) fill(v url.Values) {
+	selected := map[string][]string{}
+	for _, f := range filterParams {
+		selected[f] = list(v, f)
+		for _, val := range selected[f] {
+			p.Hidden = append(p.Hidden, hidden{f, val})
+			p.Chips = append(p.Chips, chip{facetName(f) + "：" + valueLabel(f, val), without(v, f, val)})
+		}
+	}
+	for _, d := range []struct{ name, label string }{{"from", "起"}, {"to", "止"}} {
+		if x := strings.TrimSpace(v.Get(d.name)); x != "" {
+			p.Chips = append(p.Chips, chip{d.label + "：" + x, without(v, d.name, "")})
+		}
+	}
+	if len(p.Chips) > 0 {
+		keep := url.Values{}
+		if p.Query != "" {
+			keep.Set("q", p.Query)
+		}
+		p.ClearURL = "/" + encodeQuery(keep)
+	}
+	// The default order is by relevance, or newest first when there is
+	// no query; it is sent as no sort at all, so that a query typed on
+	// the page of everything is ranked by relevance.
+	sortNow := v.Get("sort")
+	if sortNow == search.SortRelevance {
+		sortNow = ""
+	}
+	def := "默认（相关度）"
+	if p.Query == "" {
+		def = "默认（最新在前）"
+	}
+	for _, o := range []option{{Value: "", Label: def}, {Value: search.SortDateDesc, Label: "最新在前"}, {Value: search.SortDate, Label: "最早在前"}} {
+		o.Selected = o.Value == sortNow
+		p.Sorts = append(p.Sorts, o)
+	}
+	ex := clone(v)
+	for _, k := range []string{"page", "size", "after", "facet_size"} {
+		ex.Del(k)
+	}
+	p.ExportURL = "/api/v1/export.xlsx" + encodeQuery(ex)
+	res := p.Result
+	if res == nil {
+		return
+	}
+	p.Hits = hitViews(res.Hits)
+	for _, f := range filterParams {
+		fv := facetView{Name: f, Label: facetName(f)}
+		counts := res.Facets[f]
+		for i, cnt := range counts {
+			sel := slices.Contains(selected[f], cnt.Value)
+			val := facetValue{Facet: f, Value: cnt.Value, Label: valueLabel(f, cnt.Value), Count: cnt.Count, Selected: sel}
+			if sel {
+				val.URL = without(v, f, cnt.Value)
+			} else {
+				val.URL = with(v, f, cnt.Value)
+			}
+			if i < 8 || sel {
+				fv.Values = append(fv.Values, val)
+			} else {
+				fv.More = append(fv.More, val)
+			}
+		}
+		if len(counts) > 0 {
+			p.Facets = append(p.Facets, fv)
+		}
+	}
+	size := max(res.Size, 1)
+	if len(res.Hits) > 0 {
+		p.First = (res.Page-1)*size + 1
+		p.Last = p.First + len(res.Hits) - 1
+	}
+	// pages beyond the default page depth of the search are not offered
+	last := int(min(uint64(math.Ceil(float64(res.Total)/float64(size))), uint64(10000/size)))
+	if last <= 1 {
+		return
+	}
+	cur := res.Page
+	if cur > 1 {
+		p.Prev = withPage(v, cur-1)
+	}
+	if cur < last {
+		p.Next = withPage(v, cur+1)
+	}
+	gap := false
+	for n := 1; n <= last; n++ {
+		if n == 1 || n == last || (n >= cur-2 && n <= cur+2) {
+			p.Pages = append(p.Pages, pageLink{N: n, URL: withPage(v, n), Current: n == cur})
+			gap = false
+		} else if !gap {
+			p.Pages = append(p.Pages, pageLink{Gap: true})
+			gap = true
+		}
+	}
+}
+
+type docPage struct {
+	page
+	Doc        *corpus.Doc
+	DocTitle   string
+	KindLabel  string
+	Date       string
+	Fields     []field
+	Topics     []topicView
+	Similar    []hitView
+	SimilarErr string
+}
+
+type field struct {
+	Label, Value, URL string
+	Wide              bool // takes a whole row
+}
+
+type topicView struct {
+	Name     string
+	URL      string
+	Given    bool // 来源标注: given by the source
+	Inferred bool
+	Score    float64
+	Words    []string
+}
+
+// topicViews lists a document's topics: those given by the source first,
+// then those the classifier assigned, with its score and the words that
+// decided it.
+func topicViews(d *corpus.Doc) []topicView {
+	var out []topicView
+	idx := map[string]int{}
+	for _, t := range d.Topics {
+		if _, dup := idx[t]; t == "" || dup {
+			continue
+		}
+		idx[t] = len(out)
+		out = append(out, topicView{Name: t, Given: true})
+	}
+	for _, t := range d.Inferred {
+		i, ok := idx[t.Name]
+		if !ok {
+			i = len(out)
+			idx[t.Name] = i
+			out = append(out, topicView{Name: t.Name})
+		}
+		out[i].Inferred, out[i].Score, out[i].Words = true, t.Score, t.Words
+	}
+	for i := range out {
+		out[i].URL = "/?topic=" + url.QueryEscape(out[i].Name)
+	}
+	return out
+}
+
+func hitViews(hits []search.Hit) []hitView {
+	out := make([]hitView, 0, len(hits))
+	for _, h := range hits {
+		hv := hitView{Hit: h, KindLabel: kindName(h.Kind), TitleHTML: markedHTML(h.Title)}
+		if t := h.Highlights["title"]; len(t) > 0 {
+			hv.TitleHTML = markedHTML(t[0])
+		}
+		for _, f := range h.Highlights["body"] {
+			hv.Fragments = append(hv.Fragments, markedHTML(f))
+		}
+		if len(hv.Fragments) == 0 && h.Snippet != "" {
+			hv.Fragments = []template.HTML{markedHTML(h.Snippet)}
+		}
+		out = append(out, hv)
+	}
+	return out
+}
+
+type checkPage struct {
+	page
+	Text       string
+	N          int
+	Sizes      []option
+	OnlySugg   bool
+	Checked    bool // a draft was sent
+	Hits       []hitView
+	TookMS     float64
+	Considered int // hits before the kind filter
+}
+
+// checkSizes are the numbers of similar suggestions one may ask for.
+var checkSizes = []int{5, 10, 20}
+
+type adminPage struct {
+	page
+	Enabled bool // an admin token is configured
+}
+
+var kindNames = map[string]string{
+	corpus.KindSuggestion: "代表建议", corpus.KindReply: "答复", corpus.KindNews: "新闻",
+	corpus.KindProposal: "政协提案", corpus.KindPolicy: "政策文件", corpus.KindReport: "工作报告",
+}
+
+// kindName is the Chinese name of a kind of document.
+func kindName(k string) string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	if k == "" {
+		return "其他"
+	}
+	return k
+}
+
+var facetNames = map[string]string{
+	"topic": "主题", "kind": "类型", "year": "年份", "delegation": "代表团",
+	"unit": "承办单位", "status": "办理状态", "source": "来源",
+}
+
+// facetName is the Chinese name of a facet.
+func facetName(f string) string {
+	if n, ok := facetNames[f]; ok {
+		return n
+	}
+	return f
+}
+
+// valueLabel is how a facet value reads: kinds by their Chinese name.
+func valueLabel(facet, v string) string {
+	if facet == "kind" {
+		return kindName(v)
+	}
+	return v
+}
+
+// paragraphs splits a text into its non-empty lines.
+func paragraphs(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// cutRunes shortens s to n characters, with an ellipsis.
+func cutRunes(n int, s string) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+// groupDigits writes 12345 as 12,345.
+func groupDigits(s string) string {
+	if len(s) <= 3 || strings.ContainsAny(s, ".-e") {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	b.WriteString(s[:pre])
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+type analyticsPage struct {
+	page
+	Query, From, To, Kind, Interval string
+	Kinds                           []option
+	Intervals                       []option
+	Hidden                          []hidden
+	Trends                          *search.Trends
+	TrendChart                      *lineChart
+	TrendErr                        string
+	Units                           *search.UnitStats
+	UnitChart                       *barChart
+	UnitErr                         string
+	Keywords                        *search.KeywordStats
+	KeywordErr                      string
+	TrendsXLSX, UnitsXLSX           string
+}
