@@ -25,7 +25,7 @@ dicts:
 	  chmod 644 indexer/dict/jieba/$$f; done
 
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/minsheng
+	$(GO) build -buildvcs=auto -trimpath -o $(BIN) ./cmd/minsheng
 
 # Build, index the bundled sample corpus when there is no index yet, serve.
 run: build

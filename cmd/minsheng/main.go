@@ -1,9 +1,12 @@
 // Command minsheng indexes and searches representatives' suggestions and
 // news, and serves the JSON API and the staff web UI.
 //
-//	minsheng index  --data DIR --source PATH [--source PATH ...]
-//	minsheng search --data DIR [--json] [--size N] QUERY
-//	minsheng serve  --data DIR --addr HOST:PORT
+//	minsheng index   --data DIR --source PATH [--source PATH ...]
+//	minsheng search  --data DIR [--json] [--size N] QUERY
+//	minsheng serve   --data DIR --addr HOST:PORT
+//	minsheng export  --data DIR [--q QUERY] [filters] -o FILE.xlsx
+//	minsheng topics  list | explain ID
+//	minsheng version
 //
 // Run a subcommand with -h for its flags; README.md lists every setting.
 package main
@@ -20,12 +23,29 @@ import (
 	_ "time/tzdata" // cron schedules in Asia/Shanghai on hosts without a zone database
 )
 
-var commands = map[string]func(ctx context.Context, args []string, stdout io.Writer) error{
-	"index":  runIndex,
-	"search": runSearch,
-	"serve":  runServe,
-	"export": runExport,
-	"topics": runTopics,
+// command is one subcommand: what it does, in a line, and how it runs.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout io.Writer) error
+}
+
+// commands lists every subcommand in the order usage prints them.
+var commands = []command{
+	{"index", "build a new index generation from source files or folders", runIndex},
+	{"search", "search the current generation from the terminal", runSearch},
+	{"serve", "serve the JSON API and the staff web UI", runServe},
+	{"export", "write search results or a report as an Excel workbook", runExport},
+	{"topics", "list the topic taxonomy, explain a document's topics", runTopics},
+	{"version", "print the version, VCS revision, dictionary and taxonomy hashes", runVersion},
+}
+
+// usage prints every subcommand.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: minsheng COMMAND [flags]   (minsheng COMMAND -h for its flags)")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
 }
 
 func main() {
@@ -41,12 +61,21 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || commands[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: minsheng index|search|serve [flags]  (minsheng COMMAND -h for its flags)")
-		if len(args) == 0 {
-			return errors.New("no command")
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help", "help":
+			usage(stdout)
+			return nil
 		}
-		return fmt.Errorf("unknown command %q", args[0])
+		for _, c := range commands {
+			if c.name == args[0] {
+				return c.run(ctx, args[1:], stdout)
+			}
+		}
 	}
-	return commands[args[0]](ctx, args[1:], stdout)
+	usage(os.Stderr)
+	if len(args) == 0 {
+		return errors.New("no command")
+	}
+	return fmt.Errorf("unknown command %q", args[0])
 }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"minsheng/indexer"
+)
+
+// TestUsageListsEveryCommand: `minsheng` alone names every subcommand.
+func TestUsageListsEveryCommand(t *testing.T) {
+	var out bytes.Buffer
+	usage(&out)
+	for _, name := range []string{"index", "search", "serve", "export", "topics", "version"} {
+		if !strings.Contains(out.String(), "\n  "+name+" ") {
+			t.Errorf("usage does not list %q:\n%s", name, out.String())
+		}
+	}
+	if err := run(context.Background(), nil, &out); err == nil {
+		t.Error("no command: want an error")
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"help"}, &out); err != nil || !strings.Contains(out.String(), "version") {
+		t.Errorf("help: %v\n%s", err, out.String())
+	}
+}
+
+// TestVersionPrintsHashes: the dictionary and taxonomy hashes are the ones
+// a generation is stamped with.
+func TestVersionPrintsHashes(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	d, err := indexer.BuiltinDicts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tax, err := indexer.DefaultTaxonomy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"dicts      " + d.Hash(), "taxonomy   " + tax.Version(), "go         go1."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("version output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"version", "extra"}, &out); err == nil {
+		t.Error("version with arguments: want an error")
+	}
+}
+
+// TestVersionRevision builds the binary the way the Makefile does, in this
+// git checkout, and wants the checkout's revision in `minsheng version`.
+func TestVersionRevision(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: builds the binary")
+	}
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Skipf("skipping: not in a git checkout (%v)", err)
+	}
+	if fi, err := os.Stat(filepath.Join(strings.TrimSpace(string(top)), ".git")); err != nil || !fi.IsDir() {
+		t.Skip("skipping: a linked git worktree, which the go tool does not stamp")
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "minsheng")
+	cmd := exec.Command("go", "build", "-buildvcs=auto", "-trimpath", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("minsheng version: %v\n%s", err, out)
+	}
+	if want := "revision   " + strings.TrimSpace(string(head)); !strings.Contains(string(out), want) {
+		t.Errorf("want %q in:\n%s", want, out)
+	}
+}
