@@ -24,8 +24,8 @@ var trimpathBuild struct {
 	err error
 }
 
-// buildTrimpathBinary builds minsheng with -trimpath, as a release would,
-// once per test binary; tests copy or run the result.
+// buildTrimpathBinary builds minsheng with -trimpath and the VCS stamp, as
+// `make build` does, once per test binary; tests copy or run the result.
 func buildTrimpathBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -38,7 +38,7 @@ func buildTrimpathBinary(t *testing.T) string {
 			return
 		}
 		bin := filepath.Join(dir, "minsheng")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+		cmd := exec.Command("go", "build", "-buildvcs=auto", "-trimpath", "-o", bin, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			trimpathBuild.err = fmt.Errorf("go build: %v\n%s", err, out)

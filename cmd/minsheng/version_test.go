@@ -58,9 +58,7 @@ func TestVersionPrintsHashes(t *testing.T) {
 // TestVersionRevision builds the binary the way the Makefile does, in this
 // git checkout, and wants the checkout's revision in `minsheng version`.
 func TestVersionRevision(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: builds the binary")
-	}
+	bin := buildTrimpathBinary(t)
 	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
 	if err != nil {
 		t.Skipf("skipping: not in a git checkout (%v)", err)
@@ -71,12 +69,6 @@ func TestVersionRevision(t *testing.T) {
 	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "minsheng")
-	cmd := exec.Command("go", "build", "-buildvcs=auto", "-trimpath", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "version").CombinedOutput()
 	if err != nil {
