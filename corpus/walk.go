@@ -32,6 +32,9 @@ type Options struct {
 	// Progress, if not nil, is called with the number of source bytes
 	// consumed since the last call (compressed bytes for .gz files).
 	Progress func(n int64)
+	// File, if not nil, is called with each file's path before its
+	// documents are emitted.
+	File func(path string)
 }
 
 // Stats counts what a walk did.
@@ -67,6 +70,9 @@ func Walk(ctx context.Context, paths []string, opt Options, emit func(Doc) error
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return w.stats, err
+		}
+		if opt.File != nil {
+			opt.File(name)
 		}
 		if err := w.readFile(ctx, name); err != nil {
 			if ctx.Err() != nil {

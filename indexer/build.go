@@ -21,6 +21,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
+	"minsheng/indexer/wal"
 )
 
 // Tagger assigns topics to a document before it is indexed. The classifier
@@ -45,8 +46,11 @@ type BuildOptions struct {
 	UserDict  []byte         // replaces the built-in domain dictionary when non-nil
 	Tagger    Tagger         // may be nil
 	Progress  func(Progress) // called after each batch; may be nil
-	Problem   func(corpus.Problem)
-	Logger    *slog.Logger
+	// Changes, if not nil, returns the write-ahead log of live documents
+	// to replay on top of the sources (see replay).
+	Changes func() (*wal.State, error)
+	Problem func(corpus.Problem)
+	Logger  *slog.Logger
 }
 
 func (o *BuildOptions) setDefaults() {
@@ -150,7 +154,14 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	stats, err := fill(ctx, idx, opt, total, start)
+	var changes *wal.State
+	if opt.Changes != nil {
+		if changes, err = opt.Changes(); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("read the write-ahead log: %w", err)
+		}
+	}
+	stats, err := fill(ctx, idx, opt, newReplay(changes), total, start)
 	if cerr := idx.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close index: %w", cerr)
 	}
@@ -191,9 +202,11 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	return man, nil
 }
 
-// fill reads the sources into idx. Reading and indexing overlap: the walk
-// fills the next batch while bleve analyses and writes the last one.
-func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, total int64, start time.Time) (corpus.Stats, error) {
+// fill reads the sources into idx, with the log's changes laid over them
+// by rp. Reading and indexing overlap: the walk fills the next batch while
+// bleve analyses and writes the last one. Its Stats count the documents
+// indexed.
+func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, total int64, start time.Time) (corpus.Stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type job struct {
@@ -211,6 +224,7 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, total int64, s
 	)
 	ropt := opt.Read
 	ropt.Progress = func(n int64) { read += n }
+	ropt.File = rp.file
 	go func() {
 		defer close(jobs)
 		b := idx.NewBatch()
@@ -224,11 +238,11 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, total int64, s
 				return false
 			}
 		}
-		stats, walkErr = corpus.Walk(ctx, opt.Sources, ropt, func(d corpus.Doc) error {
+		add := func(d *corpus.Doc) error {
 			if opt.Tagger != nil {
-				opt.Tagger.Tag(&d)
+				opt.Tagger.Tag(d)
 			}
-			if err := b.Index(d.ID, IndexFields(&d)); err != nil {
+			if err := b.Index(d.ID, IndexFields(d)); err != nil {
 				return fmt.Errorf("document %s: %w", d.ID, err)
 			}
 			n++
@@ -236,12 +250,29 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, total int64, s
 				return ctx.Err()
 			}
 			return nil
+		}
+		stats, walkErr = corpus.Walk(ctx, opt.Sources, ropt, func(d corpus.Doc) error {
+			if dp := rp.source(&d); dp != nil {
+				return add(dp)
+			}
+			return nil
 		}, func(p corpus.Problem) {
 			skipped++
 			opt.Problem(p)
 		})
-		if walkErr == nil && n > 0 {
-			send()
+		rest := rp.rest()
+		for _, d := range rest {
+			if walkErr != nil {
+				break
+			}
+			walkErr = add(d)
+		}
+		stats.Docs += len(rest) - rp.dropped
+		if walkErr == nil {
+			rp.mark(b)
+			if n > 0 || rp.st != nil {
+				send()
+			}
 		}
 	}()
 	// Batches are written by one worker per core: bleve analyses a batch's

@@ -24,6 +24,7 @@ type Live struct {
 	idx      bleve.Index
 	hold     *os.File          // shared lock on the served generation's manifest
 	onSwitch func(name string) // called, in its own goroutine, after each switch
+	docs     *Docs             // live documents: generations opened writable and replayed; nil: read-only
 }
 
 // OnSwitch has f called, in a goroutine of its own, each time a new
@@ -35,8 +36,10 @@ func (l *Live) OnSwitch(f func(name string)) {
 }
 
 // OpenLive serves the current generation of dataDir, if there is one yet.
-func OpenLive(dataDir string) (*Live, error) {
-	l := &Live{dataDir: dataDir, alias: bleve.NewIndexAlias()}
+func OpenLive(dataDir string) (*Live, error) { return openLive(dataDir, nil) }
+
+func openLive(dataDir string, docs *Docs) (*Live, error) {
+	l := &Live{dataDir: dataDir, alias: bleve.NewIndexAlias(), docs: docs}
 	name, err := Current(dataDir)
 	if err != nil {
 		return nil, err
@@ -73,7 +76,7 @@ func (l *Live) Switch(name string) error {
 	if err != nil {
 		return err
 	}
-	idx, err := Open(IndexPath(l.dataDir, name))
+	idx, err := l.open(name)
 	if err != nil {
 		hold.Close()
 		return err
@@ -88,10 +91,41 @@ func (l *Live) Switch(name string) error {
 		l.hold.Close()
 	}
 	l.idx, l.name, l.hold = idx, name, hold
+	if l.docs != nil {
+		l.docs.served(name)
+	}
 	if l.onSwitch != nil {
 		go l.onSwitch(name)
 	}
 	return nil
+}
+
+// open opens generation name: read-only, or for live documents writable
+// and brought up to their log.
+func (l *Live) open(name string) (bleve.Index, error) {
+	if l.docs == nil {
+		return Open(IndexPath(l.dataDir, name))
+	}
+	idx, err := OpenWritable(IndexPath(l.dataDir, name))
+	if err != nil {
+		return nil, err
+	}
+	if err := l.docs.replay(idx); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return idx, nil
+}
+
+// apply has f write to the served index, if there is one, with no switch
+// in between.
+func (l *Live) apply(f func(bleve.Index) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.idx == nil {
+		return nil
+	}
+	return f(l.idx)
 }
 
 // Reload serves whatever CURRENT names now, if it changed.
