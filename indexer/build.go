@@ -46,11 +46,11 @@ type BuildOptions struct {
 	UserDict  []byte         // replaces the built-in domain dictionary when non-nil
 	Tagger    Tagger         // may be nil
 	Progress  func(Progress) // called after each batch; may be nil
+	Problem   func(corpus.Problem)
+	Logger    *slog.Logger
 	// Changes, if not nil, returns the write-ahead log of live documents
 	// to replay on top of the sources (see replay).
 	Changes func() (*wal.State, error)
-	Problem func(corpus.Problem)
-	Logger  *slog.Logger
 }
 
 func (o *BuildOptions) setDefaults() {
