@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestNewsPageFile(t *testing.T) {
@@ -72,4 +73,50 @@ func TestNewsPageProblems(t *testing.T) {
 		t.Errorf("%v %+v", r.err, r.docs)
 	}
 	checkProbs(t, r.probs, "a.txt: no text: no body", "big.txt: record too large: over 64 MiB", "b.txt: duplicate id: b")
+}
+
+// TestNewsPageStructure checks that the metadata line anchors a page and
+// that the footer goes as a block.
+func TestNewsPageStructure(t *testing.T) {
+	day := time.Date(2024, 3, 8, 0, 0, 0, 0, cst)
+	tests := []struct {
+		name, in string
+		want     Doc
+	}{
+		{"greeting and banner above the title", "您好！欢迎光临某某在线\n新闻 | 视频\n【奋进新征程 建功新时代】\n标题\n2024-03-08 09:41:07 来源：某某日报客户端·某某日报记者 张三 编辑：李四\n正文。\n",
+			Doc{Title: "标题", Body: "正文。", Date: day.Add(9*time.Hour + 41*time.Minute + 7*time.Second), Source: "某某日报客户端·某某日报", Author: "张三"}},
+		{"title twice, subtitle, reporter line", "标题\n2024-03-08 来源：某某日报 编辑：李四\n标题\n——副标题\n某某日报记者 张三 李五\n正文。\n",
+			Doc{Title: "标题", Body: "——副标题\n正文。", Date: day, Source: "某某日报", Author: "张三、李五"}},
+		{"reporter line above the metadata line", "标题\n本报记者 张三\n2024-03-08 来源：本报\n正文。\n",
+			Doc{Title: "标题", Body: "正文。", Date: day, Source: "本报", Author: "张三"}},
+		{"labelled metadata wins over a dated greeting", "今天是2024年3月7日 星期四\n标题\n2024-03-08 来源：某某日报\n正文。\n",
+			Doc{Title: "标题", Body: "正文。", Date: day, Source: "某某日报"}},
+		{"footer block with lines that are not boilerplate alone", "标题\n2024-03-08 来源：某某日报\n正文。\n（完）\n• 某某报社版权所有\n• 未经授权\n• 关于我们\n• 甘B2-20090001\n",
+			Doc{Title: "标题", Body: "正文。\n（完）", Date: day, Source: "某某日报"}},
+		{"footer block from 主办", "标题\n2024-03-08 来源：某某日报\n正文。\n主办：某某县委宣传部\n地址：某某路1号\n",
+			Doc{Title: "标题", Body: "正文。", Date: day, Source: "某某日报"}},
+		{"a signature date is not metadata", "关于做好春耕工作的通知\n各市州：\n为做好今年春耕生产工作，确保粮食播种面积稳定在四千万亩以上，现将有关事项通知如下。\n甘肃省农业农村厅\n2024年3月8日\n",
+			Doc{Title: "关于做好春耕工作的通知", Body: "各市州：\n为做好今年春耕生产工作，确保粮食播种面积稳定在四千万亩以上，现将有关事项通知如下。\n甘肃省农业农村厅\n2024年3月8日"}},
+		{"plain text", "一篇笔记\n第一行\n第二行。\n",
+			Doc{Title: "一篇笔记", Body: "第一行\n第二行。"}},
+		{"gbk", gbkText(t, "标题\n2024-03-08 来源：某某日报\n正文。\n"),
+			Doc{Title: "标题", Body: "正文。", Date: day, Source: "某某日报"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseNews([]byte(tt.in))
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%v\ngot  %+v\nwant %+v", err, got, tt.want)
+			}
+		})
+	}
+}
+
+func gbkText(t *testing.T, s string) string {
+	t.Helper()
+	b := gbkBytes(t, s)
+	if utf8.ValidString(b) {
+		t.Fatal("GBK text that is valid UTF-8")
+	}
+	return b
 }

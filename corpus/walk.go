@@ -52,8 +52,9 @@ type Stats struct {
 // folders, hidden files and folders (".x") and Office lock files ("~$x") are
 // skipped and files of unknown type are ignored; a file named explicitly
 // must be of a known type. Known types are .jsonl, .ndjson and .json (an
-// array of objects or JSON lines), .csv, .xlsx and .txt (a news page), and
-// all of these but .xlsx may be gzipped (.jsonl.gz).
+// array of objects or JSON lines), .csv, .xlsx, .txt (a news page or a
+// plain text) and .html and .htm (a saved web page); all of these but
+// .xlsx may be gzipped (.jsonl.gz).
 //
 // Walk stops with an error when emit returns an error, when ctx is
 // cancelled, or when a file cannot be opened, read or decompressed; the
@@ -144,8 +145,9 @@ func sources(paths []string) ([]string, error) {
 	return files, nil
 }
 
-// format returns the reader for a file name: "json", "csv", "xlsx" or
-// "txt", with ".gz" appended when compressed, or "" for an unknown type.
+// format returns the reader for a file name: "json", "csv", "txt" or
+// "html", with ".gz" appended when compressed, "xlsx", or "" for an
+// unknown type.
 func format(name string) string {
 	name = strings.ToLower(name)
 	gz := strings.HasSuffix(name, ".gz")
@@ -158,6 +160,8 @@ func format(name string) string {
 		f = "csv"
 	case ".txt":
 		f = "txt"
+	case ".html", ".htm":
+		f = "html"
 	case ".xlsx":
 		if gz {
 			return ""
@@ -238,9 +242,12 @@ func (w *walker) readFile(ctx context.Context, name string) error {
 	return nil
 }
 
-// read reads an uncompressed stream in the given format ("json", "csv" or "txt").
+// read reads an uncompressed stream in the given format ("json", "csv",
+// "txt" or "html").
 func (w *walker) read(ctx context.Context, name, format string, r io.Reader) error {
-	r = dropNUL{r}
+	if format == "json" || format == "csv" || format == "txt" {
+		r = dropNUL{r} // not in zips, nor in UTF-16 pages
+	}
 	switch format {
 	case "json":
 		return w.readJSON(ctx, name, r)
@@ -248,6 +255,8 @@ func (w *walker) read(ctx context.Context, name, format string, r io.Reader) err
 		return w.readCSV(ctx, name, r)
 	case "txt":
 		return w.readNews(ctx, name, r)
+	case "html":
+		return w.readHTML(ctx, name, r)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

@@ -1,0 +1,78 @@
+package corpus
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// article is a page body readability takes for an article.
+const article = `<div class="content"><p>第一段正文，记者从省交通运输厅获悉，全省农村公路建设进展顺利，群众出行条件明显改善。</p>
+<p>第二段正文，今年以来全省新建改建农村公路一万多公里，完成投资一百多亿元，惠及沿线群众数百万人。</p>
+<p>第三段正文，下一步将继续推进农村公路提档升级，让更多群众走上致富路。</p></div>`
+
+func gbkBytes(t *testing.T, s string) string {
+	t.Helper()
+	b, err := simplifiedchinese.GBK.NewEncoder().String(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestHTMLCharsets(t *testing.T) {
+	page := "<html><head>%s<title>农村公路建设</title></head><body><h1>农村公路建设</h1>" + article + "</body></html>"
+	for _, tt := range []struct{ name, page, bad string }{
+		{"utf-8 undeclared", strings.Replace(page, "%s", "", 1), ""},
+		{"utf-8 with a bom", "\uFEFF" + strings.Replace(page, "%s", "", 1), ""},
+		{"gbk declared late", gbkBytes(t, strings.Replace(page, "%s", "<!--"+strings.Repeat("注释", 400)+"--><meta charset=GBK>", 1)), ""},
+		{"gbk undeclared", gbkBytes(t, strings.Replace(page, "%s", "", 1)), ""},
+		{"utf-16", "\xff\xfe" + utf16le(strings.Replace(page, "%s", "", 1)), ""},
+		{"invalid bytes in declared gbk", gbkBytes(t, strings.Replace(page, "%s", `<meta charset="gbk">`, 1)) + "\x81\x20", "invalid bytes: not gbk as the page declares"},
+		{"gbk declared as utf-8", gbkBytes(t, strings.Replace(page, "%s", `<meta charset="utf-8">`, 1)), "invalid bytes: not utf-8 as the page declares"},
+		{"invalid in utf-8 and gb18030", strings.Replace(page, "%s", "", 1) + "\xff\xff", "invalid utf-8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := parseHTML([]byte(tt.page))
+			if tt.bad != "" {
+				if err == nil || err.Error() != tt.bad {
+					t.Errorf("err = %v, want %q", err, tt.bad)
+				}
+				return
+			}
+			if err != nil || d.Title != "农村公路建设" || !strings.HasPrefix(d.Body, "第一段正文，记者从省交通运输厅获悉") ||
+				!strings.HasSuffix(d.Body, "让更多群众走上致富路。") {
+				t.Errorf("%v %+v", err, d)
+			}
+		})
+	}
+}
+
+// utf16le encodes s as UTF-16, little-endian, without a byte order mark.
+func utf16le(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r > 0xFFFF {
+			r = '?'
+		}
+		b.WriteByte(byte(r))
+		b.WriteByte(byte(r >> 8))
+	}
+	return b.String()
+}
+
+func TestHTMLProblems(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a-nav-only.html", `<html><body><ul><li><a href="/">首页</a></li><li><a href="/x">新闻</a></li></ul></body></html>`)
+	writeFile(t, dir, "b-empty.htm", "")
+	writeFile(t, dir, "c-bad-bytes.html", `<meta charset="gb2312"><p>`+gbkBytes(t, "正文")+"\xfe\x20</p>")
+	writeFile(t, dir, "d-good.HTM", "<title>标题</title>"+article)
+	writeFile(t, dir, "e-script-only.html", "<html><head><script>var a = '正文';</script></head><body><script>document.write(a)</script></body></html>")
+	r := walk(t, Options{}, dir)
+	if r.err != nil || len(r.docs) != 1 || r.docs[0].ID != "d-good" || r.docs[0].Title != "标题" || r.stats.Skipped != 4 {
+		t.Fatalf("%v %+v %+v", r.err, r.docs, r.stats)
+	}
+	checkProbs(t, r.probs, "a-nav-only.html: no article", "b-empty.htm: no article",
+		"c-bad-bytes.html: invalid bytes: not gbk as the page declares", "e-script-only.html: no article")
+}
