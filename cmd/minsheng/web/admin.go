@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +31,7 @@ type Jobs interface {
 // adminRoutes registers the admin API: reindex jobs, schedules and
 // generations, behind the bearer token.
 func (s *Server) adminRoutes(api *gin.RouterGroup) {
-	a := api.Group("", s.requireAdmin)
+	a := api.Group("", s.requireAdmin, s.needJobs)
 	a.POST("/reindex", s.reindex)
 	a.GET("/jobs", s.listJobs)
 	a.GET("/jobs/:id", s.getJob)
@@ -48,36 +46,20 @@ func (s *Server) adminRoutes(api *gin.RouterGroup) {
 	a.POST("/generations/*rest", s.activate)
 }
 
-// requireAdmin lets a request through only with the admin bearer token:
-// none is 401, a wrong one 403; with no token configured the admin API is
-// off (403).
+// requireAdmin lets a request through only with the admin bearer token
+// (see requireToken), and audits it; without a jobs service the admin
+// routes answer 503.
 func (s *Server) requireAdmin(c *gin.Context) {
-	if s.AdminToken == "" {
-		fail(c, http.StatusForbidden, "the admin API is disabled until MINSHENG_ADMIN_TOKEN (or admin_token in the configuration) is set")
-		return
-	}
-	scheme, tok, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
-	tok = strings.TrimSpace(tok)
-	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="minsheng admin"`)
-		fail(c, http.StatusUnauthorized, "admin route: send the header Authorization: Bearer <token>")
-		return
-	}
-	if !sameToken(tok, s.AdminToken) {
-		fail(c, http.StatusForbidden, "wrong admin token")
-		return
-	}
+	s.requireToken(TokenAdmin)(c)
+}
+
+// needJobs answers 503 when the server has no jobs service.
+func (s *Server) needJobs(c *gin.Context) {
 	if s.Jobs == nil {
 		fail(c, http.StatusServiceUnavailable, "reindex jobs are not available in this server")
 		return
 	}
 	c.Next()
-}
-
-// sameToken compares in constant time, also for different lengths.
-func sameToken(a, b string) bool {
-	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
-	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
 }
 
 // failJob answers err with its status and, when there is one, the job it

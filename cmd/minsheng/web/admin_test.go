@@ -124,6 +124,7 @@ var adminRoutes = []struct{ method, path string }{
 
 func TestAdminAuth(t *testing.T) {
 	f := newAdminFixture(t, 5)
+	sent := 0
 	for _, rt := range adminRoutes {
 		for _, c := range []struct {
 			auth string
@@ -140,6 +141,10 @@ func TestAdminAuth(t *testing.T) {
 			if c.auth != "" {
 				r.Header.Set("Authorization", c.auth)
 			}
+			// each from an address of its own: the throttle of wrong
+			// tokens by address is TestAuthThrottle's
+			sent++
+			r.RemoteAddr = fmt.Sprintf("192.0.2.%d:1234", sent)
 			w := httptest.NewRecorder()
 			f.h.ServeHTTP(w, r)
 			var e struct{ Error string }

@@ -12,10 +12,12 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"minsheng/audit"
 	"minsheng/corpus"
 	"minsheng/indexer"
 	"minsheng/search"
@@ -31,6 +33,7 @@ type Limits struct {
 	// cores: p99 157 ms with 16 slots, 117 ms with 2, throughput alike).
 	MaxConcurrent int
 	SearchTimeout time.Duration // also how long a search waits for a slot
+	AuthFailures  int           // wrong tokens a minute from one address before 429; 0 means 10
 }
 
 // Searcher is what the API needs of the search package.
@@ -54,13 +57,18 @@ type Server struct {
 	Limits  Limits
 	DataDir string // for the index size metric
 
-	Jobs       Jobs   // reindex jobs, schedules, generations; nil: admin routes answer 503
-	AdminToken string // bearer token of the admin routes; "" turns them off (403)
+	Jobs        Jobs       // reindex jobs, schedules, generations; nil: admin routes answer 503
+	AdminToken  string     // bearer token of the admin routes; "" turns them off (403)
+	EditorToken string     // bearer token of the document writes (the admin token works too)
+	Audit       *audit.Log // where admin and editor requests are recorded; nil records nothing
 
 	Export *Export // workbook exports; nil: export routes answer 503
 
 	slots   chan struct{} // counts running searches
 	metrics *metrics
+
+	throttleOnce sync.Once
+	throttle     *throttle // failed authentications by address
 }
 
 // New returns a server. Call Handler for its routes.
@@ -89,7 +97,7 @@ func (s *Server) Handler(trusted []string) (http.Handler, error) {
 	if err := r.SetTrustedProxies(trusted); err != nil {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
-	r.Use(s.recover, s.observe, s.limitBody, s.limitParams)
+	r.Use(withRequestID, s.recover, s.observe, s.limitBody, s.limitParams)
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed here") })
@@ -108,6 +116,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.GET("/docs/:id/similar", s.similarTo)
 	api.POST("/similar", s.similarDraft)
 	s.adminRoutes(api)
+	s.auditRoutes(api)
 	s.exportRoutes(api)
 	s.analyticsRoutes(api)
 	s.uiRoutes(r)
@@ -136,16 +145,28 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// fail answers {"error": msg} with status.
+// fail answers {"error": msg} with status; a 5xx answer also carries the
+// request id. A 500 never says more than "internal error": its message
+// may hold server paths or other internals, so it goes to the log only
+// (failErr and recover log it), under the same request id.
 func fail(c *gin.Context, status int, msg string) {
-	c.AbortWithStatusJSON(status, gin.H{"error": msg})
+	c.Set(ctxError, msg)
+	switch {
+	case status == http.StatusInternalServerError:
+		c.AbortWithStatusJSON(status, gin.H{"error": "internal error", "request_id": requestID(c)})
+	case status >= 500:
+		c.AbortWithStatusJSON(status, gin.H{"error": msg, "request_id": requestID(c)})
+	default:
+		c.AbortWithStatusJSON(status, gin.H{"error": msg})
+	}
 }
 
-// failErr answers err with the status of statusOf; 5xx errors are logged.
+// failErr answers err with the status of statusOf; 5xx errors are logged
+// with the request id.
 func (s *Server) failErr(c *gin.Context, err error) {
 	st := statusOf(err)
 	if st >= 500 {
-		s.Log.Error("request failed", "path", c.Request.URL.Path, "status", st, "err", err)
+		s.Log.Error("request failed", "path", c.Request.URL.Path, "status", st, "err", err, "request_id", requestID(c))
 	}
 	fail(c, st, err.Error())
 }
@@ -159,7 +180,7 @@ func (s *Server) recover(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.Log.Error("handler panic", "path", c.Request.URL.Path, "panic", fmt.Sprint(v))
+			s.Log.Error("handler panic", "path", c.Request.URL.Path, "panic", fmt.Sprint(v), "request_id", requestID(c))
 			fail(c, http.StatusInternalServerError, "internal error")
 		}
 	}()
