@@ -32,12 +32,17 @@ type Config struct {
 	LogLevel   string            `yaml:"log_level" help:"debug, info, warn or error"`
 	LogFormat  string            `yaml:"log_format" help:"text or json"`
 	AdminToken string            `yaml:"admin_token" help:"bearer token of the admin API; empty disables admin routes"`
-	BaseURL    string            `yaml:"base_url" help:"public address of the web UI, for links in exports"`
-	TimeZone   string            `yaml:"time_zone" help:"time zone of cron schedules"`
-	Trusted    []string          `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
-	GCPercent  int               `yaml:"gc_percent" help:"Go garbage collection target of the server (as GOGC); higher spends memory to save CPU"`
-	MemLimit   int64             `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
-	Limits     Limits            `yaml:"limits"`
+	// Security settings: see tokens.go and README's Security section.
+	AdminTokenFile  string        `yaml:"admin_token_file" help:"file holding the admin token (mode 0600 or stricter)"`
+	EditorToken     string        `yaml:"editor_token" help:"bearer token of the document writes; empty disables them (the admin token works too)"`
+	EditorTokenFile string        `yaml:"editor_token_file" help:"file holding the editor token (mode 0600 or stricter)"`
+	AuditRetention  time.Duration `yaml:"audit_retention" help:"how long audit records of admin and editor requests are kept"`
+	BaseURL         string        `yaml:"base_url" help:"public address of the web UI, for links in exports"`
+	TimeZone        string        `yaml:"time_zone" help:"time zone of cron schedules"`
+	Trusted         []string      `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
+	GCPercent       int           `yaml:"gc_percent" help:"Go garbage collection target of the server (as GOGC); higher spends memory to save CPU"`
+	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
+	Limits          Limits        `yaml:"limits"`
 }
 
 // Limits bound what one request may cost.
@@ -60,6 +65,7 @@ type Limits struct {
 	ExportTimeout     time.Duration `yaml:"export_timeout" help:"time one export may take"`
 	ExportMaxRows     int           `yaml:"export_max_rows" help:"most rows in one export"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" help:"time running requests get to finish after SIGTERM"`
+	AuthFailures      int           `yaml:"auth_failures" help:"wrong tokens a minute from one client address before it gets 429"`
 }
 
 // DefaultConfig returns the defaults.
@@ -78,6 +84,9 @@ func DefaultConfig() Config {
 		// from 135-143 to 107-113 ms; the memory limit bounds the heap.
 		GCPercent: 400,
 		MemLimit:  2 << 30,
+		// a year: long enough to answer "who rebuilt the index last
+		// spring"; a record is a few hundred bytes
+		AuditRetention: 365 * 24 * time.Hour,
 		Limits: Limits{
 			MaxBodyBytes:      1 << 20,
 			MaxHeaderBytes:    64 << 10,
@@ -97,6 +106,7 @@ func DefaultConfig() Config {
 			ExportTimeout:     30 * time.Minute,
 			ExportMaxRows:     200000,
 			ShutdownTimeout:   30 * time.Second,
+			AuthFailures:      10,
 		},
 	}
 }

@@ -20,7 +20,7 @@ import (
 
 // These tests run the real binary: build it, index, serve, kill.
 
-const e2eToken = "e2e-admin-token"
+const e2eToken = "e2e-admin-token-of-32-characters"
 
 // buildBinary compiles minsheng into a temporary folder.
 func buildBinary(t *testing.T) string {
@@ -85,8 +85,15 @@ func startServe(t *testing.T, bin, data string, sources ...string) *server {
 	for _, s := range sources {
 		args = append(args, "--source", s)
 	}
+	return startServeWith(t, bin, []string{"MINSHENG_ADMIN_TOKEN=" + e2eToken}, args...)
+}
+
+// startServeWith runs the binary with args and env (besides the test's
+// own environment and a text log at info) and waits until it listens.
+func startServeWith(t *testing.T, bin string, env []string, args ...string) *server {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "MINSHENG_ADMIN_TOKEN="+e2eToken, "MINSHENG_LOG_FORMAT=text", "MINSHENG_LOG_LEVEL=info")
+	cmd.Env = append(append(os.Environ(), "MINSHENG_LOG_FORMAT=text", "MINSHENG_LOG_LEVEL=info"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
+	"minsheng/audit"
 	"minsheng/cmd/minsheng/web"
 	"minsheng/indexer"
 	"minsheng/search"
@@ -22,7 +24,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		commonFlags(fs, c)
 		sourceFlags(fs, c)
 		fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on, HOST:PORT")
-		fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token of the admin API (prefer $MINSHENG_ADMIN_TOKEN)")
+		fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token of the admin API (shown in the process list: prefer admin_token_file)")
 	})
 	if err != nil {
 		return err
@@ -33,6 +35,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	log, err := c.logger()
 	if err != nil {
 		return err
+	}
+	if err := c.resolveTokens(fs, log); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	if c.GCPercent <= 0 || c.MemLimit <= 0 {
 		return fmt.Errorf("serve: gc_percent (%d) and memory_limit (%d) must be positive", c.GCPercent, c.MemLimit)
@@ -77,6 +82,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := web.New(taxonomySearcher{s, describeTaxonomy(tax)}, live, log, web.Limits{
 		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxParams: c.Limits.MaxParams,
 		MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
+		AuthFailures: c.Limits.AuthFailures,
 	})
 	srv.DataDir = c.Data
 	srv.Export = &web.Export{Exporter: c.exporter(live), Timeout: c.Limits.ExportTimeout,
@@ -86,10 +92,16 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer runJobs(ctx, jobs, log)()
-	srv.Jobs, srv.AdminToken = jobs, c.AdminToken
+	srv.Jobs, srv.AdminToken, srv.EditorToken = jobs, c.AdminToken, c.EditorToken
 	if c.AdminToken == "" {
-		log.Warn("admin API disabled: set MINSHENG_ADMIN_TOKEN to trigger reindex jobs and schedules")
+		log.Warn("admin API disabled: set admin_token_file (or MINSHENG_ADMIN_TOKEN) to trigger reindex jobs and schedules")
 	}
+	trail, err := audit.Open(filepath.Join(c.Data, audit.File), c.AuditRetention)
+	if err != nil {
+		return err
+	}
+	defer trail.Close()
+	srv.Audit = trail
 	h, err := srv.Handler(c.Trusted)
 	if err != nil {
 		return err

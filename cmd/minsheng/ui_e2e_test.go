@@ -31,7 +31,7 @@ import (
 // over the sample corpus. Each page is saved as a full-page PNG in
 // screenshots/ at the root of the repository, or in $MINSHENG_SCREENSHOTS.
 
-const uiToken = "ui-e2e-admin-token"
+const uiToken = "ui-e2e-admin-token-of-32-characters"
 
 // chromiumPath finds the browser: $MINSHENG_CHROMIUM, Debian's chromium,
 // or one on the PATH.
