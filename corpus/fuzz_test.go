@@ -62,3 +62,19 @@ func FuzzHTMLPage(f *testing.F) {
 	f.Add([]byte(`<meta charset="gbk"><title>标题</title><h1>标题</h1><div>2023-01-11 来源：甘肃日报</div><p>正文。</p>`))
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "html") })
 }
+
+func FuzzDocx(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "docx") })
+}
+
+// FuzzDocxXML fuzzes word/document.xml inside a well-formed zip, which
+// FuzzDocx's raw bytes rarely reach.
+func FuzzDocxXML(f *testing.F) {
+	f.Add([]byte(`<w:document ` + wordNS + `><w:body>` + tbl([]string{"代表", "张三", "代表团", "兰州代表团"}) +
+		para("关于加强农村寄宿制学校建设的建议") + para("建议编号：第45号") + para("正文\t一\n二") + `</w:body></w:document>`))
+	f.Add([]byte(`<w:document ` + wordNS + `><w:body>` + tbl([]string{"一", "<w:p><w:r><w:t>外层</w:t></w:r></w:p>" +
+		tbl([]string{"内层甲", "内层乙"})}) + `</w:body></w:document>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzRead(t, zipOf(t, map[string]string{"word/document.xml": string(data)}), "docx")
+	})
+}

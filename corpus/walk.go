@@ -53,8 +53,9 @@ type Stats struct {
 // skipped and files of unknown type are ignored; a file named explicitly
 // must be of a known type. Known types are .jsonl, .ndjson and .json (an
 // array of objects or JSON lines), .csv, .xlsx, .txt (a news page or a
-// plain text) and .html and .htm (a saved web page); all of these but
-// .xlsx may be gzipped (.jsonl.gz).
+// plain text), .html and .htm (a saved web page) and .docx (a Word file);
+// all of these but .xlsx and .docx may be gzipped (.jsonl.gz). An old
+// binary Word file (.doc) is reported as unsupported and skipped.
 //
 // Walk stops with an error when emit returns an error, when ctx is
 // cancelled, or when a file cannot be opened, read or decompressed; the
@@ -146,8 +147,8 @@ func sources(paths []string) ([]string, error) {
 }
 
 // format returns the reader for a file name: "json", "csv", "txt" or
-// "html", with ".gz" appended when compressed, "xlsx", or "" for an
-// unknown type.
+// "html", with ".gz" appended when compressed, "xlsx", "docx" or "doc", or
+// "" for an unknown type.
 func format(name string) string {
 	name = strings.ToLower(name)
 	gz := strings.HasSuffix(name, ".gz")
@@ -162,11 +163,11 @@ func format(name string) string {
 		f = "txt"
 	case ".html", ".htm":
 		f = "html"
-	case ".xlsx":
+	case ".xlsx", ".docx", ".doc":
 		if gz {
 			return ""
 		}
-		return "xlsx"
+		return filepath.Ext(name)[1:]
 	default:
 		return ""
 	}
@@ -243,7 +244,7 @@ func (w *walker) readFile(ctx context.Context, name string) error {
 }
 
 // read reads an uncompressed stream in the given format ("json", "csv",
-// "txt" or "html").
+// "txt", "html", "docx" or "doc").
 func (w *walker) read(ctx context.Context, name, format string, r io.Reader) error {
 	if format == "json" || format == "csv" || format == "txt" {
 		r = dropNUL{r} // not in zips, nor in UTF-16 pages
@@ -257,6 +258,8 @@ func (w *walker) read(ctx context.Context, name, format string, r io.Reader) err
 		return w.readNews(ctx, name, r)
 	case "html":
 		return w.readHTML(ctx, name, r)
+	case "docx", "doc":
+		return w.readDocx(ctx, name, r)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }
