@@ -13,7 +13,10 @@ import (
 
 // Many government and newspaper sites still serve GB2312/GBK pages, and
 // staff save them as they come. A page that declares its charset is read in
-// it; one that does not is UTF-8 when it is valid UTF-8 and else GB18030,
+// it, unless it is valid UTF-8 with characters beyond ASCII (a page the
+// browser re-encoded when it saved it: GBK text is practically never valid
+// UTF-8). One that declares none is UTF-8 when it is valid UTF-8, or when
+// most of it is (UTF-8 with broken bytes, a bad record), and else GB18030,
 // the superset of GB2312 and GBK.
 
 // metaCharset finds a charset declared in a page's first bytes: <meta
@@ -33,6 +36,9 @@ func decodeHTML(b []byte) (string, error) {
 	if e, name, certain := charset.DetermineEncoding(b, ""); certain {
 		return decodeAs(b, e, name)
 	}
+	if utf8.Valid(b) && !isASCII(b) {
+		return string(bytes.TrimPrefix(b, []byte("\uFEFF"))), nil
+	}
 	if m := metaCharset.FindSubmatch(b[:min(len(b), charsetScan)]); m != nil {
 		label := string(m[1]) + string(m[2])
 		if e, name := charset.Lookup(label); e != nil {
@@ -47,6 +53,9 @@ func decodeHTML(b []byte) (string, error) {
 func decodeGuess(b []byte) (string, error) {
 	if utf8.Valid(b) {
 		return string(b), nil
+	}
+	if mostlyUTF8(b) {
+		return "", bad("invalid utf-8", "")
 	}
 	s, err := decodeAs(b, simplifiedchinese.GB18030, "gb18030")
 	if err != nil {
@@ -71,4 +80,31 @@ func decodeAs(b []byte, e encoding.Encoding, name string) (string, error) {
 		return "", bad("invalid bytes", "not "+name+" as the page declares")
 	}
 	return string(out), nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// mostlyUTF8 reports whether b has more valid multi-byte UTF-8 sequences
+// than bytes that are not UTF-8: UTF-8 with some broken bytes, where GBK
+// text read as UTF-8 has hardly any valid sequences.
+func mostlyUTF8(b []byte) bool {
+	good, broken := 0, 0
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			broken++
+		case n > 1:
+			good++
+		}
+		b = b[n:]
+	}
+	return good > broken
 }

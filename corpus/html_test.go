@@ -29,9 +29,11 @@ func TestHTMLCharsets(t *testing.T) {
 		{"gbk declared late", gbkBytes(t, strings.Replace(page, "%s", "<!--"+strings.Repeat("注释", 400)+"--><meta charset=GBK>", 1)), ""},
 		{"gbk undeclared", gbkBytes(t, strings.Replace(page, "%s", "", 1)), ""},
 		{"utf-16", "\xff\xfe" + utf16le(strings.Replace(page, "%s", "", 1)), ""},
+		{"utf-8 saved under a gbk declaration", strings.Replace(page, "%s", `<meta charset="gbk">`, 1), ""},
 		{"invalid bytes in declared gbk", gbkBytes(t, strings.Replace(page, "%s", `<meta charset="gbk">`, 1)) + "\x81\x20", "invalid bytes: not gbk as the page declares"},
 		{"gbk declared as utf-8", gbkBytes(t, strings.Replace(page, "%s", `<meta charset="utf-8">`, 1)), "invalid bytes: not utf-8 as the page declares"},
 		{"invalid in utf-8 and gb18030", strings.Replace(page, "%s", "", 1) + "\xff\xff", "invalid utf-8"},
+		{"utf-8 with a broken byte", strings.Replace(page, "第二段", "第\x81二段", 1), "invalid utf-8"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := parseHTML([]byte(tt.page))

@@ -38,7 +38,7 @@ var (
 	// end of a page, though they may be body text elsewhere: who runs the
 	// site, how to reach it, what else it has.
 	footerStart = regexp.MustCompile(`^(主办|承办|协办|主管|技术支持|运营|网站标识码|地址|电话|邮编|传真|联系我们|关于我们|` +
-		`网站地图|网站声明|隐私|举报|违法和不良信息|增值电信|互联网新闻信息服务|广告服务|投稿|相关(新闻|阅读|链接)|分享)`)
+		`网站地图|网站声明|隐私|举报|违法和不良信息|增值电信|互联网新闻信息服务|广告服务|投稿|相关(新闻|阅读|链接|稿件)|延伸阅读|推荐阅读|热点推荐|编辑推荐|上一篇|下一篇|分享)`)
 	// headLine matches page buttons between the metadata line and the
 	// text: font size, print, share, read aloud.
 	headLine = regexp.MustCompile(`^[【\[]?(字[号体]|[大中小]字号|小字号|打印|收藏|分享|朗读|语音播报|A\+)`)

@@ -120,3 +120,13 @@ func gbkText(t *testing.T, s string) string {
 	}
 	return b
 }
+
+// TestNewsPageBrokenUTF8: a UTF-8 page with a stray byte is a bad record,
+// not GB18030 read from UTF-8 bytes.
+func TestNewsPageBrokenUTF8(t *testing.T) {
+	for _, in := range []string{"标题\n正\x81文一段。\n", "标题\n2024-03-08 来源：某某日报\n\x80正文一段，还有一段。\n"} {
+		if d, err := parseNews([]byte(in)); err == nil || err.Error() != "invalid utf-8" {
+			t.Errorf("%q: %v %+v", in, err, d)
+		}
+	}
+}
