@@ -51,6 +51,10 @@ type BuildOptions struct {
 	// Changes, if not nil, returns the write-ahead log of live documents
 	// to replay on top of the sources (see replay).
 	Changes func() (*wal.State, error)
+	// NoPrune leaves old generations alone: the caller prunes once the new
+	// generation serves (Jobs), so that a build that is never served, an
+	// empty one or one that fails to open, rotates nothing out.
+	NoPrune bool
 }
 
 func (o *BuildOptions) setDefaults() {
@@ -195,8 +199,12 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	if err := setCurrent(dataDir, name); err != nil {
 		return nil, err
 	}
-	if err := prune(dataDir, opt.Keep, opt.Logger); err != nil {
-		opt.Logger.Warn("prune old generations", "err", err)
+	// A generation a server serves is never pruned (see prune); a jobs
+	// service prunes itself once the new one serves, keeping the old.
+	if !opt.NoPrune {
+		if err := prune(dataDir, opt.Keep, opt.Logger); err != nil {
+			opt.Logger.Warn("prune old generations", "err", err)
+		}
 	}
 	man.Seconds = time.Since(start).Seconds()
 	return man, nil

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -179,18 +180,20 @@ func List(dataDir string) ([]Manifest, error) {
 }
 
 // prune deletes complete generations beyond the newest keep, never the
-// current one and never one that is being served: a Live holds a shared
+// current one, never one named in protect (the generation served before
+// the last swap, kept for rollback however many builds followed), and
+// never one that is being served: a Live holds a shared
 // lock on the manifest of the generation it serves (see holdGeneration), in
 // this process or another, and prune skips a generation whose manifest it
 // cannot lock exclusively. The exclusive lock is held while the folder is
 // removed, so a Switch cannot start serving it meanwhile.
-func prune(dataDir string, keep int, log *slog.Logger) error {
+func prune(dataDir string, keep int, log *slog.Logger, protect ...string) error {
 	gens, err := List(dataDir)
 	if err != nil {
 		return err
 	}
 	for i, g := range gens {
-		if i < keep || g.Current {
+		if i < keep || g.Current || slices.Contains(protect, g.Name) {
 			continue
 		}
 		if err := removeUnused(dataDir, g.Name, log); err != nil {
@@ -237,9 +240,9 @@ func holdGeneration(dataDir, name string) (*os.File, error) {
 }
 
 // Prune deletes complete generations beyond the newest keep (0 means 3),
-// never the current one or one being served. It takes the build lock, so
-// it returns ErrBuildRunning while a build runs.
-func Prune(dataDir string, keep int, log *slog.Logger) error {
+// never the current one, one named in protect, or one being served. It
+// takes the build lock, so it returns ErrBuildRunning while a build runs.
+func Prune(dataDir string, keep int, log *slog.Logger, protect ...string) error {
 	if keep <= 0 {
 		keep = 3
 	}
@@ -251,7 +254,7 @@ func Prune(dataDir string, keep int, log *slog.Logger) error {
 		return err
 	}
 	defer unlock()
-	return prune(dataDir, keep, log)
+	return prune(dataDir, keep, log, protect...)
 }
 
 // Cleanup removes the partial folders that builds stopped by a crash left

@@ -128,7 +128,11 @@ type JobsOptions struct {
 	Build func() (BuildOptions, error)
 	// Location is the time zone of cron schedules; nil means Asia/Shanghai.
 	Location *time.Location
-	Logger   *slog.Logger
+	// MinInterval is the shortest time a schedule may leave between two
+	// jobs; a schedule firing more often is refused (ErrInvalid), and a
+	// stored one is not registered. 0 allows any.
+	MinInterval time.Duration
+	Logger      *slog.Logger
 	// SaveEvery is how often a running job's progress is written to the
 	// store; 0 means 2 s. Reads always see the live values.
 	SaveEvery time.Duration
@@ -355,6 +359,7 @@ func (j *Jobs) run(ctx context.Context) {
 	var man *Manifest
 	if err == nil {
 		opt.Progress, opt.Problem = j.progress, j.problem
+		opt.NoPrune = true // swap prunes once the new generation serves
 		if opt.Logger == nil {
 			opt.Logger = j.log
 		}
@@ -378,15 +383,27 @@ func (j *Jobs) swap(man *Manifest, opt BuildOptions) error {
 			j.log.Error("restore CURRENT", "generation", prev, "err", err)
 		}
 	}
+	// discard removes the new generation that will never serve, so that it
+	// takes no place among the kept ones.
+	discard := func() {
+		if err := removeUnused(j.dataDir, man.Name, j.log); err != nil {
+			j.log.Warn("remove the generation of a failed job", "generation", man.Name, "err", err)
+		}
+	}
 	if man.Docs == 0 && prev != "" {
 		restore()
+		discard()
 		return fmt.Errorf("%w: generation %s is empty; still serving %s", ErrEmptyBuild, man.Name, prev)
 	}
 	if err := j.live.Switch(man.Name); err != nil {
 		restore()
+		if prev != "" {
+			discard()
+		}
 		return fmt.Errorf("serve generation %s: %w", man.Name, err)
 	}
-	err := Prune(j.dataDir, opt.Keep, opt.Logger)
+	// prev served until now: kept for rollback, however many jobs follow
+	err := Prune(j.dataDir, opt.Keep, opt.Logger, prev)
 	if err != nil && !errors.Is(err, ErrBuildRunning) {
 		j.log.Warn("prune old generations", "err", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -53,12 +54,51 @@ func (j *Jobs) parseCron(expr string) (cron.Schedule, error) {
 	return s, nil
 }
 
+// checkInterval refuses a schedule that fires more often than
+// MinInterval: reindexing every second rebuilds without pause and, with
+// each build, rotates an older generation out of reach of a rollback.
+func (j *Jobs) checkInterval(expr string, s cron.Schedule) error {
+	if j.opt.MinInterval <= 0 {
+		return nil
+	}
+	if gap := shortestGap(s, time.Now().In(j.opt.Location)); gap < j.opt.MinInterval {
+		return kindErr(ErrInvalid, "cron expression %q fires every %s at times; the minimum interval between reindex jobs is %s (min_schedule_interval)",
+			expr, gap, j.opt.MinInterval)
+	}
+	return nil
+}
+
+// shortestGap is the shortest time between two firings of s over its next
+// 1,000 firings after now (for a five-field expression that covers every
+// pattern of an hour, a day and a week; monthly ones come from several
+// fields fired on the same day, which shows within a few months).
+func shortestGap(s cron.Schedule, now time.Time) time.Duration {
+	if c, ok := s.(cron.ConstantDelaySchedule); ok {
+		return c.Delay
+	}
+	shortest := time.Duration(math.MaxInt64)
+	t := s.Next(now)
+	for range 1000 {
+		n := s.Next(t)
+		if n.IsZero() {
+			break
+		}
+		shortest = min(shortest, n.Sub(t))
+		t = n
+	}
+	return shortest
+}
+
 // AddSchedule stores a schedule and registers it: it fires once Run runs,
 // and again after every restart. name may be empty.
 func (j *Jobs) AddSchedule(name, expr string) (Schedule, error) {
 	expr = strings.TrimSpace(expr)
 	name = strings.TrimSpace(name)
-	if _, err := j.parseCron(expr); err != nil {
+	cs, err := j.parseCron(expr)
+	if err != nil {
+		return Schedule{}, err
+	}
+	if err := j.checkInterval(expr, cs); err != nil {
 		return Schedule{}, err
 	}
 	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > 100 {
@@ -84,8 +124,12 @@ func (j *Jobs) AddSchedule(name, expr string) (Schedule, error) {
 // register adds a stored schedule to the cron runner. The caller holds
 // j.mu, or is OpenJobs.
 func (j *Jobs) register(sc Schedule) error {
-	if _, err := j.parseCron(sc.Cron); err != nil {
+	cs, err := j.parseCron(sc.Cron)
+	if err != nil {
 		return err
+	}
+	if err := j.checkInterval(sc.Cron, cs); err != nil {
+		return fmt.Errorf("%w; delete the schedule and add one less frequent", err)
 	}
 	id := sc.ID
 	eid, err := j.cron.AddFunc(sc.Cron, func() { j.fire(id) })

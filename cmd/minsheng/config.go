@@ -37,6 +37,7 @@ type Config struct {
 	EditorToken     string        `yaml:"editor_token" help:"bearer token of the document writes; empty disables them (the admin token works too)"`
 	EditorTokenFile string        `yaml:"editor_token_file" help:"file holding the editor token (mode 0600 or stricter)"`
 	AuditRetention  time.Duration `yaml:"audit_retention" help:"how long audit records of admin and editor requests are kept"`
+	MinSchedule     time.Duration `yaml:"min_schedule_interval" help:"shortest time a reindex schedule may leave between two jobs"`
 	BaseURL         string        `yaml:"base_url" help:"public address of the web UI, for links in exports"`
 	TimeZone        string        `yaml:"time_zone" help:"time zone of cron schedules"`
 	Trusted         []string      `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
@@ -87,6 +88,9 @@ func DefaultConfig() Config {
 		// a year: long enough to answer "who rebuilt the index last
 		// spring"; a record is a few hundred bytes
 		AuditRetention: 365 * 24 * time.Hour,
+		// rebuilding the index more often than hourly only spends the
+		// machine and rotates rollback generations out (issue 21)
+		MinSchedule: time.Hour,
 		Limits: Limits{
 			MaxBodyBytes:      1 << 20,
 			MaxHeaderBytes:    64 << 10,

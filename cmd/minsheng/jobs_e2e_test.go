@@ -347,7 +347,11 @@ func TestScheduleSurvivesRestart(t *testing.T) {
 	src := filepath.Join(srcDir, "docs.jsonl")
 	n := writeDocs(t, src, 50, 0)
 	runIndexCmd(t, bin, data, src)
-	s := startServe(t, bin, data, src)
+	// a schedule every 2 s: the minimum interval (1 h by default) is
+	// lowered for this test of firing and restarts
+	env := []string{"MINSHENG_ADMIN_TOKEN=" + e2eToken, "MINSHENG_MIN_SCHEDULE_INTERVAL=1s"}
+	args := []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--source", src}
+	s := startServeWith(t, bin, env, args...)
 	var sc struct {
 		ID          string `json:"id"`
 		Description string `json:"description"`
@@ -392,7 +396,7 @@ func TestScheduleSurvivesRestart(t *testing.T) {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	<-s.done
 	restart := time.Now()
-	s = startServe(t, bin, data, src)
+	s = startServeWith(t, bin, env, args...)
 	var list struct {
 		Schedules []struct {
 			ID   string `json:"id"`

@@ -238,3 +238,20 @@ func TestAuditRealServer(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleMinimumRealServer: "@every 1s" and every-minute crons are
+// refused with 400 naming the minimum interval; a nightly one is taken.
+func TestScheduleMinimumRealServer(t *testing.T) {
+	bin := buildTrimpathBinary(t)
+	data, _ := sampleData(t, bin)
+	s := startServeWith(t, bin, []string{"MINSHENG_ADMIN_TOKEN=" + e2eToken}, "serve", "--data", data, "--addr", "127.0.0.1:0")
+	for _, cron := range []string{"@every 1s", "* * * * *", "*/10 * * * *"} {
+		code, _, body := do(t, http.DefaultClient, "POST", s.base+"/api/v1/schedules", e2eToken, `{"cron": "`+cron+`"}`)
+		if code != http.StatusBadRequest || !strings.Contains(body, "1h0m0s") || !strings.Contains(body, "min_schedule_interval") {
+			t.Errorf("%q: %d %s; want 400 naming the minimum", cron, code, body)
+		}
+	}
+	if code, _, body := do(t, http.DefaultClient, "POST", s.base+"/api/v1/schedules", e2eToken, `{"cron": "0 2 * * *"}`); code != http.StatusCreated {
+		t.Errorf("a nightly schedule: %d %s", code, body)
+	}
+}

@@ -154,9 +154,10 @@ func openJobs(c *Config, live *indexer.Live, log *slog.Logger) (*indexer.Jobs, e
 		return nil, err
 	}
 	return indexer.OpenJobs(c.Data, live, indexer.JobsOptions{
-		Build:    func() (indexer.BuildOptions, error) { return c.buildOptions(log) },
-		Location: loc,
-		Logger:   log,
+		Build:       func() (indexer.BuildOptions, error) { return c.buildOptions(log) },
+		Location:    loc,
+		Logger:      log,
+		MinInterval: c.MinSchedule,
 	})
 }
 
