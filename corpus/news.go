@@ -43,10 +43,12 @@ var (
 	// text: font size, print, share, read aloud.
 	headLine = regexp.MustCompile(`^[【\[]?(字[号体]|[大中小]字号|小字号|打印|收藏|分享|朗读|语音播报|A\+)`)
 	// metaDate is a date with an optional time in a metadata line.
+	// Seconds follow a colon (10:10:23) or 分 (10时10分23秒); a lone 分
+	// ends the minutes (07时41分).
 	metaDate = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?` +
-		`(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?`)
+		`(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：]\s*(\d{1,2})|\s*分(?:\s*(\d{1,2})\s*秒)?)?)?`)
 	// metaKey is a label in a metadata line; its value runs to the next label.
-	metaKey = regexp.MustCompile(`(来源|记者|作者|通讯员|责任编辑|编辑|发布时间|发布日期|时间|日期|字号|浏览次数|点击数|阅读)\s*[:：]?`)
+	metaKey = regexp.MustCompile(`(信息来源|文章来源|稿件来源|来源|记者|作者|通讯员|责任编辑|编辑|发布时间|发表时间|更新时间|发布日期|时间|日期|字号|浏览次数|点击数|阅读)\s*[:：]?`)
 	// weekday marks the date line of a greeting (2024年3月8日 星期五), which
 	// is not metadata.
 	weekday = regexp.MustCompile(`星期[一二三四五六日天]|周[一二三四五六日]|今天是`)
@@ -114,33 +116,38 @@ type page struct {
 
 // parsePage reads a page's lines by their structure. The metadata line is
 // the first line with a date that reads as metadata (preferring one with
-// labels such as 来源 or 记者) before the first paragraph of text; the line
-// before it is the title, or the one before that when it is a subtitle
-// (——…) or a reporter line. A page without one (a plain text) has its
+// labels such as 来源 or 记者) before the first paragraph of text, with
+// the labelled metadata lines around it; the line before them is the
+// title, or the one before that when it is a subtitle (——…, or a line
+// starting with a date) or a reporter line. A page without one (a plain text) has its
 // first line that is not navigation as the title, and metadata only when
 // one of the next two lines is labelled (记者 张三). Below, the title
 // repeated and the reporter line are dropped, and so is the footer.
 func parsePage(lines []string) page {
 	var p page
 	var body []string
+	lines = joinLabels(lines)
 	if i := metaAnchor(lines); i >= 0 {
 		p.anchored = true
-		p.setMeta(lines[i])
-		t := i - 1
-		for t > 0 && i-t <= 2 && (isSubtitle(lines[t]) || byline.MatchString(lines[t])) {
+		lo, hi := metaBlock(lines, i)
+		for _, l := range lines[lo:hi] {
+			p.addMeta(l)
+		}
+		t := lo - 1
+		for t > 0 && lo-t <= 2 && (isSubtitle(lines[t]) || isDated(lines[t]) || byline.MatchString(lines[t])) {
 			t--
 		}
 		if t >= 0 {
 			p.Title = lines[t]
-			for _, l := range lines[t+1 : i] {
-				if isSubtitle(l) {
+			for _, l := range lines[t+1 : lo] {
+				if isSubtitle(l) || isDated(l) {
 					body = append(body, l)
 				} else {
 					p.setByline(l)
 				}
 			}
 		}
-		body = append(body, lines[i+1:]...)
+		body = append(body, lines[hi:]...)
 	} else {
 		for len(lines) > 0 && navLine.MatchString(lines[0]) {
 			lines = lines[1:]
@@ -185,10 +192,50 @@ func metaAnchor(lines []string) int {
 	return first
 }
 
-// setMeta fills in date, source, author and editor from a metadata line.
-func (p *page) setMeta(line string) {
+// metaBlock returns the bounds [lo, hi) of the metadata around the line at
+// i: up to three labelled metadata lines on either side belong to it
+// (来源：某某日报 above 时间：2026-02-09, as some sites lay it out).
+func metaBlock(lines []string, i int) (lo, hi int) {
+	isMeta := func(l string) bool {
+		m, ok := parseMeta(l)
+		return ok && m.labelled && !isSubtitle(l)
+	}
+	lo, hi = i, i+1
+	for lo > 0 && i-lo < 3 && isMeta(lines[lo-1]) {
+		lo--
+	}
+	for hi < len(lines) && hi-i <= 3 && isMeta(lines[hi]) {
+		hi++
+	}
+	return lo, hi
+}
+
+// addMeta fills in date, source, author and editor from a metadata line
+// where they are not set yet.
+func (p *page) addMeta(line string) {
 	m, _ := parseMeta(line)
-	p.Date, p.Source, p.Author, p.Editor = m.date, m.source, m.author, m.editor
+	if p.Date.IsZero() {
+		p.Date = m.date
+	}
+	p.Source, p.Author, p.Editor = cmp.Or(p.Source, m.source), cmp.Or(p.Author, m.author), cmp.Or(p.Editor, m.editor)
+}
+
+// labelOnly is a metadata label alone on its line, its value on the next.
+var labelOnly = regexp.MustCompile(`^\p{Han}{0,4}(来源|时间|日期|作者|记者|编辑)\s*[:：]$`)
+
+// joinLabels joins each label alone on its line with the next line
+// (来源： / 某某日报), as text copied from some pages has them.
+func joinLabels(lines []string) []string {
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		if labelOnly.MatchString(lines[i]) && i+1 < len(lines) {
+			out = append(out, lines[i]+lines[i+1])
+			i++
+			continue
+		}
+		out = append(out, lines[i])
+	}
+	return out
 }
 
 // setByline takes the author from a reporter line when the metadata line
@@ -205,16 +252,18 @@ func (p *page) setByline(line string) {
 }
 
 // dropHead drops from the start of the body the title repeated, the
-// reporter line and page buttons (字号 大 中 小), keeping a subtitle.
+// reporter line and page buttons (【字号： 大 中 小 】), keeping a subtitle
+// (or a dated line such as 2026年1月14日在…会议上).
 func (p *page) dropHead(body []string) []string {
 	out := body[:0:0]
 	for i, l := range body {
 		switch {
-		case i < 4 && p.Title != "" && compact(l) == compact(p.Title):
-		case i < 4 && isByline(l):
+		case i < 12 && buttons[l]:
+		case i < 12 && utf8.RuneCountInString(l) <= shortLine && headLine.MatchString(l):
+		case len(out) < 4 && p.Title != "" && compact(l) == compact(p.Title):
+		case len(out) < 4 && isByline(l):
 			p.setByline(l)
-		case i < 4 && utf8.RuneCountInString(l) <= shortLine && headLine.MatchString(l):
-		case i < 4 && isSubtitle(l):
+		case len(out) < 4 && (isSubtitle(l) || isDated(l)):
 			out = append(out, l)
 		default:
 			return append(out, body[i:]...)
@@ -223,9 +272,31 @@ func (p *page) dropHead(body []string) []string {
 	return out
 }
 
-// isSubtitle reports whether l is a subtitle line: ——副标题.
+// buttons are the words of page buttons that text copied from a page may
+// have one to a line.
+var buttons = map[string]bool{"大": true, "中": true, "小": true, "加大": true, "还原": true, "减小": true, "默认": true,
+	"【": true, "】": true, "[": true, "]": true, "打印": true, "收藏": true, "全屏": true, "下载": true, "关闭": true,
+	"分享": true, "分享：": true, "分享:": true, "A+": true, "A-": true, "A": true}
+
+// isSubtitle reports whether l is a subtitle line: ——副标题, also with
+// other dashes, or a dated line in brackets (（2026年1月27日在…会议上）).
 func isSubtitle(l string) bool {
-	return strings.HasPrefix(l, "——") || strings.HasPrefix(l, "--") || strings.HasPrefix(l, "─")
+	for _, dash := range []string{"——", "――", "--", "─", "—"} {
+		if strings.HasPrefix(l, dash) {
+			return true
+		}
+	}
+	return (strings.HasPrefix(l, "（") && strings.HasSuffix(l, "）") || strings.HasPrefix(l, "(") && strings.HasSuffix(l, ")")) &&
+		metaDate.MatchString(l)
+}
+
+// isDated reports whether l starts with a date and reads as metadata
+// without labels: a subtitle such as 2026年1月14日在某省人民代表大会上
+// rather than a title, when it stands between a title and its metadata.
+func isDated(l string) bool {
+	m, ok := parseMeta(l)
+	loc := metaDate.FindStringIndex(l)
+	return ok && !m.labelled && loc != nil && loc[0] == 0
 }
 
 // isByline reports whether l is a reporter line alone: short, without
@@ -294,7 +365,7 @@ func lastRune(s string) string {
 type meta struct {
 	date                   time.Time
 	source, author, editor string
-	labelled               bool // it has a label such as 来源 or 记者
+	labelled               bool // it has a label such as 来源, 记者 or 时间
 }
 
 // parseMeta reads a metadata line such as
@@ -304,12 +375,12 @@ type meta struct {
 //	来源：人民网 作者：张三 发布时间：2023年01月11日
 //
 // It is one if it has a date, or starts with a label, and has no sentence
-// punctuation. Text before the first label is the source when there is a
+// punctuation and is not a subtitle (——2026年1月28日在…会议上). Text before the first label is the source when there is a
 // date (2023-01-11 甘肃日报). 记者 and 作者 give the author, several
 // names joined with 、; a source that runs into 记者 (××日报记者 张三)
 // loses a trailing 本报.
 func parseMeta(line string) (m meta, ok bool) {
-	if utf8.RuneCountInString(line) > 150 || strings.ContainsAny(line, "。，！？；") {
+	if utf8.RuneCountInString(line) > 150 || strings.ContainsAny(line, "。，！？；") || isSubtitle(line) {
 		return m, false
 	}
 	rest := line
@@ -340,20 +411,18 @@ func parseMeta(line string) (m meta, ok bool) {
 			end = keys[i+1][0]
 		}
 		v := strings.Trim(rest[k[1]:end], metaSeps)
+		m.labelled = true
 		switch rest[k[2]:k[3]] {
-		case "来源":
-			m.labelled = true
+		case "来源", "信息来源", "文章来源", "稿件来源":
 			if v != "本报" {
 				v = strings.Trim(strings.TrimSuffix(v, "本报"), metaSeps) // 来源：某某日报 本报记者 张三
 			}
 			m.source = cmp.Or(m.source, v)
 		case "记者", "作者":
-			m.labelled = true
 			names = append(names, strings.FieldsFunc(v, func(r rune) bool {
 				return unicode.IsSpace(r) || strings.ContainsRune("、,/|丨", r)
 			})...)
 		case "编辑", "责任编辑":
-			m.labelled = true
 			m.editor = cmp.Or(m.editor, v)
 		}
 	}
@@ -369,11 +438,12 @@ func metaDateText(line string, g []int) string {
 		}
 		return line[g[2*k]:g[2*k+1]]
 	}
+	two := func(s string) string { return strings.Repeat("0", max(0, 2-len(s))) + s }
 	s := part(1) + "-" + part(2) + "-" + part(3)
 	if part(4) != "" {
-		s += " " + part(4) + ":" + part(5)
-		if part(6) != "" {
-			s += ":" + part(6)
+		s += " " + two(part(4)) + ":" + two(part(5))
+		if sec := part(6) + part(7); sec != "" {
+			s += ":" + two(sec)
 		}
 	}
 	return s
