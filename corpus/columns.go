@@ -46,20 +46,6 @@ func headerKey(h string) string {
 	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
 }
 
-// kinds maps Chinese kind names to the Kind constants.
-var kinds = map[string]string{
-	"建议": KindSuggestion, "代表建议": KindSuggestion, "答复": KindReply, "新闻": KindNews,
-	"提案": KindProposal, "政策": KindPolicy, "政策文件": KindPolicy, "报告": KindReport, "工作报告": KindReport,
-}
-
-func kindOf(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if k, ok := kinds[s]; ok {
-		return k
-	}
-	return s
-}
-
 // setField stores vals (one value, or several from a JSON array) in the
 // field of d named field, unless that field is already set: when several
 // columns map to one field, the first non-empty one wins. Text fields are

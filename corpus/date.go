@@ -7,8 +7,10 @@ import (
 	"time"
 )
 
-// cst is China Standard Time, the zone of dates written without one. A
-// fixed zone needs no tzdata, unlike time.LoadLocation("Asia/Shanghai").
+// cst is China Standard Time, the zone of dates written without one (CST
+// returns it). A fixed zone needs no tzdata, unlike
+// time.LoadLocation("Asia/Shanghai"): China has had no daylight saving
+// time since 1991.
 var cst = time.FixedZone("CST", 8*3600)
 
 var errDate = errors.New("unreadable date")

@@ -3,7 +3,6 @@ package export
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -127,17 +126,6 @@ func (b *book) table(name string, cols []column, rows, extra [][]any) error {
 	return nil
 }
 
-// resultCols are the columns of 结果.
-var resultCols = []column{
-	{title: "编号", width: 14}, {title: "标题", width: 44}, {title: "类型", width: 10}, {title: "日期", width: 12},
-	{title: "主题", width: 20}, {title: "代表/作者", width: 12}, {title: "代表团", width: 14}, {title: "承办单位", width: 30},
-	{title: "办理状态", width: 10}, {title: "重点督办", width: 9}, {title: "来源", width: 22}, {title: "摘要", width: 70},
-	{title: "链接", width: 40},
-}
-
-// linkCol is the column of 链接.
-const linkCol = "M"
-
 // results streams the result rows: 结果, then 结果2, 结果3, … when a sheet
 // is full. Only one sheet is open at a time.
 type results struct {
@@ -153,6 +141,7 @@ type results struct {
 	count      int // sheets opened
 	plainLinks int // rows whose address is text only (past MaxLinks)
 	cells      []any
+	texts      []string
 }
 
 // add writes one hit as the next row.
@@ -168,40 +157,32 @@ func (rs *results) add(h *search.Hit) error {
 	}
 	c := rs.cells
 	clear(c)
-	c[0] = text(h.Number)
-	c[1] = text(h.Title)
-	c[2] = text(kindLabel(h.Kind))
-	if d, ok := dayOf(h); ok {
-		c[3] = excelize.Cell{StyleID: rs.b.date, Value: d}
-	}
-	c[4] = text(strings.Join(h.Topics, "、"))
-	c[5] = text(h.Author)
-	c[6] = text(h.Delegation)
-	c[7] = text(strings.Join(h.Units, "、"))
-	c[8] = text(h.Status)
-	switch {
-	case h.KeySupervised:
-		c[9] = "是"
-	case h.Kind == corpus.KindSuggestion:
-		c[9] = "否"
-	}
-	c[10] = text(h.Source)
-	if h.Doc != nil {
-		c[11] = text(snippet(h.Doc.Body))
+	rs.texts = cellTexts(h, rs.link, rs.texts)
+	linked, url := false, ""
+	for i, f := range resultFields {
+		v := rs.texts[i]
+		switch f.Name {
+		case corpus.FieldDate:
+			if d, ok := dayOf(h); ok {
+				c[i] = excelize.Cell{StyleID: rs.b.date, Value: d}
+			}
+		case corpus.FieldID:
+			url = rs.link(h.ID)
+			switch {
+			case url == "":
+				c[i] = text(h.ID)
+			case rs.links < rs.maxLinks && len(url) <= maxURLLen:
+				c[i] = excelize.Cell{StyleID: rs.b.link, Value: cellText(url)}
+				linked = true
+			default:
+				c[i] = cellText(url)
+				rs.plainLinks++
+			}
+		default:
+			c[i] = text(v)
+		}
 	}
 	ref := linkCol + strconv.Itoa(rs.row)
-	url := rs.link(h.ID)
-	linked := false
-	switch {
-	case url == "":
-		c[12] = text(h.ID)
-	case rs.links < rs.maxLinks && len(url) <= maxURLLen:
-		c[12] = excelize.Cell{StyleID: rs.b.link, Value: cellText(url)}
-		linked = true
-	default:
-		c[12] = cellText(url)
-		rs.plainLinks++
-	}
 	if err := rs.sw.SetRow("A"+strconv.Itoa(rs.row), c); err != nil {
 		return fmt.Errorf("sheet %s row %d: %w", rs.name, rs.row, err)
 	}

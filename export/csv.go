@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"minsheng/corpus"
@@ -37,28 +36,14 @@ func (e *Exporter) WriteCSV(ctx context.Context, w io.Writer, r search.Request, 
 	cw.Write(header)
 	rec := make([]string, len(resultCols))
 	sc, err := e.scan(ctx, r, false, progress, func(h *search.Hit) error {
-		date := ""
-		if d, ok := dayOf(h); ok {
-			date = d.Format(time.DateOnly)
-		}
-		key := ""
-		switch {
-		case h.KeySupervised:
-			key = "是"
-		case h.Kind == corpus.KindSuggestion:
-			key = "否"
-		}
-		body := ""
-		if h.Doc != nil {
-			body = snippet(h.Doc.Body)
-		}
-		link := e.link(h.ID)
-		if link == "" {
-			link = h.ID
-		}
-		for i, v := range []string{h.Number, h.Title, kindLabel(h.Kind), date, strings.Join(h.Topics, "、"),
-			h.Author, h.Delegation, strings.Join(h.Units, "、"), h.Status, key, h.Source, body, link} {
-			rec[i] = csvField(v)
+		rec = cellTexts(h, e.link, rec)
+		for i, f := range resultFields {
+			if f.Name == corpus.FieldDate {
+				if d, ok := dayOf(h); ok {
+					rec[i] = d.Format(time.DateOnly)
+				}
+			}
+			rec[i] = csvField(rec[i])
 		}
 		return cw.Write(rec)
 	})

@@ -239,23 +239,13 @@ func (b *book) units(u *units) error {
 	return b.table("办理情况", cols, rows, extra)
 }
 
-// facetLabels name the facets of search.FacetFields in Chinese.
-var facetLabels = map[string]string{
-	"topic": "主题", "kind": "类型", "year": "年份", "delegation": "代表团",
-	"unit": "承办单位", "status": "办理状态", "source": "来源",
-}
-
 // stats writes 统计: the facet counts of the whole result set, as the
 // index counted them, facet by facet.
 func (b *book) stats(facets map[string][]search.Count, size int) error {
 	var rows [][]any
 	for _, name := range search.FacetFields {
 		for _, c := range facets[name] {
-			v := c.Value
-			if name == "kind" {
-				v = kindLabel(v)
-			}
-			rows = append(rows, []any{facetLabels[name], cellText(v), c.Count})
+			rows = append(rows, []any{facetLabels[name], cellText(corpus.ValueLabel(name, c.Value)), c.Count})
 		}
 	}
 	extra := [][]any{{fmt.Sprintf("计数覆盖全部检索结果（不受导出行数上限影响）；每个维度最多列出前 %d 个取值。", size)}}

@@ -75,25 +75,6 @@ func snippet(body string) string {
 	return b.String()
 }
 
-// kindLabel names a kind of document in Chinese.
-func kindLabel(k string) string {
-	switch k {
-	case corpus.KindSuggestion:
-		return "代表建议"
-	case corpus.KindReply:
-		return "答复"
-	case corpus.KindNews:
-		return "新闻"
-	case corpus.KindProposal:
-		return "政协提案"
-	case corpus.KindPolicy:
-		return "政策文件"
-	case corpus.KindReport:
-		return "工作报告"
-	}
-	return k
-}
-
 // sortLabel says how results were ordered.
 func sortLabel(r search.Request) string {
 	switch r.Sort {
@@ -111,26 +92,11 @@ func sortLabel(r search.Request) string {
 // filterLabels describes each filter of r that is set, in Chinese.
 func filterLabels(f search.Filters) []string {
 	var out []string
-	add := func(name string, vals []string, label func(string) string) {
-		if len(vals) == 0 {
-			return
+	for _, fd := range corpus.Filters() {
+		if vals := f.Values(fd.Name); len(vals) > 0 {
+			out = append(out, fd.Label+"："+joinLabels(fd.Name, vals))
 		}
-		l := make([]string, len(vals))
-		for i, v := range vals {
-			l[i] = v
-			if label != nil {
-				l[i] = label(v)
-			}
-		}
-		out = append(out, name+"："+strings.Join(l, "、"))
 	}
-	add("主题", f.Topic, nil)
-	add("类型", f.Kind, kindLabel)
-	add("年份", f.Year, nil)
-	add("代表团", f.Delegation, nil)
-	add("承办单位", f.Unit, nil)
-	add("办理状态", f.Status, nil)
-	add("来源", f.Source, nil)
 	if !f.From.IsZero() || !f.To.IsZero() {
 		from, to := "不限", "不限"
 		if !f.From.IsZero() {
@@ -155,15 +121,9 @@ func Params(r search.Request) url.Values {
 		v.Set("sort", r.Sort)
 	}
 	f := r.Filters
-	for _, p := range []struct {
-		name string
-		vals []string
-	}{
-		{"topic", f.Topic}, {"kind", f.Kind}, {"year", f.Year}, {"delegation", f.Delegation},
-		{"unit", f.Unit}, {"status", f.Status}, {"source", f.Source},
-	} {
-		for _, x := range p.vals {
-			v.Add(p.name, x)
+	for _, fd := range corpus.Filters() {
+		for _, x := range f.Values(fd.Name) {
+			v.Add(fd.Name, x)
 		}
 	}
 	if !f.From.IsZero() {
@@ -183,7 +143,11 @@ func command(report Report, r search.Request) string {
 	}
 	// the CLI's flags are named as the API's parameters
 	v := Params(r)
-	for _, name := range []string{"q", "sort", "topic", "kind", "year", "delegation", "unit", "status", "source", "from", "to"} {
+	names := []string{"q", "sort"}
+	for _, fd := range corpus.Filters() {
+		names = append(names, fd.Name)
+	}
+	for _, name := range append(names, "from", "to") {
 		for _, x := range v[name] {
 			args = append(args, "--"+name, shellQuote(x))
 		}

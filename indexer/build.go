@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -356,21 +355,17 @@ func IndexFields(d *corpus.Doc) map[string]any {
 	text(corpus.FieldReply, d.Reply)
 	meta := strings.Join(append([]string{d.Number, d.Session, d.Author, d.Delegation}, d.Units...), "\n")
 	text(corpus.FieldMeta, strings.TrimSpace(meta))
-	set(corpus.FieldKind, d.Kind)
-	set(corpus.FieldDelegation, d.Delegation)
-	set(corpus.FieldStatus, d.Status)
-	set(corpus.FieldSource, d.Source)
-	set(corpus.FieldAuthor, d.Author)
-	set(corpus.FieldNumber, d.Number)
-	if t := d.AllTopics(); len(t) > 0 {
-		f[corpus.FieldTopic] = t
-	}
-	if len(d.Units) > 0 {
-		f[corpus.FieldUnit] = d.Units
+	for _, kf := range corpus.Keywords() { // the schema's: kind, topic, year, units ...
+		switch v := kf.Values(d); len(v) {
+		case 0:
+		case 1:
+			f[kf.Name] = v[0]
+		default:
+			f[kf.Name] = v
+		}
 	}
 	if !d.Date.IsZero() {
 		f[corpus.FieldDate] = d.Date
-		f[corpus.FieldYear] = strconv.Itoa(d.Date.Year())
 	}
 	f[corpus.FieldKey] = d.KeySupervised
 	js, _ := json.Marshal(d) // a Doc always marshals

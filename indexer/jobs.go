@@ -162,13 +162,13 @@ func (o *JobsOptions) setDefaults() {
 }
 
 // Shanghai is China Standard Time: Asia/Shanghai from the system's or the
-// embedded time zone database, else a fixed UTC+8 (China has had no
-// daylight saving time since 1991).
+// embedded time zone database, else corpus.CST, a fixed UTC+8 (China has
+// had no daylight saving time since 1991).
 func Shanghai() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return loc
 	}
-	return time.FixedZone("CST", 8*3600)
+	return corpus.CST()
 }
 
 // Jobs runs reindex jobs, one at a time, now or on cron schedules, and

@@ -153,12 +153,11 @@ func NewMapping(opt MappingOptions) (*mapping.IndexMappingImpl, error) {
 		dm.AddFieldMappingsAt(name, words())
 		dm.AddFieldMappingsAt(corpus.LiteralOf(name), literal())
 	}
-	for _, name := range []string{corpus.FieldKind, corpus.FieldTopic, corpus.FieldYear, corpus.FieldDelegation,
-		corpus.FieldUnit, corpus.FieldStatus, corpus.FieldSource, corpus.FieldAuthor, corpus.FieldNumber} {
+	for _, kf := range corpus.Keywords() {
 		f := mapping.NewKeywordFieldMapping()
 		f.Store, f.IncludeInAll, f.IncludeTermVectors = false, false, false
 		f.DocValues = true
-		dm.AddFieldMappingsAt(name, f)
+		dm.AddFieldMappingsAt(kf.Name, f)
 	}
 	key := mapping.NewBooleanFieldMapping()
 	key.Store, key.IncludeInAll = false, false

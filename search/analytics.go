@@ -158,7 +158,7 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		out.TookMS = msSince(start)
 		return out, nil
 	}
-	topicCol := h.cs.cols[slices.Index(facetFields, corpus.FieldTopic)]
+	topicCol := h.cs.cols[slices.Index(FacetFields, corpus.FieldTopic)]
 	perTopic := make([]int, len(topicCol.terms))
 	dates := make([]int64, len(h.docs))
 	var first, last int64

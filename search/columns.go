@@ -43,7 +43,7 @@ func (c *column) of(doc uint64) []uint32 {
 // columnSet is the columns of one snapshot: its facet fields, and the
 // sort values of its dates and ids.
 type columnSet struct {
-	cols  []*column // facetFields, in order
+	cols  []*column // FacetFields, in order
 	dates []string  // the date's sort value as bleve encodes it; "" if none
 	ids   []string  // external ids
 }
@@ -84,7 +84,7 @@ func docNumber(id index.IndexInternalID) (uint64, bool) {
 // their term dictionaries and postings, and its ids.
 func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) {
 	cs := &columnSet{}
-	for _, field := range facetFields {
+	for _, field := range FacetFields {
 		c, err := buildColumn(ctx, r, field, nil)
 		if err != nil {
 			return nil, err
@@ -277,15 +277,6 @@ func (s *Searcher) hooks(r Request) *hooks {
 	}
 	return h
 }
-
-// facetFields are the index fields of FacetFields, in their order.
-var facetFields = func() []string {
-	var out []string
-	for _, name := range FacetFields {
-		out = append(out, facetIndexField[name])
-	}
-	return out
-}()
 
 // context returns ctx set up so that bleve's top-N collector, as it
 // starts, binds the hooks to the snapshot it reads, and hands them every

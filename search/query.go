@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"minsheng/corpus"
 )
 
 // Query is a parsed query string: every group must match, and none of Not.
@@ -34,19 +36,9 @@ func (q *Query) size() int {
 	return n
 }
 
-// Prefixes that select a keyword field, as typed in a query, and the
-// index field each stands for.
-var prefixes = map[string]string{
-	"topic": "topic", "主题": "topic",
-	"kind": "kind", "类型": "kind",
-	"year": "year", "年份": "year",
-	"delegation": "delegation", "代表团": "delegation",
-	"unit": "unit", "承办单位": "unit",
-	"status": "status", "办理状态": "status", "状态": "status",
-	"source": "source", "来源": "source",
-	"author": "author", "代表": "author",
-	"number": "number", "编号": "number",
-}
+// prefixes are the words that select a keyword field, as typed in a
+// query, and the index field each stands for: the schema's.
+var prefixes = corpus.Prefixes()
 
 // Parse reads the query language: words (all must match), "quoted phrases"
 // (literal), -word and -"phrase" (exclude), A OR B, and field:value for the

@@ -2,9 +2,12 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"minsheng/corpus"
 )
 
 // Request is a search as staff ask it, independent of HTTP.
@@ -35,6 +38,55 @@ type Filters struct {
 	Source     []string  `json:"source,omitempty"`
 	From       time.Time `json:"from,omitzero"` // inclusive
 	To         time.Time `json:"to,omitzero"`   // inclusive: the whole day
+	// Fields holds the values of the schema's other filters (corpus.Filters)
+	// by name; Values and Set read and write every filter alike.
+	Fields map[string][]string `json:"fields,omitempty"`
+}
+
+// named is the field of a filter that has one of its own: the schema's
+// first filters, which callers set by name.
+func (f *Filters) named(name string) *[]string {
+	switch name {
+	case corpus.FieldTopic:
+		return &f.Topic
+	case corpus.FieldKind:
+		return &f.Kind
+	case corpus.FieldYear:
+		return &f.Year
+	case corpus.FieldDelegation:
+		return &f.Delegation
+	case corpus.FieldUnit:
+		return &f.Unit
+	case corpus.FieldStatus:
+		return &f.Status
+	case corpus.FieldSource:
+		return &f.Source
+	}
+	return nil
+}
+
+// Values returns the values of the filter of the schema named name.
+func (f *Filters) Values(name string) []string {
+	if p := f.named(name); p != nil {
+		return *p
+	}
+	return f.Fields[name]
+}
+
+// Set sets the values of the filter named name; no values clears it.
+func (f *Filters) Set(name string, vals []string) {
+	if p := f.named(name); p != nil {
+		*p = vals
+		return
+	}
+	if len(vals) == 0 {
+		delete(f.Fields, name)
+		return
+	}
+	if f.Fields == nil {
+		f.Fields = map[string][]string{}
+	}
+	f.Fields[name] = vals
 }
 
 // Limits bound the cost of one request. The zero value means the defaults.
@@ -131,6 +183,18 @@ func (r *Request) normalize(l Limits) error {
 			return invalid("year must be four digits, not %q", y)
 		}
 	}
+	for name := range f.Fields {
+		if fd, ok := corpus.FieldNamed(name); !ok || !fd.Filter {
+			return invalid("there is no filter %q", name)
+		}
+	}
+	for _, fd := range corpus.Filters() {
+		for _, v := range f.Values(fd.Name) {
+			if fd.Allowed != nil && !slices.Contains(fd.Allowed, v) {
+				return invalid("%s must be %s, not %q", fd.Name, strings.Join(fd.Allowed, " or "), v)
+			}
+		}
+	}
 	return nil
 }
 
@@ -138,8 +202,9 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// CST is the time zone of dates without one (China Standard Time).
-var CST = time.FixedZone("CST", 8*3600)
+// CST is the time zone of dates without one (China Standard Time):
+// corpus.CST, kept here for callers of search.
+var CST = corpus.CST()
 
 // ParseDay reads a date of a filter: 2024-01-31, 2024/1/31 or 20240131.
 func ParseDay(s string) (time.Time, error) {

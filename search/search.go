@@ -83,14 +83,9 @@ type Count struct {
 	Count int    `json:"count"`
 }
 
-// FacetFields are the facets every search returns, by name.
-var FacetFields = []string{"topic", "kind", "year", "delegation", "unit", "status", "source"}
-
-var facetIndexField = map[string]string{
-	"topic": corpus.FieldTopic, "kind": corpus.FieldKind, "year": corpus.FieldYear,
-	"delegation": corpus.FieldDelegation, "unit": corpus.FieldUnit, "status": corpus.FieldStatus,
-	"source": corpus.FieldSource,
-}
+// FacetFields are the facets every search returns, by name: the schema's
+// (corpus.Facets). A facet's name is its index field's.
+var FacetFields = corpus.Facets()
 
 // ErrNotFound means the document asked for does not exist.
 var ErrNotFound = errors.New("not found")
@@ -183,7 +178,7 @@ func (s *Searcher) request(r Request, q query.Query) (*bleve.SearchRequest, *hoo
 		byID = &bsearch.SortDocID{}
 		if h.facetSize > 0 {
 			for i, name := range FacetFields {
-				sr.AddFacet(name, bleve.NewFacetRequest(facetFields[i], h.facetSize))
+				sr.AddFacet(name, bleve.NewFacetRequest(FacetFields[i], h.facetSize))
 			}
 		}
 		h = nil
@@ -294,13 +289,9 @@ func withFilters(q query.Query, f Filters) query.Query {
 		}
 		conj = append(conj, bleve.NewDisjunctionQuery(alts...))
 	}
-	add(corpus.FieldTopic, f.Topic)
-	add(corpus.FieldKind, f.Kind)
-	add(corpus.FieldYear, f.Year)
-	add(corpus.FieldDelegation, f.Delegation)
-	add(corpus.FieldUnit, f.Unit)
-	add(corpus.FieldStatus, f.Status)
-	add(corpus.FieldSource, f.Source)
+	for _, fd := range corpus.Filters() {
+		add(fd.Name, f.Values(fd.Name))
+	}
 	if !f.From.IsZero() || !f.To.IsZero() {
 		from, to := f.From, f.To
 		if !to.IsZero() {
@@ -395,7 +386,7 @@ func hitFromDoc(d *corpus.Doc) Hit {
 		h.Title = corpus.DeriveTitle(d.Body)
 	}
 	if !d.Date.IsZero() {
-		h.Date = d.Date.In(CST).Format(time.DateOnly)
+		h.Date = corpus.Day(d.Date)
 	}
 	return h
 }

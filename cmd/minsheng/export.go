@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"minsheng/corpus"
 	"minsheng/export"
 	"minsheng/indexer"
 	"minsheng/search"
@@ -38,14 +39,11 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.IntVar(&c.Limits.ExportMaxRows, "max-rows", c.Limits.ExportMaxRows, "most documents in the export")
 		fs.StringVar(&r.Query, "q", "", "query, as in search (words, \"phrases\", -exclusions, field:value)")
 		fs.StringVar(&r.Sort, "sort", "", "relevance (default), date or -date")
-		for _, l := range []struct {
-			name string
-			to   *[]string
-		}{
-			{"topic", &f.Topic}, {"kind", &f.Kind}, {"year", &f.Year}, {"delegation", &f.Delegation},
-			{"unit", &f.Unit}, {"status", &f.Status}, {"source", &f.Source},
-		} {
-			fs.Var(stringsFlag{l.to}, l.name, l.name+" filter (repeatable; values of one filter are alternatives)")
+		for _, fd := range corpus.Filters() { // the flags are named as the API's parameters
+			fs.Func(fd.Name, fd.Name+" filter (repeatable; values of one filter are alternatives)", func(s string) error {
+				f.Set(fd.Name, append(f.Values(fd.Name), s))
+				return nil
+			})
 		}
 		fs.Func("from", "first day, like 2024-01-31", func(s string) (err error) { f.From, err = search.ParseDay(s); return err })
 		fs.Func("to", "last day, like 2024-12-31", func(s string) (err error) { f.To, err = search.ParseDay(s); return err })
@@ -54,8 +52,8 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	// loadConfig parses the flags twice, so repeated flags came twice
-	for _, l := range []*[]string{&f.Topic, &f.Kind, &f.Year, &f.Delegation, &f.Unit, &f.Status, &f.Source} {
-		*l = dedupe(*l)
+	for _, fd := range corpus.Filters() {
+		f.Set(fd.Name, dedupe(f.Values(fd.Name)))
 	}
 	if r.Query == "" {
 		r.Query = strings.Join(fs.Args(), " ")

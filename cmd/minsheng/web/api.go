@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minsheng/corpus"
 	"minsheng/search"
 )
 
@@ -53,8 +54,9 @@ func searchRequest(v url.Values) (search.Request, error) {
 	}
 	r.Sort = v.Get("sort")
 	f := &r.Filters
-	f.Topic, f.Kind, f.Year = list(v, "topic"), list(v, "kind"), list(v, "year")
-	f.Delegation, f.Unit, f.Status, f.Source = list(v, "delegation"), list(v, "unit"), list(v, "status"), list(v, "source")
+	for _, fd := range corpus.Filters() {
+		f.Set(fd.Name, list(v, fd.Name))
+	}
 	for _, d := range []struct {
 		name string
 		to   *search.Filters

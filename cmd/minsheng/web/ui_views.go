@@ -262,38 +262,20 @@ type adminPage struct {
 	Enabled bool // an admin token is configured
 }
 
-var kindNames = map[string]string{
-	corpus.KindSuggestion: "代表建议", corpus.KindReply: "答复", corpus.KindNews: "新闻",
-	corpus.KindProposal: "政协提案", corpus.KindPolicy: "政策文件", corpus.KindReport: "工作报告",
-}
-
 // kindName is the Chinese name of a kind of document.
 func kindName(k string) string {
-	if n, ok := kindNames[k]; ok {
-		return n
-	}
 	if k == "" {
 		return "其他"
 	}
-	return k
-}
-
-var facetNames = map[string]string{
-	"topic": "主题", "kind": "类型", "year": "年份", "delegation": "代表团",
-	"unit": "承办单位", "status": "办理状态", "source": "来源",
+	return corpus.KindLabel(k)
 }
 
 // facetName is the Chinese name of a facet.
-func facetName(f string) string {
-	if n, ok := facetNames[f]; ok {
-		return n
-	}
-	return f
-}
+func facetName(f string) string { return corpus.Label(f) }
 
 // valueLabel is how a facet value reads: kinds by their Chinese name.
 func valueLabel(facet, v string) string {
-	if facet == "kind" {
+	if facet == corpus.FieldKind {
 		return kindName(v)
 	}
 	return v
