@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/yanyiwu/gojieba"
@@ -242,42 +243,92 @@ func CacheDir() string {
 	return filepath.Join(os.TempDir(), "minsheng-cache")
 }
 
-// materialize writes the set to dir/jieba-<hash>/ once and returns the paths
-// in NewJieba's order. Files are written to a temp folder and renamed, so a
-// crash never leaves half a dictionary behind.
+// materialize writes the set to dir/jieba-<hash>/ and returns the paths in
+// NewJieba's order. Nothing found there is trusted: dir must belong to
+// this user and be writable by nobody else (it is created 0700), and each
+// file is compared with the embedded one and rewritten when it differs,
+// so a planted or damaged dictionary never reaches cppjieba, which aborts
+// the process on a malformed one. Files are written to a temp file and
+// renamed, so a crash never leaves half a dictionary behind.
 func (d Dicts) materialize(dir string) ([]string, error) {
+	if err := ownedFolder(dir); err != nil {
+		return nil, err
+	}
 	final := filepath.Join(dir, "jieba-"+d.Hash())
+	if err := ownedFolder(final); err != nil {
+		return nil, err
+	}
 	names := append(append([]string(nil), jiebaFiles[:2]...), "user.dict.utf8", jiebaFiles[2], jiebaFiles[3])
 	paths := make([]string, len(names))
-	for i, n := range names {
-		paths[i] = filepath.Join(final, n)
-	}
-	if _, err := os.Stat(filepath.Join(final, "ok")); err == nil {
-		return paths, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("dictionary cache: %w", err)
-	}
-	tmp, err := os.MkdirTemp(dir, "jieba-*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("dictionary cache: %w", err)
-	}
-	defer os.RemoveAll(tmp)
 	for i, b := range [][]byte{d.Main, d.HMM, d.User, d.IDF, d.Stop} {
-		if err := os.WriteFile(filepath.Join(tmp, names[i]), b, 0o644); err != nil {
+		paths[i] = filepath.Join(final, names[i])
+		if sameFile(paths[i], b) {
+			continue
+		}
+		if err := writeAtomic(paths[i], b); err != nil {
 			return nil, fmt.Errorf("dictionary cache: %w", err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "ok"), nil, 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		if _, serr := os.Stat(filepath.Join(final, "ok")); serr == nil {
-			return paths, nil // another process won the race
-		}
-		return nil, fmt.Errorf("dictionary cache: %w", err)
-	}
 	return paths, nil
+}
+
+// sameFile reports whether path is a regular file holding exactly want,
+// by its SHA-256.
+func sameFile(path string, want []byte) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(want)) {
+		return false
+	}
+	b, err := os.ReadFile(path)
+	return err == nil && sha256.Sum256(b) == sha256.Sum256(want)
+}
+
+// writeAtomic writes b to path (mode 0600) through a temp file and a rename.
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".write-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// ownedFolder creates dir (0700) when missing and refuses one owned by
+// another user or writable by others, who could plant dictionaries in it;
+// a folder of ours readable by others is narrowed to 0700.
+func ownedFolder(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("dictionary cache: %w", err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("dictionary cache: %w", err)
+	}
+	hint := "set MINSHENG_CACHE_DIR to a folder of your own"
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("dictionary cache folder %s is a symbolic link: %s", dir, hint)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("dictionary cache folder %s is not a folder: %s", dir, hint)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("dictionary cache folder %s belongs to user %d, not to this user (%d): %s", dir, st.Uid, os.Getuid(), hint)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("dictionary cache folder %s may be written by others (mode %04o): chmod 700 %s, or %s", dir, perm, dir, hint)
+	} else if perm != 0o700 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("dictionary cache: %w", err)
+		}
+	}
+	return nil
 }
 
 // analyses holds one Analysis per dictionary set for the whole process.

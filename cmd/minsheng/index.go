@@ -51,6 +51,26 @@ func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
+// userDict reads the user dictionary file of the configuration and
+// validates it with the built-in dictionaries, as gojieba will read them,
+// so that a malformed one is an error naming the file (serve checks it at
+// start, not at its first reindex job).
+func (c *Config) userDict() ([]byte, error) {
+	b, err := os.ReadFile(c.UserDict)
+	if err != nil {
+		return nil, fmt.Errorf("user dictionary: %w", err)
+	}
+	d, err := indexer.BuiltinDicts()
+	if err != nil {
+		return nil, err
+	}
+	d.User = b
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("user_dict %s: %w", c.UserDict, err)
+	}
+	return b, nil
+}
+
 // buildOptions turns the configuration into what a build needs.
 func (c *Config) buildOptions(log *slog.Logger) (indexer.BuildOptions, error) {
 	opt := indexer.BuildOptions{
@@ -58,9 +78,9 @@ func (c *Config) buildOptions(log *slog.Logger) (indexer.BuildOptions, error) {
 		BatchSize: c.BatchSize, Keep: c.Keep, Logger: log,
 	}
 	if c.UserDict != "" {
-		b, err := os.ReadFile(c.UserDict)
+		b, err := c.userDict()
 		if err != nil {
-			return opt, fmt.Errorf("user dictionary: %w", err)
+			return opt, err
 		}
 		opt.UserDict = b
 	}

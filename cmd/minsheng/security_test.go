@@ -255,3 +255,57 @@ func TestScheduleMinimumRealServer(t *testing.T) {
 		t.Errorf("a nightly schedule: %d %s", code, body)
 	}
 }
+
+// TestPlantedDictionaryRealServer: a malformed jieba.dict.utf8 planted in
+// the cache folder beside an "ok" file (cppjieba aborted on it) is
+// rewritten at start: the service starts and segments correctly. A cache
+// folder others may write is refused with a message, and so is a
+// malformed user dictionary file, before gojieba sees it.
+func TestPlantedDictionaryRealServer(t *testing.T) {
+	bin := buildTrimpathBinary(t)
+	cache := filepath.Join(t.TempDir(), "cache")
+	env := []string{"MINSHENG_CACHE_DIR=" + cache}
+	sample, _ := filepath.Abs("../../corpus/sample")
+	data := filepath.Join(t.TempDir(), "data")
+	cmd := exec.Command(bin, "index", "--data", data, "--source", sample)
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("index: %v\n%s", err, out)
+	}
+	dicts, _ := filepath.Glob(filepath.Join(cache, "jieba-*", "jieba.dict.utf8"))
+	if len(dicts) != 1 {
+		t.Fatalf("cache holds %v", dicts)
+	}
+	if err := os.WriteFile(dicts[0], []byte("植入 x\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(filepath.Dir(dicts[0]), "ok"), nil, 0o600)
+	s := startServeWith(t, bin, env, "serve", "--data", data, "--addr", "127.0.0.1:0")
+	waitOK(t, s.base+"/healthz")
+	// the query is segmented by the segmenter serve loaded from the cache
+	// (cppjieba aborted the process on the planted file before)
+	code, _, body := do(t, http.DefaultClient, "GET", s.base+"/api/v1/search?q=乡村振兴&size=1", "", "")
+	var res struct{ Total int }
+	json.Unmarshal([]byte(body), &res)
+	if code != http.StatusOK || res.Total < 20 {
+		t.Fatalf("search after a planted dictionary: %d %s", code, body)
+	}
+	if b, _ := os.ReadFile(dicts[0]); len(b) < 1<<20 {
+		t.Errorf("the planted dictionary was not rewritten: %d bytes", len(b))
+	}
+	s.stop()
+
+	open := filepath.Join(t.TempDir(), "open")
+	os.Mkdir(open, 0o777)
+	os.Chmod(open, 0o777)
+	out := serveFails(t, bin, []string{"MINSHENG_CACHE_DIR=" + open}, "--data", data, "--addr", "127.0.0.1:0")
+	if !strings.Contains(out, "written by others") || !strings.Contains(out, "MINSHENG_CACHE_DIR") {
+		t.Errorf("a cache folder of mode 0777: %s", out)
+	}
+	user := filepath.Join(t.TempDir(), "user.dict")
+	os.WriteFile(user, []byte("代表建议 NaN n\n"), 0o600)
+	out = serveFails(t, bin, env, "--data", data, "--addr", "127.0.0.1:0", "--user-dict", user)
+	if !strings.Contains(out, "user_dict "+user) || !strings.Contains(out, "frequency") {
+		t.Errorf("a malformed user dictionary: %s", out)
+	}
+}

@@ -39,6 +39,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := c.resolveTokens(fs, log); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if c.UserDict != "" {
+		if _, err := c.userDict(); err != nil {
+			return err
+		}
+	}
 	if c.GCPercent <= 0 || c.MemLimit <= 0 {
 		return fmt.Errorf("serve: gc_percent (%d) and memory_limit (%d) must be positive", c.GCPercent, c.MemLimit)
 	}
