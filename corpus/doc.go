@@ -44,23 +44,37 @@ type Doc struct {
 	Status        string    `json:"status,omitempty"`         // 办理状态
 	KeySupervised bool      `json:"key_supervised,omitempty"` // 重点督办
 	Reply         string    `json:"reply,omitempty"`          // 答复
-	Topics        []string  `json:"topics,omitempty"`         // topics given by the source
-	Inferred      []Topic   `json:"inferred,omitempty"`       // topics assigned by the classifier at index time
-	Category      string    `json:"category,omitempty"`       // the source's own classification
-	URL           string    `json:"url,omitempty"`
+	// Topics are the topics a document carries, its primary topic first:
+	// staff's correction if there is one, else those given by the source
+	// and then those the classifier inferred. A reader fills it with the
+	// topics a source gives; tagging (indexer.Classifier.Tag) moves those
+	// to GivenTopics.
+	Topics          []string `json:"topics,omitempty"`
+	PrimaryTopic    string   `json:"primary_topic,omitempty"`    // Topics[0]: what the document is mainly about
+	GivenTopics     []string `json:"given_topics,omitempty"`     // topics given by the source, or by its category
+	Inferred        []Topic  `json:"inferred,omitempty"`         // topics assigned by the classifier at index time
+	TopicsCorrected bool     `json:"topics_corrected,omitempty"` // Topics were set by staff (PUT /api/v1/docs/{id}/topics)
+	Category        string   `json:"category,omitempty"`         // the source's own classification
+	URL             string   `json:"url,omitempty"`
 }
 
 // Topic is a topic the classifier assigned to a document, with its score
 // and the words that decided it.
 type Topic struct {
 	Name  string   `json:"name"`
-	Score float64  `json:"score"`
+	Score float64  `json:"score"`           // what the taxonomy's keywords scored
+	Model float64  `json:"model,omitempty"` // what the learned model added: see indexer.Classifier
 	Words []string `json:"words,omitempty"`
 }
 
-// AllTopics returns the topics given by the source followed by the inferred
-// ones, without repeats.
+// AllTopics returns the topics a document carries, primary first: Topics
+// followed by the inferred ones not among them (a document indexed before
+// Topics held them all has only its given topics there), without repeats.
+// A staff correction is returned as it is.
 func (d *Doc) AllTopics() []string {
+	if d.TopicsCorrected {
+		return append([]string(nil), d.Topics...)
+	}
 	seen := make(map[string]bool, len(d.Topics)+len(d.Inferred))
 	var out []string
 	add := func(t string) {

@@ -44,6 +44,9 @@ const (
 //	keyword_cap: 3                 # optional: occurrences of one keyword that count
 //	title_factor: 2                # optional: an occurrence in the title counts this many times
 //	min_ratio: 0.5                 # optional: a second or third topic needs this share of the best score
+//	further_factor: 1              # optional: ... and this multiple of its threshold
+//	categories:                    # optional: source categories -> topics, for learning from labelled documents
+//	  资源环境: 生态环保
 //	topics:
 //	  - name: 乡村振兴
 //	    aliases: [脱贫攻坚, 三农]   # topics given by a source under these names become 乡村振兴
@@ -61,7 +64,15 @@ type Taxonomy struct {
 	KeywordCap  int
 	TitleFactor float64
 	MinRatio    float64
-	Topics      []TopicDef
+	// FurtherFactor is what a second or third topic must reach, as a
+	// multiple of its threshold: being worth a topic of its own is not
+	// enough to be substantially about it beside the primary topic.
+	FurtherFactor float64
+	Topics        []TopicDef
+	// Categories maps a source's own classification (a document's
+	// category) to a topic: such documents are given that topic, and a
+	// build learns from them (see Classifier.Train).
+	Categories map[string]string
 
 	version string
 }
@@ -147,7 +158,7 @@ func ParseTaxonomy(name string, b []byte) (*Taxonomy, error) {
 		return nil, p.err()
 	}
 	top := root.Content[0]
-	var topics *yaml.Node
+	var topics, categories *yaml.Node
 	eachPair(top, p, func(k, v *yaml.Node) {
 		switch k.Value {
 		case "version_note":
@@ -162,10 +173,14 @@ func ParseTaxonomy(name string, b []byte) (*Taxonomy, error) {
 			decodeInto(v, &t.TitleFactor, p)
 		case "min_ratio":
 			decodeInto(v, &t.MinRatio, p)
+		case "further_factor":
+			decodeInto(v, &t.FurtherFactor, p)
 		case "topics":
 			topics = v
+		case "categories":
+			categories = v
 		default:
-			p.add(k.Line, "unknown setting %q (want version_note, threshold, max_topics, keyword_cap, title_factor, min_ratio or topics)", k.Value)
+			p.add(k.Line, "unknown setting %q (want version_note, threshold, max_topics, keyword_cap, title_factor, min_ratio, further_factor, categories or topics)", k.Value)
 		}
 	})
 	t.setDefaults()
@@ -180,6 +195,8 @@ func ParseTaxonomy(name string, b []byte) (*Taxonomy, error) {
 		p.add(top.Line, "title_factor must be 1 or more, not %g", t.TitleFactor)
 	case t.MinRatio < 0 || t.MinRatio > 1 || isBad(t.MinRatio):
 		p.add(top.Line, "min_ratio must be between 0 and 1, not %g", t.MinRatio)
+	case t.FurtherFactor < 1 || t.FurtherFactor > 100 || isBad(t.FurtherFactor):
+		p.add(top.Line, "further_factor must be between 1 and 100, not %g", t.FurtherFactor)
 	}
 	if topics == nil || topics.Kind != yaml.SequenceNode || len(topics.Content) == 0 {
 		line := top.Line
@@ -195,6 +212,7 @@ func ParseTaxonomy(name string, b []byte) (*Taxonomy, error) {
 		}
 	}
 	checkNames(t.Topics, p)
+	t.Categories = parseCategories(categories, t, p)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -216,6 +234,9 @@ func (t *Taxonomy) setDefaults() {
 	}
 	if t.MinRatio == 0 {
 		t.MinRatio = defaultMinRatio
+	}
+	if t.FurtherFactor == 0 {
+		t.FurtherFactor = 1
 	}
 }
 
@@ -419,6 +440,8 @@ type Classifier struct {
 	edges [][]edge          // the children of each other node of the trie
 	ends  [][]int32         // for each trie node, the keywords (indexes into kws) ending there
 	names map[string]string // folded topic name or alias -> topic name
+
+	learned // a model and staff corrections, when a build has them (learned.go)
 }
 
 // edge leads from a trie node to its child for one rune. Nodes below the
@@ -518,15 +541,6 @@ func (c *Classifier) Taxonomy() *Taxonomy { return c.tax }
 // Version is the taxonomy's version; index generations are stamped with it.
 func (c *Classifier) Version() string { return c.tax.version }
 
-// Tag sets the document's inferred topics and maps the topics its source
-// gave onto the taxonomy's names (an alias or a traditional-character
-// spelling of a topic becomes the topic's name; unknown topics are kept as
-// given). Given and inferred topics stay apart: d.Topics and d.Inferred.
-func (c *Classifier) Tag(d *corpus.Doc) {
-	d.Topics = c.canonical(d.Topics)
-	d.Inferred = c.Classify(d.Title, d.Body)
-}
-
 // canonical maps given topics to topic names, without repeats or blanks.
 func (c *Classifier) canonical(given []string) []string {
 	if len(given) == 0 {
@@ -566,7 +580,10 @@ func (c *Classifier) Classify(title, body string) []corpus.Topic {
 			}
 			words = append(words, h.Word)
 		}
-		out[i] = corpus.Topic{Name: c.tax.Topics[ti].Name, Score: math.Round(tl.score[ti]*100) / 100, Words: words}
+		out[i] = corpus.Topic{Name: c.tax.Topics[ti].Name, Score: round2(tl.score[ti]), Words: words}
+		if tl.model != nil {
+			out[i].Model = round2(tl.model[ti])
+		}
 	}
 	return out
 }
@@ -579,6 +596,12 @@ type TopicScore struct {
 	Threshold float64
 	Assigned  bool
 	Hits      []KeywordHit // the topic's keywords found, by Points, highest first
+	// With a model: whether it knows the topic, and what it says, the
+	// log-likelihood ratio of the text under the topic against the
+	// background (see Classifier.assigned); Combined adds the keyword
+	// prior, and the best Combined of a known topic above 0 wins.
+	Known           bool
+	Model, Combined float64
 }
 
 // KeywordHit is a keyword found in a text and what it contributed.
@@ -600,11 +623,16 @@ func (c *Classifier) Explain(title, body string) []TopicScore {
 	var out []TopicScore
 	for ti, td := range c.tax.Topics {
 		hits := tl.hits(c, ti)
-		if len(hits) == 0 {
+		known := c.model != nil && c.class[ti] >= 0
+		if len(hits) == 0 && !known {
 			continue
 		}
-		out = append(out, TopicScore{Name: td.Name, Score: tl.score[ti], Raw: tl.raw[ti],
-			Threshold: td.Threshold, Assigned: assigned[ti], Hits: hits})
+		ts := TopicScore{Name: td.Name, Score: tl.score[ti], Raw: tl.raw[ti],
+			Threshold: td.Threshold, Assigned: assigned[ti], Hits: hits, Known: known}
+		if tl.model != nil {
+			ts.Model, ts.Combined = tl.model[ti], tl.model[ti]+keywordPrior*tl.score[ti]
+		}
+		out = append(out, ts)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out
@@ -615,6 +643,8 @@ func (c *Classifier) Explain(title, body string) []TopicScore {
 type tally struct {
 	title, body []int32   // per keyword
 	raw, score  []float64 // per topic
+	model       []float64 // per topic, with a model: see Classifier.modelScores
+	base        float64   // the model's background ratio
 }
 
 func (c *Classifier) tally(title, body string) *tally {
@@ -638,6 +668,7 @@ func (c *Classifier) tally(title, body string) *tally {
 	for ti := range tl.raw {
 		tl.score[ti] = tl.raw[ti] / norm
 	}
+	c.modelScores(tl, title, body)
 	return tl
 }
 
@@ -679,23 +710,6 @@ func (c *Classifier) scan(text []rune, counts []int32, covered []int) {
 			}
 		}
 	}
-}
-
-// assigned picks the topics a text gets, best first.
-func (tl *tally) assigned(c *Classifier) []int {
-	var order []int
-	for ti, td := range c.tax.Topics {
-		if tl.score[ti] >= td.Threshold {
-			order = append(order, ti)
-		}
-	}
-	sort.SliceStable(order, func(i, j int) bool { return tl.score[order[i]] > tl.score[order[j]] })
-	for i, ti := range order {
-		if i == c.tax.MaxTopics || i > 0 && tl.score[ti] < c.tax.MinRatio*tl.score[order[0]] {
-			return order[:i]
-		}
-	}
-	return order
 }
 
 // hits lists topic ti's keywords found in the text, by points, highest first.

@@ -1,0 +1,139 @@
+package indexer
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"minsheng/corpus"
+)
+
+// learnTaxonomy has two topics whose keywords say little, so that what a
+// model learns shows.
+const learnTaxonomy = `
+further_factor: 1
+categories:
+  林业: 林草
+  水务: 水利
+topics:
+  - name: 林草
+    keywords: {造林: 3}
+  - name: 水利
+    keywords: {水库: 3}
+`
+
+func learnExamples() []Example {
+	return []Example{
+		{ID: "a", Title: "关于加强森林防火的建议", Body: "森林防火任务重，护林员不足，林区道路差。", Topic: "林草"},
+		{ID: "b", Title: "关于护林员待遇的建议", Body: "护林员工资低，森林管护面积大。", Topic: "林草"},
+		{ID: "c", Title: "关于灌区改造的建议", Body: "灌区渠道老化，灌溉用水浪费，渠系需要改造。", Topic: "水利"},
+		{ID: "d", Title: "关于农田灌溉的建议", Body: "灌溉设施不足，渠道失修。", Topic: "水利"},
+		{ID: "e", Title: "关于街道路灯的建议", Body: "路灯不亮，夜间出行不便。", Topic: ""},
+	}
+}
+
+func TestTrainDeterministic(t *testing.T) {
+	c := testClassifier(t, learnTaxonomy)
+	ex := learnExamples()
+	m1, m2 := c.Train(ex), c.Train(learnExamples())
+	if m1.Hash() == "" || m1.Hash() != m2.Hash() {
+		t.Fatalf("hashes %q and %q, want the same, not empty", m1.Hash(), m2.Hash())
+	}
+	slices.Reverse(ex)
+	if h := c.Train(ex).Hash(); h != m1.Hash() {
+		t.Errorf("examples in another order: hash %s, want %s", h, m1.Hash())
+	}
+	ex[0].Body += "灯光"
+	if h := c.Train(ex).Hash(); h == m1.Hash() {
+		t.Errorf("another example, same hash %s", h)
+	}
+	if want := []string{"林草", "水利", ""}; !slices.Equal(m1.Classes, want) {
+		t.Errorf("classes %q, want %q", m1.Classes, want)
+	}
+	if m := c.Train([]Example{{Title: "x", Topic: ""}}); m != nil {
+		t.Errorf("a model from the background alone: %+v", m)
+	}
+}
+
+func TestModelAssigns(t *testing.T) {
+	c := testClassifier(t, learnTaxonomy)
+	names := func(c *Classifier, title, body string) []string {
+		var out []string
+		for _, tp := range c.Classify(title, body) {
+			out = append(out, tp.Name)
+		}
+		return out
+	}
+	title, body := "关于护林员和森林防火的建议", "林区护林员少，森林防火压力大。"
+	if got := names(c, title, body); got != nil {
+		t.Fatalf("keywords alone: %q, want none (no keyword occurs)", got)
+	}
+	m := c.WithModel(c.Train(learnExamples()))
+	if m.ModelHash() == "" || c.ModelHash() != "" {
+		t.Errorf("model hashes %q and %q", m.ModelHash(), c.ModelHash())
+	}
+	if got := names(m, title, body); !slices.Equal(got, []string{"林草"}) {
+		t.Errorf("with the model: %q, want [林草]\n%+v", got, m.Explain(title, body))
+	}
+	if got := names(m, "关于渠道灌溉的建议", "灌区渠道需要改造。"); !slices.Equal(got, []string{"水利"}) {
+		t.Errorf("with the model: %q, want [水利]", got)
+	}
+	if got := names(m, "关于路灯的建议", "夜间路灯不亮。"); got != nil {
+		t.Errorf("background text: %q, want none", got)
+	}
+	ex := m.Explain(title, body)
+	if len(ex) != 2 || ex[0].Name != "林草" || !ex[0].Known || ex[0].Model <= 0 || !ex[0].Assigned {
+		t.Errorf("explain %+v", ex)
+	}
+	tp := m.Classify(title, body)
+	if len(tp) != 1 || tp[0].Model <= 0 {
+		t.Errorf("classify %+v: want the model's part", tp)
+	}
+}
+
+func TestTagGivenCategoryAndCorrections(t *testing.T) {
+	c := testClassifier(t, learnTaxonomy)
+	d := corpus.Doc{ID: "x", Title: "造林", Body: "植树造林", Category: "水务", Topics: []string{"其他"}}
+	c.Tag(&d)
+	if !slices.Equal(d.GivenTopics, []string{"其他", "水利"}) || !slices.Equal(d.Topics, []string{"其他", "水利", "林草"}) ||
+		d.PrimaryTopic != "其他" || d.TopicsCorrected {
+		t.Errorf("tagged %+v", d)
+	}
+	if e, ok := c.Example(&d); !ok || e.Topic != "水利" {
+		t.Errorf("example %+v %v, want 水利", e, ok)
+	}
+	other := corpus.Doc{ID: "y", Title: "路灯", Category: "城建"}
+	if e, ok := c.Example(&other); !ok || e.Topic != "" {
+		t.Errorf("unmapped category: example %+v %v, want the background", e, ok)
+	}
+	if _, ok := c.Example(&corpus.Doc{ID: "z", Title: "路灯"}); ok {
+		t.Error("a document with no category nor topics is an example")
+	}
+	cc := c.WithCorrections(map[string][]string{"x": {"林草"}, "y": {}})
+	d = corpus.Doc{ID: "x", Title: "造林", Body: "植树造林水库", Category: "水务"}
+	cc.Tag(&d)
+	if !slices.Equal(d.Topics, []string{"林草"}) || d.PrimaryTopic != "林草" || !d.TopicsCorrected ||
+		!slices.Equal(d.AllTopics(), []string{"林草"}) {
+		t.Errorf("corrected %+v", d)
+	}
+	if e, ok := cc.Example(&d); !ok || e.Topic != "林草" {
+		t.Errorf("corrected example %+v %v", e, ok)
+	}
+	if e, ok := cc.Example(&other); !ok || e.Topic != "" {
+		t.Errorf("corrected to none: example %+v %v, want the background", e, ok)
+	}
+}
+
+func TestCategoriesErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		"categories: [a]\ntopics:\n  - name: A\n    keywords: {a: 1}\n":     "t.yaml:1: categories must be a mapping",
+		"categories: {x: B}\ntopics:\n  - name: A\n    keywords: {a: 1}\n":   `t.yaml:1: category x: "B" is not a topic`,
+		"categories: {x: [A]}\ntopics:\n  - name: A\n    keywords: {a: 1}\n": "t.yaml:1:",
+		"further_factor: 0.5\ntopics:\n  - name: A\n    keywords: {a: 1}\n":  "further_factor must be between 1 and 100",
+	} {
+		_, err := ParseTaxonomy("t.yaml", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", src, err, want)
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package indexer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"minsheng/corpus"
+)
+
+// issueCategories are the five source categories of the CPPCC proposals
+// with a clear counterpart among our topics (issue 15).
+var issueCategories = map[string]string{"资源环境": "生态环保", "教育事业": "教育", "医卫体育": "医疗卫生",
+	"科学技术": "科技创新", "农林水利": "乡村振兴"}
+
+// FormatEval prints a report as `minsheng topics eval` does; it lives in
+// the test to check the figures, the command has its own.
+func formatEval(r *EvalReport) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%d documents", r.Method, r.Docs)
+	if r.Folds > 0 {
+		fmt.Fprintf(&b, ", %d folds", r.Folds)
+	}
+	fmt.Fprintf(&b, ")\n  %s %s %5s %6s %5s %6s %6s %6s\n", pad("topic", 10), pad("category", 10), "gold", "tagged", "right", "P", "R", "F1")
+	for _, row := range r.Rows {
+		fmt.Fprintf(&b, "  %s %s %5d %6d %5d %6.3f %6.3f %6.3f\n", pad(row.Topic, 10), pad(strings.Join(row.Categories, ","), 10),
+			row.Gold, row.Tagged, row.Right, row.Precision(), row.Recall(), row.F1())
+	}
+	top, sh := r.Top()
+	fmt.Fprintf(&b, "  macro-F1 %.3f; %d of %d documents (%.1f%%) have a topic; most frequent %s on %.1f%%",
+		r.MacroF1(), r.WithTopic, r.Docs, 100*share(r.WithTopic, r.Docs), top, 100*sh)
+	return b.String()
+}
+
+// TestTopicsEvalProposals measures the tagging of the 544 CPPCC proposals
+// against the five categories of issue 15, category withheld, with
+// keywords alone and with a model cross-validated over 5 folds. It logs
+// both tables (make eval prints them); with MINSHENG_TOPICS_TARGETS set
+// (make eval sets it) it holds them to the issue's targets.
+func TestTopicsEvalProposals(t *testing.T) {
+	dir := corpora(t)
+	c := defaultClassifier(t)
+	var docs []corpus.Doc
+	readDocs(t, []string{filepath.Join(dir, "proposals", "proposals.jsonl")}, func(d *corpus.Doc) { docs = append(docs, *d) })
+	kw := c.Evaluate(docs, issueCategories, 0)
+	t.Log("\n" + formatEval(kw))
+	cv := c.Evaluate(docs, issueCategories, 5)
+	t.Log("\n" + formatEval(cv))
+	if os.Getenv("MINSHENG_TOPICS_TARGETS") == "" {
+		return
+	}
+	if kw.MacroF1() < 0.70 {
+		t.Errorf("keywords alone: macro-F1 %.3f, want at least 0.70", kw.MacroF1())
+	}
+	if cv.MacroF1() < 0.78 {
+		t.Errorf("trained: macro-F1 %.3f, want at least 0.78", cv.MacroF1())
+	}
+	for _, row := range cv.Rows {
+		if row.Precision() < 0.60 || row.Recall() < 0.80 {
+			t.Errorf("trained: %s precision %.3f recall %.3f, want at least 0.60 and 0.80", row.Topic, row.Precision(), row.Recall())
+		}
+	}
+	for _, r := range []*EvalReport{kw, cv} {
+		if top, sh := r.Top(); sh > 0.25 {
+			t.Errorf("%s: %s is on %.1f%% of the proposals, want at most 25%%", r.Method, top, 100*sh)
+		}
+	}
+}
