@@ -142,6 +142,11 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	if err != nil {
 		return nil, err
 	}
+	if l, ok := opt.Tagger.(Learner); ok {
+		if opt.Tagger, err = l.Learn(ctx, opt.Sources, opt.Read); err != nil {
+			return nil, err
+		}
+	}
 	name := newGenName(start)
 	tmp := filepath.Join(dataDir, genDir, name+tmpSuffix)
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
@@ -183,6 +188,9 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	}
 	if opt.Tagger != nil {
 		man.TaxonomyVersion = opt.Tagger.Version()
+		if m, ok := opt.Tagger.(interface{ ModelHash() string }); ok {
+			man.ModelHash = m.ModelHash()
+		}
 	}
 	if err := verify(filepath.Join(tmp, "index"), uint64(stats.Docs)); err != nil {
 		return nil, err

@@ -41,6 +41,7 @@ type Manifest struct {
 	Seconds         float64        `json:"seconds"`
 	DictHash        string         `json:"dict_hash"`
 	TaxonomyVersion string         `json:"taxonomy_version,omitempty"`
+	ModelHash       string         `json:"model_hash,omitempty"` // of the topic model learned from labelled documents
 	Current         bool           `json:"current"`
 }
 

@@ -258,6 +258,10 @@ func storedDoc(ctx context.Context, idx bleve.Index, id string) (*corpus.Doc, er
 		return nil, fmt.Errorf("read document %s: %w", id, err)
 	}
 	d.Inferred = nil
+	if d.PrimaryTopic != "" || d.GivenTopics != nil || d.TopicsCorrected {
+		// tagged: Topics holds every topic; the source gave GivenTopics
+		d.Topics, d.GivenTopics, d.PrimaryTopic, d.TopicsCorrected = d.GivenTopics, nil, "", false
+	}
 	return &d, nil
 }
 

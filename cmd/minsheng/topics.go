@@ -215,11 +215,21 @@ type taxonomySearcher struct {
 func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.taxonomy }
 
 // tagger is the classifier of the configured taxonomy (the built-in one
-// when none is set), which builds tag documents with.
+// when none is set), with the topic corrections staff made in the data
+// folder, which builds tag documents with (and learn from: see
+// indexer.Learner).
 func (c *Config) tagger() (*indexer.Classifier, error) {
 	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
 		return nil, err
 	}
-	return indexer.NewClassifier(tax)
+	clf, err := indexer.NewClassifier(tax)
+	if err != nil {
+		return nil, err
+	}
+	corr, err := indexer.LoadCorrections(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	return clf.WithCorrections(corr), nil
 }

@@ -202,15 +202,22 @@ type topicView struct {
 func topicViews(d *corpus.Doc) []topicView {
 	var out []topicView
 	idx := map[string]int{}
-	for _, t := range d.Topics {
+	given := d.Topics // as indexed before Topics held every topic
+	if d.PrimaryTopic != "" || d.GivenTopics != nil || d.TopicsCorrected {
+		given = d.GivenTopics
+	}
+	for _, t := range d.AllTopics() {
 		if _, dup := idx[t]; t == "" || dup {
 			continue
 		}
 		idx[t] = len(out)
-		out = append(out, topicView{Name: t, Given: true})
+		out = append(out, topicView{Name: t, Given: slices.Contains(given, t)})
 	}
 	for _, t := range d.Inferred {
 		i, ok := idx[t.Name]
+		if !ok && d.TopicsCorrected {
+			continue // staff removed it
+		}
 		if !ok {
 			i = len(out)
 			idx[t.Name] = i

@@ -1,0 +1,37 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+
+	"minsheng/corpus"
+)
+
+// Learner is a Tagger that learns from the documents of a build before it
+// tags them: Build calls Learn with the build's sources and tags with the
+// Tagger it returns. The Classifier is one.
+type Learner interface {
+	Tagger
+	Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error)
+}
+
+// Learn reads the sources once and trains a model on the labelled
+// documents among them (see Classifier.Example: given topics, mapped
+// categories, staff corrections); it returns the classifier with that
+// model, or the classifier as it is when no document is labelled. Bad
+// records are left to the build to report. The model depends on the
+// documents and their labels only, not on the order they are read in.
+func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error) {
+	var ex []Example
+	read.Progress, read.File = nil, nil
+	_, err := corpus.Walk(ctx, sources, read, func(d corpus.Doc) error {
+		if e, ok := c.Example(&d); ok {
+			ex = append(ex, e)
+		}
+		return nil
+	}, func(corpus.Problem) {})
+	if err != nil {
+		return nil, fmt.Errorf("learn topics: %w", err)
+	}
+	return c.WithModel(c.Train(ex)), nil
+}
