@@ -126,7 +126,7 @@ func TestTagGivenCategoryAndCorrections(t *testing.T) {
 
 func TestCategoriesErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		"categories: [a]\ntopics:\n  - name: A\n    keywords: {a: 1}\n":     "t.yaml:1: categories must be a mapping",
+		"categories: [a]\ntopics:\n  - name: A\n    keywords: {a: 1}\n":      "t.yaml:1: categories must be a mapping",
 		"categories: {x: B}\ntopics:\n  - name: A\n    keywords: {a: 1}\n":   `t.yaml:1: category x: "B" is not a topic`,
 		"categories: {x: [A]}\ntopics:\n  - name: A\n    keywords: {a: 1}\n": "t.yaml:1:",
 		"further_factor: 0.5\ntopics:\n  - name: A\n    keywords: {a: 1}\n":  "further_factor must be between 1 and 100",
