@@ -2,11 +2,18 @@ package indexer
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"minsheng/corpus"
 )
 
 // TestCorrectionSurvivesReindexAndRestart sets a document's topics, builds
@@ -51,7 +58,7 @@ func TestCorrectionSurvivesReindexAndRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer idx.Close()
-		d, err := storedDoc(ctx, idx, "c")
+		d, err := indexedDoc(idx, "c")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,11 +114,26 @@ func TestCorrectionSurvivesReindexAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	d, err := storedDoc(ctx, idx, "c")
+	d, err := indexedDoc(idx, "c")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Topics) != 0 || d.PrimaryTopic != "" || !d.TopicsCorrected {
 		t.Errorf("every topic removed by staff: %+v", d)
 	}
+}
+
+// indexedDoc reads a document as the build stored it.
+func indexedDoc(idx bleve.Index, id string) (*corpus.Doc, error) {
+	doc, err := idx.Document(id)
+	if err != nil || doc == nil {
+		return nil, fmt.Errorf("document %s: %v", id, err)
+	}
+	var d corpus.Doc
+	doc.VisitFields(func(f index.Field) {
+		if f.Name() == corpus.FieldStored {
+			err = json.Unmarshal(f.Value(), &d)
+		}
+	})
+	return &d, err
 }
