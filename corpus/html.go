@@ -98,12 +98,27 @@ func parseHTML(b []byte) (d Doc, err error) {
 	d.Source = cmp.Or(tags.get("contentsource", "publisher", "dc.publisher"), notURL(tags.get("article:publisher")),
 		whole.Source, tags.get("og:site_name", "sitename"))
 
-	if i := metaAnchor(lines); i >= 0 && i < 6 {
-		lines = lines[i+1:]
-	}
+	// The article may start with the title and the metadata, dated or
+	// only labelled (来源：某某日报 作者：张三): what they say fills in
+	// what the page's tags and text did not.
 	head := page{Doc: Doc{Title: d.Title}}
-	d.Body = strings.Join(dropFooter(head.dropHead(lines)), "\n")
-	d.Author = cmp.Or(d.Author, head.Author)
+	if i := metaAnchor(lines); i >= 0 && i < 6 {
+		_, hi := metaBlock(lines, i)
+		lines = lines[hi:]
+	}
+	var rest []string
+	for k, l := range lines {
+		if m, ok := parseMeta(l); ok && m.labelled && k < 4 {
+			head.addMeta(l)
+			continue
+		}
+		rest = append(rest, l)
+	}
+	d.Body = strings.Join(dropFooter(head.dropHead(rest)), "\n")
+	d.Author, d.Source = cmp.Or(d.Author, head.Author), cmp.Or(d.Source, head.Source)
+	if d.Date.IsZero() {
+		d.Date = head.Date
+	}
 	if !hasProse(d.Body) {
 		return d, bad("no article", "")
 	}

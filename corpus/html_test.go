@@ -78,3 +78,15 @@ func TestHTMLProblems(t *testing.T) {
 	checkProbs(t, r.probs, "a-nav-only.html: no article", "b-empty.htm: no article",
 		"c-bad-bytes.html: invalid bytes: not gbk as the page declares", "e-script-only.html: no article")
 }
+
+// TestHTMLArticleHead: metadata at the top of the article, labelled but
+// undated, fills in what the tags do not say and leaves the body.
+func TestHTMLArticleHead(t *testing.T) {
+	page := `<html><head><meta property="og:title" content="农村公路建设"></head><body><div class="nav"><a href="/">首页</a></div>` +
+		`<div class="content"><h1>农村公路建设</h1><p>来源：某某日报 作者：张三</p>` + strings.TrimPrefix(article, `<div class="content">`) + `</body></html>`
+	d, err := parseHTML([]byte(page))
+	if err != nil || d.Title != "农村公路建设" || d.Source != "某某日报" || d.Author != "张三" || !d.Date.IsZero() ||
+		!strings.HasPrefix(d.Body, "第一段正文") {
+		t.Errorf("%v %+v", err, d)
+	}
+}

@@ -137,3 +137,18 @@ func TestNewsPageBrokenUTF8(t *testing.T) {
 		}
 	}
 }
+
+// TestPageEditor: the editor of the metadata line is found and kept out of
+// the author and the source; Doc has no field for it yet.
+func TestPageEditor(t *testing.T) {
+	for _, tt := range []struct{ in, editor, author, source string }{
+		{"标题\n2024-03-08 09:41:07 来源：某某日报客户端·某某日报记者 张三 编辑：李四\n正文。", "李四", "张三", "某某日报客户端·某某日报"},
+		{"标题\n来源：某某日报\n时间：2024-03-08\n责任编辑：王五\n正文。", "王五", "", "某某日报"},
+		{"标题\n编辑：赵六 2024-03-08 作者：钱七\n正文。", "赵六", "钱七", ""},
+	} {
+		p := parsePage(textLines(tt.in))
+		if p.Editor != tt.editor || p.Author != tt.author || p.Source != tt.source || p.Body != "正文。" {
+			t.Errorf("%q: editor %q author %q source %q body %q", tt.in, p.Editor, p.Author, p.Source, p.Body)
+		}
+	}
+}
