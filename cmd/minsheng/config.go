@@ -67,6 +67,7 @@ type Limits struct {
 	ExportMaxRows     int           `yaml:"export_max_rows" help:"most rows in one export"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" help:"time running requests get to finish after SIGTERM"`
 	AuthFailures      int           `yaml:"auth_failures" help:"wrong tokens a minute from one client address before it gets 429"`
+	MaxBulkDocs       int           `yaml:"max_bulk_docs" help:"most documents of one NDJSON write to /api/v1/docs"`
 }
 
 // DefaultConfig returns the defaults.
@@ -111,6 +112,7 @@ func DefaultConfig() Config {
 			ExportMaxRows:     200000,
 			ShutdownTimeout:   30 * time.Second,
 			AuthFailures:      10,
+			MaxBulkDocs:       1000,
 		},
 	}
 }

@@ -42,10 +42,14 @@ func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
 	bar := newProgress(os.Stderr, log)
 	opt.Progress = bar.update
 	opt.Problem = func(p corpus.Problem) { log.Warn("skipped record", "where", p.String()) }
+	opt.Changes = c.logChanges()
 	man, err := indexer.Build(ctx, c.Data, opt)
 	bar.finish()
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
+	}
+	if err := foldLog(c.Data, log); err != nil {
+		return fmt.Errorf("index: fold the write-ahead log: %w", err)
 	}
 	printSummary(stdout, man)
 	return nil

@@ -49,11 +49,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	debug.SetGCPercent(c.GCPercent)
 	debug.SetMemoryLimit(c.MemLimit)
-	live, err := indexer.OpenLive(c.Data)
+	tagger, err := c.tagger()
 	if err != nil {
 		return err
 	}
-	defer live.Close()
+	live, docs, closeLive, err := openLiveDocs(c, tagger, log)
+	if err != nil {
+		return err
+	}
+	defer closeLive()
 	if live.Generation() == "" {
 		log.Warn("no index generation yet: searches answer 503 until one is built", "data", c.Data)
 	}
@@ -88,11 +92,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxParams: c.Limits.MaxParams,
 		MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
 		AuthFailures: c.Limits.AuthFailures,
+		MaxBulkDocs:  c.Limits.MaxBulkDocs,
 	})
+	srv.Docs = docs
 	srv.DataDir = c.Data
 	srv.Export = &web.Export{Exporter: c.exporter(live), Timeout: c.Limits.ExportTimeout,
 		Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }}
-	jobs, err := openJobs(c, live, log)
+	jobs, err := openJobs(c, live, docs, log)
 	if err != nil {
 		return err
 	}
@@ -153,13 +159,17 @@ func (c *Config) httpServer(h http.Handler) *http.Server {
 
 // openJobs opens the reindex jobs service of the data folder. Each job
 // reads the configuration's sources, user dictionary and taxonomy anew.
-func openJobs(c *Config, live *indexer.Live, log *slog.Logger) (*indexer.Jobs, error) {
+func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logger) (*indexer.Jobs, error) {
 	loc, err := c.location()
 	if err != nil {
 		return nil, err
 	}
 	return indexer.OpenJobs(c.Data, live, indexer.JobsOptions{
-		Build:       func() (indexer.BuildOptions, error) { return c.buildOptions(log) },
+		Build: func() (indexer.BuildOptions, error) {
+			opt, err := c.buildOptions(log)
+			opt.Changes = docs.State
+			return opt, err
+		},
 		Location:    loc,
 		Logger:      log,
 		MinInterval: c.MinSchedule,

@@ -154,6 +154,7 @@ func (s *Server) doc(c *gin.Context) {
 		fail(c, http.StatusNotFound, fmt.Sprintf("no document with id %q", truncate(c.Param("id"), 100)))
 		return
 	}
+	s.setVersion(c, d.ID)
 	c.JSON(http.StatusOK, d)
 }
 

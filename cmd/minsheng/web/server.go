@@ -34,6 +34,7 @@ type Limits struct {
 	MaxConcurrent int
 	SearchTimeout time.Duration // also how long a search waits for a slot
 	AuthFailures  int           // wrong tokens a minute from one address before 429; 0 means 10
+	MaxBulkDocs   int           // documents of one NDJSON write; 0 means 1000
 }
 
 // Searcher is what the API needs of the search package.
@@ -64,6 +65,8 @@ type Server struct {
 
 	Export *Export // workbook exports; nil: export routes answer 503
 
+	Docs DocWriter // live documents; nil: their routes answer 503
+
 	slots   chan struct{} // counts running searches
 	metrics *metrics
 
@@ -84,6 +87,9 @@ func New(s Searcher, live Live, log *slog.Logger, l Limits) *Server {
 	}
 	if l.SearchTimeout <= 0 {
 		l.SearchTimeout = 5 * time.Second
+	}
+	if l.MaxBulkDocs <= 0 {
+		l.MaxBulkDocs = 1000
 	}
 	return &Server{Search: s, Live: live, Log: log, Limits: l,
 		slots: make(chan struct{}, l.MaxConcurrent), metrics: newMetrics()}
@@ -117,6 +123,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.POST("/similar", s.similarDraft)
 	s.adminRoutes(api)
 	s.auditRoutes(api)
+	s.docsRoutes(api)
 	s.exportRoutes(api)
 	s.analyticsRoutes(api)
 	s.uiRoutes(r)
@@ -139,6 +146,12 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, search.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, indexer.ErrBadDoc):
+		return http.StatusBadRequest
+	case errors.Is(err, indexer.ErrNoDoc):
+		return http.StatusNotFound
+	case errors.Is(err, indexer.ErrVersionConflict):
+		return http.StatusConflict
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
 	}
