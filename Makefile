@@ -75,7 +75,11 @@ fuzz:
 	  done; done
 
 # The load run: 8 clients search the real binary for LOAD_DURATION while a
-# reindex runs and an export streams (make test runs it for 10 s).
+# reindex runs and an export streams (make test runs it for 10 s); then 4
+# clients post LIVE_DOCS news in bulks of 500 while the server is killed 5
+# times (make test posts 2,000 in bulks of 50).
 LOAD_DURATION ?= 60s
+LIVE_DOCS ?= 20000
 load:
 	MINSHENG_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -count=1 -run '^TestLoad$$' -timeout 30m -v ./cmd/minsheng/
+	MINSHENG_LIVE_DOCS=$(LIVE_DOCS) MINSHENG_LIVE_BULK=500 $(GO) test -count=1 -run '^TestLiveDocsCrash$$' -timeout 60m -v ./cmd/minsheng/ | grep -v -e '^=== ' -e 'not answered'
