@@ -142,7 +142,7 @@ func post(s *server, b *bulk) (ok bool, why string) {
 	return true, ""
 }
 
-const e2eEditor = "e2e-editor-token"
+const e2eEditor = "e2e-editor-token-of-24-characters"
 
 // TestLiveDocsCrash: 4 clients post news of news-2023 in NDJSON bulks,
 // then a correction of every tenth, while the server is SIGKILLed at 5
@@ -430,4 +430,3 @@ func (r *crashRun) check(plans [4][]*bulk) crashCounts {
 	c.served = h.Docs
 	return c
 }
-
