@@ -119,10 +119,11 @@ type page struct {
 // labels such as 来源 or 记者) before the first paragraph of text, with
 // the labelled metadata lines around it; the line before them is the
 // title, or the one before that when it is a subtitle (——…, or a line
-// starting with a date) or a reporter line. A page without one (a plain text) has its
-// first line that is not navigation as the title, and metadata only when
-// one of the next two lines is labelled (记者 张三). Below, the title
-// repeated and the reporter line are dropped, and so is the footer.
+// starting with a date) or a reporter line. A page without one (a plain
+// text) has its first line that is not navigation as the title, and
+// metadata only when one of the next two lines is labelled (记者 张三).
+// Below, the title repeated and the reporter line are dropped, and so is
+// the footer.
 func parsePage(lines []string) page {
 	var p page
 	var body []string
