@@ -113,6 +113,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer trail.Close()
 	srv.Audit = trail
+	if srv.Topics, err = indexer.OpenCorrections(c.Data); err != nil {
+		return err
+	}
 	h, err := srv.Handler(c.Trusted)
 	if err != nil {
 		return err

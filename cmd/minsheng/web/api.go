@@ -155,6 +155,7 @@ func (s *Server) doc(c *gin.Context) {
 		return
 	}
 	s.setVersion(c, d.ID)
+	s.withCorrection(d)
 	c.JSON(http.StatusOK, d)
 }
 

@@ -66,6 +66,7 @@ type Server struct {
 	Export *Export // workbook exports; nil: export routes answer 503
 
 	Docs DocWriter // live documents; nil: their routes answer 503
+	Topics TopicCorrections // staff's topic corrections; nil: the topics routes answer 503
 
 	slots   chan struct{} // counts running searches
 	metrics *metrics
@@ -122,6 +123,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.GET("/docs/:id/similar", s.similarTo)
 	api.POST("/similar", s.similarDraft)
 	s.adminRoutes(api)
+	s.topicRoutes(api)
 	s.auditRoutes(api)
 	s.docsRoutes(api)
 	s.exportRoutes(api)

@@ -58,6 +58,7 @@ func (s *Server) uiDoc(c *gin.Context) {
 			Message: fmt.Sprintf("没有编号为 %q 的文档。它可能已被删除，或链接有误。", truncate(id, 100))})
 		return
 	}
+	s.correctionView(p, d)
 	p.Doc = d
 	p.DocTitle = d.Title
 	if p.DocTitle == "" {

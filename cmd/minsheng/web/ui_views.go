@@ -178,6 +178,7 @@ type docPage struct {
 	Date       string
 	Fields     []field
 	Topics     []topicView
+	Correction correctionView
 	Similar    []hitView
 	SimilarErr string
 }

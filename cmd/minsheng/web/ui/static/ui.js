@@ -109,6 +109,28 @@
   var admin = document.getElementById('admin');
   if (admin) adminPage(admin);
 
+  // The document page's topic correction: PUT /api/v1/docs/{id}/topics with
+  // the admin token the admin page keeps for the browser session.
+  var topicEdit = document.getElementById('topic-edit');
+  if (topicEdit) topicEdit.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var msg = document.getElementById('topic-msg');
+    var tok = '';
+    try { tok = sessionStorage.getItem('minsheng.adminToken') || ''; } catch (e) { /* private mode */ }
+    if (!tok) { show(msg, '请先在“管理”页输入管理令牌。'); return; }
+    var topics = document.getElementById('topic-input').value.split(/[,，、\s]+/).filter(function (t) { return t; });
+    fetch('/api/v1/docs/' + encodeURIComponent(topicEdit.getAttribute('data-id')) + '/topics', {
+      method: 'PUT', cache: 'no-store',
+      headers: { 'Authorization': 'Bearer ' + tok, 'Content-Type': 'application/json', 'Accept': 'application/json' },
+      body: JSON.stringify({ topics: topics })
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (d) {
+        if (!res.ok) throw new Error(d.error || ('HTTP ' + res.status));
+        window.location.reload();
+      });
+    }).catch(function (e) { show(msg, '没有保存：' + e.message); });
+  });
+
   function adminPage(root) {
     var KEY = 'minsheng.adminToken';
     var errBox = $('#admin-err'), msgBox = $('#admin-msg');

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"minsheng/indexer"
+	"minsheng/search"
+)
+
+// taxonomySearcher adds the taxonomy to the sample searcher, as main does.
+type taxonomySearcher struct {
+	*search.Searcher
+	tax search.Taxonomy
+}
+
+func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.tax }
+
+func TestPutDocTopics(t *testing.T) {
+	live, s := sampleSearcher(t)
+	tax, err := indexer.DefaultTaxonomy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st search.Taxonomy
+	for _, td := range tax.Topics {
+		st.Topics = append(st.Topics, search.TopicInfo{Name: td.Name, Aliases: td.Aliases})
+	}
+	const token = "topics-test-token-0123456789"
+	data := t.TempDir()
+	store, err := indexer.OpenCorrections(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(taxonomySearcher{s, st}, live, slog.New(slog.DiscardHandler), Limits{MaxBodyBytes: 64 << 10})
+	srv.AdminToken, srv.Topics = token, store
+	h, err := srv.Handler(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(method, target, body, tok string) (int, map[string]any) {
+		t.Helper()
+		r := httptest.NewRequest(method, target, strings.NewReader(body))
+		if tok != "" {
+			r.Header.Set("Authorization", "Bearer "+tok)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var out map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s %s: %d, not JSON: %q", method, target, w.Code, w.Body.String())
+		}
+		return w.Code, out
+	}
+	const id = "s-2020-0012"
+	code, before := req("GET", "/api/v1/docs/"+id+"/topics", "", "")
+	if code != 200 || before["topics_corrected"] != false || len(before["audit"].([]any)) != 0 {
+		t.Fatalf("before: %d %v", code, before)
+	}
+	for _, tt := range []struct {
+		body, tok string
+		code      int
+		msg       string
+	}{
+		{`{"topics":["教育"]}`, "", 401, "Bearer"},
+		{`{"topics":["教育"]}`, "wrong-token-wrong-token-wrong", 403, ""},
+		{`{"topics":["没有这个主题"]}`, token, 400, "unknown topic"},
+		{`{"topic":["教育"]}`, token, 400, `send {"topics"`},
+		{`{"topics":"教育"}`, token, 400, `send {"topics"`},
+		{`not json`, token, 400, `send {"topics"`},
+		{`{"topics":["教育","教育","教育","教育","教育","教育","教育","教育","教育","教育","教育"]}`, token, 400, "at most 10"},
+	} {
+		code, out := req("PUT", "/api/v1/docs/"+id+"/topics", tt.body, tt.tok)
+		if code != tt.code || !strings.Contains(out["error"].(string), tt.msg) {
+			t.Errorf("PUT %s: %d %v, want %d %q", tt.body, code, out, tt.code, tt.msg)
+		}
+	}
+	if code, _ := req("PUT", "/api/v1/docs/no-such-doc/topics", `{"topics":["教育"]}`, token); code != 404 {
+		t.Errorf("unknown document: %d, want 404", code)
+	}
+	if _, ok := store.Get(id); ok {
+		t.Fatal("a refused request stored a correction")
+	}
+	code, out := req("PUT", "/api/v1/docs/"+id+"/topics", `{"topics":["教育事业", "乡村振兴", "教育"]}`, token)
+	if code != 200 || out["primary_topic"] != "教育" || out["topics_corrected"] != true || !strings.Contains(out["note"].(string), "next reindex") {
+		t.Fatalf("PUT: %d %v", code, out)
+	}
+	if got, _ := store.Get(id); !slices.Equal(got, []string{"教育", "乡村振兴"}) {
+		t.Errorf("stored %q", got)
+	}
+	// the document shows it at once, with its audit
+	code, doc := req("GET", "/api/v1/docs/"+id, "", "")
+	if code != 200 || doc["primary_topic"] != "教育" || doc["topics_corrected"] != true || len(doc["topics"].([]any)) != 2 {
+		t.Errorf("document after the correction: %v", doc)
+	}
+	_, after := req("GET", "/api/v1/docs/"+id+"/topics", "", "")
+	audit := after["audit"].([]any)
+	if len(audit) != 1 {
+		t.Fatalf("audit %v", audit)
+	}
+	a := audit[0].(map[string]any)
+	if a["id"] != id || a["time"] == "" || len(a["after"].([]any)) != 2 || len(a["before"].([]any)) != len(before["topics"].([]any)) {
+		t.Errorf("audit entry %v (before %v)", a, before["topics"])
+	}
+	// [] removes every topic
+	if code, out := req("PUT", "/api/v1/docs/"+id+"/topics", `{"topics":[]}`, token); code != 200 || len(out["topics"].([]any)) != 0 {
+		t.Errorf("remove all: %d %v", code, out)
+	}
+	// the page shows the correction
+	r := httptest.NewRequest("GET", "/docs/"+id, nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "人工更正") {
+		t.Errorf("document page: %d, no 人工更正", w.Code)
+	}
+}
