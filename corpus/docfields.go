@@ -28,6 +28,11 @@ var (
 		`承办单位|主办单位|办理单位|会办单位|协办单位|届次会议|届次|会议|提出日期|提交日期|提出时间|日期|类别|分类)\s*[:：]`)
 	// docNumber is a suggestion's number in a title or line: 第0123号.
 	docNumber = regexp.MustCompile(`第\s*[0-9０-９]+\s*号`)
+	// docNumberLine is a line that is only a suggestion's number.
+	docNumberLine = regexp.MustCompile(`^(建议)?第\s*[0-9０-９]+\s*号$`)
+	// docSession names a session of a congress: 十四届人大二次会议,
+	// 十四届人民代表大会第二次会议 → 十四届二次会议.
+	docSession = regexp.MustCompile(`([一二三四五六七八九十]+)届(?:人大|人民代表大会)?第?([一二三四五六七八九十]+)次会议`)
 	// docTitle is a line that reads as a title.
 	docTitle = regexp.MustCompile(`^关于|(建议|答复|意见|的函|报告)$`)
 )
@@ -38,9 +43,11 @@ const docHead = 12
 // docxDoc makes a document of a Word file's blocks: the fields of its
 // header table rows and header lines, the title (the 标题 field, else the
 // first of its first lines that reads as a title, else its first line), the
-// number (建议编号, else 第×号 in the title), the kind (a reply when the
-// title says 答复, a suggestion when it says 建议 or has a suggestion's
-// fields) and the rest as the body, paragraphs and table rows in order.
+// number (建议编号, else a first line 第×号, else 第×号 in the title), the
+// session (届次, else 十四届人大二次会议 in the title), the kind (a reply
+// when the title says 答复, a suggestion when it says 建议 or has a
+// suggestion's fields) and the rest as the body, paragraphs and table rows
+// in order.
 func docxDoc(blocks []block) Doc {
 	var d Doc
 	var lines []string
@@ -60,6 +67,10 @@ func docxDoc(blocks []block) Doc {
 	var body []string
 	for i, l := range lines {
 		if i < docHead && headerLine(&d, l) {
+			continue
+		}
+		if i < docHead && d.Number == "" && docNumberLine.MatchString(l) {
+			d.Number = strings.TrimPrefix(compact(l), "建议")
 			continue
 		}
 		body = append(body, l)
@@ -84,7 +95,10 @@ func docxDoc(blocks []block) Doc {
 		}
 	}
 	if d.Number == "" {
-		d.Number = strings.Join(strings.Fields(docNumber.FindString(d.Title)), "")
+		d.Number = compact(docNumber.FindString(d.Title))
+	}
+	if m := docSession.FindStringSubmatch(d.Title); m != nil && d.Session == "" {
+		d.Session = m[1] + "届" + m[2] + "次会议"
 	}
 	switch {
 	case strings.Contains(d.Title, "答复"):

@@ -136,7 +136,7 @@ func TestDocxFiles(t *testing.T) {
 		para("建议：一是加大投入；二是落实生活老师编制。")))
 	write("s-lines.docx", docx(t,
 		para("关于加快农村饮水工程维修养护的建议"),
-		para("建议编号：第45号"),
+		para("第45号"),
 		para("代表：李华　　代表团：定西代表团"),
 		para("承办单位：省水利厅"),
 		para("部分农村供水工程老化，管护经费不足。")))
@@ -158,7 +158,7 @@ func TestDocxFiles(t *testing.T) {
 	r := walk(t, Options{}, dir)
 	want := []Doc{
 		{ID: "layout", Kind: KindNews, Title: "基层工作情况汇报", Body: "一\t外层\n内层甲\t内层乙\n第一列\t第二列续行\n换行\n保留文字。"},
-		{ID: "r-reply", Kind: KindReply, Title: "关于省十四届人大二次会议第0123号建议的答复", Number: "第0123号",
+		{ID: "r-reply", Kind: KindReply, Title: "关于省十四届人大二次会议第0123号建议的答复", Number: "第0123号", Session: "十四届二次会议",
 			Body: "甘肃省教育厅\n甘教建函〔2024〕12号\n张三代表：\n您提出的关于加强农村寄宿制学校建设的建议收悉，现答复如下。\n" +
 				"2024年起省级财政每年安排专项资金改造寄宿制学校。\n甘肃省教育厅\n2024年6月30日"},
 		{ID: "s-lines", Kind: KindSuggestion, Title: "关于加快农村饮水工程维修养护的建议", Number: "第45号", Author: "李华",
