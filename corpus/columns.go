@@ -11,7 +11,7 @@ import (
 // the kind.
 var aliases = map[string]string{
 	"id": "id", "kind": "kind", "title": "title", "body": "body", "date": "date",
-	"source": "source", "author": "author", "delegation": "delegation",
+	"source": "source", "author": "author", "editor": "editor", "delegation": "delegation",
 	"session": "session", "number": "number", "units": "units", "status": "status",
 	"key_supervised": "key_supervised", "reply": "reply", "topics": "topics",
 	"category": "category", "url": "url",
@@ -27,6 +27,7 @@ var aliases = map[string]string{
 	"标题": "title", "题目": "title", "案由": "title",
 	"正文": "body", "内容": "body", "建议内容": "body", "全文": "body",
 	"日期": "date", "时间": "date", "发布时间": "date", "发布日期": "date", "提出日期": "date", "提交日期": "date",
+	"编辑": "editor", "责任编辑": "editor",
 	"代表": "author", "提出人": "author", "领衔代表": "author", "作者": "author", "记者": "author", "提案人": "author",
 	"代表团": "delegation", "届次": "session", "会议": "session",
 	"承办单位": "units", "主办单位": "units", "办理单位": "units",
@@ -90,6 +91,8 @@ func setField(d *Doc, field string, vals []string) error {
 		str(&d.Source)
 	case "author":
 		str(&d.Author)
+	case "editor":
+		str(&d.Editor)
 	case "delegation":
 		str(&d.Delegation)
 	case "session":

@@ -37,6 +37,7 @@ type Doc struct {
 	Date          time.Time `json:"date,omitzero"`
 	Source        string    `json:"source,omitempty"`         // 来源: publisher or system the document came from
 	Author        string    `json:"author,omitempty"`         // 代表 (representative) or 作者/记者
+	Editor        string    `json:"editor,omitempty"`         // 编辑/责任编辑 of a news page
 	Delegation    string    `json:"delegation,omitempty"`     // 代表团
 	Session       string    `json:"session,omitempty"`        // 届次/会议, e.g. 十四届二次会议
 	Number        string    `json:"number,omitempty"`         // 建议编号 or 文号

@@ -14,7 +14,7 @@ import (
 func fuzzRead(t *testing.T, data []byte, formats ...string) {
 	for _, format := range formats {
 		check := func(d Doc) error {
-			fields := append([]string{d.ID, d.Kind, d.Title, d.Body, d.Source, d.Author, d.Delegation,
+			fields := append([]string{d.ID, d.Kind, d.Title, d.Body, d.Source, d.Author, d.Editor, d.Delegation,
 				d.Session, d.Number, d.Status, d.Reply, d.Category, d.URL}, append(d.Units, d.Topics...)...)
 			for _, s := range fields {
 				if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {

@@ -95,6 +95,7 @@ func parseHTML(b []byte) (d Doc, err error) {
 		d.Date = whole.Date
 	}
 	d.Author = cmp.Or(tags.get("author", "dc.creator"), notURL(tags.get("article:author")), whole.Author)
+	d.Editor = whole.Editor
 	d.Source = cmp.Or(tags.get("contentsource", "publisher", "dc.publisher"), notURL(tags.get("article:publisher")),
 		whole.Source, tags.get("og:site_name", "sitename"))
 
@@ -114,8 +115,8 @@ func parseHTML(b []byte) (d Doc, err error) {
 		}
 		rest = append(rest, l)
 	}
-	d.Body = strings.Join(dropFooter(head.dropHead(rest)), "\n")
-	d.Author, d.Source = cmp.Or(d.Author, head.Author), cmp.Or(d.Source, head.Source)
+	d.Body = strings.Join(head.dropFooter(head.dropHead(rest)), "\n")
+	d.Author, d.Source, d.Editor = cmp.Or(d.Author, head.Author), cmp.Or(d.Source, head.Source), cmp.Or(d.Editor, head.Editor)
 	if d.Date.IsZero() {
 		d.Date = head.Date
 	}

@@ -48,7 +48,7 @@ var (
 	metaDate = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?` +
 		`(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：]\s*(\d{1,2})|\s*分(?:\s*(\d{1,2})\s*秒)?)?)?`)
 	// metaKey is a label in a metadata line; its value runs to the next label.
-	metaKey = regexp.MustCompile(`(信息来源|文章来源|稿件来源|来源|记者|作者|通讯员|责任编辑|编辑|发布时间|发表时间|更新时间|发布日期|时间|日期|字号|浏览次数|点击数|阅读)\s*[:：]?`)
+	metaKey = regexp.MustCompile(`(信息来源|文章来源|稿件来源|来源|记者|作者|通讯员|责任编辑|责编|编辑|发布时间|发表时间|更新时间|发布日期|时间|日期|字号|浏览次数|点击数|阅读)\s*[:：]?`)
 	// weekday marks the date line of a greeting (2024年3月8日 星期五), which
 	// is not metadata.
 	weekday = regexp.MustCompile(`星期[一二三四五六日天]|周[一二三四五六日]|今天是`)
@@ -110,8 +110,7 @@ func textLines(s string) []string {
 // page is what parsePage finds in a page's lines.
 type page struct {
 	Doc
-	Editor   string // 编辑 or 责任编辑 of the metadata line
-	anchored bool   // a metadata line with a date was found
+	anchored bool // a metadata line with a date was found
 }
 
 // parsePage reads a page's lines by their structure. The metadata line is
@@ -166,7 +165,7 @@ func parsePage(lines []string) page {
 		}
 	}
 	body = p.dropHead(body)
-	p.Body = strings.Join(dropFooter(body), "\n")
+	p.Body = strings.Join(p.dropFooter(body), "\n")
 	return p
 }
 
@@ -320,13 +319,18 @@ func compact(s string) string {
 // run of short lines without full stops that holds boilerplate, dropped
 // from the first boilerplate line on, whatever the lines after it say) and
 // lines that are boilerplate wherever they are.
-func dropFooter(body []string) []string {
+// The editor a credit line names (责任编辑：李明) is taken when the metadata
+// line named none.
+func (p *page) dropFooter(body []string) []string {
 	j := len(body)
 	for j > 0 && isFootish(body[j-1]) {
 		j--
 	}
 	for k := j; k < len(body); k++ {
 		if l := unbullet(body[k]); footerLine.MatchString(l) || footerStart.MatchString(l) {
+			for _, l := range body[k:] {
+				p.creditEditor(l)
+			}
 			body = body[:k]
 			break
 		}
@@ -335,9 +339,18 @@ func dropFooter(body []string) []string {
 	for _, l := range body {
 		if utf8.RuneCountInString(l) > footerMax || !footerLine.MatchString(unbullet(l)) {
 			out = append(out, l)
+		} else {
+			p.creditEditor(l)
 		}
 	}
 	return out
+}
+
+// creditEditor takes the editor of a credit line, （责编：王丽） too.
+func (p *page) creditEditor(l string) {
+	if m, ok := parseMeta(strings.Trim(unbullet(l), "（）()")); ok && p.Editor == "" {
+		p.Editor = m.editor
+	}
 }
 
 // isFootish reports whether l may be part of a footer block: boilerplate,
@@ -423,7 +436,7 @@ func parseMeta(line string) (m meta, ok bool) {
 			names = append(names, strings.FieldsFunc(v, func(r rune) bool {
 				return unicode.IsSpace(r) || strings.ContainsRune("、,/|丨", r)
 			})...)
-		case "编辑", "责任编辑":
+		case "编辑", "责任编辑", "责编":
 			m.editor = cmp.Or(m.editor, v)
 		}
 	}

@@ -12,7 +12,7 @@ func TestNewsPageFile(t *testing.T) {
 	r := walk(t, Options{}, "testdata/news/gansu.txt")
 	want := []Doc{{ID: "gansu", Kind: KindNews, Title: "省人大常委会召开党组会议 传达学习全国两会精神",
 		Body: "1月10日，省人大常委会党组召开会议，传达学习全国两会精神。\n会议强调，要认真贯彻落实会议部署。",
-		Date: time.Date(2023, 1, 11, 10, 10, 23, 0, cst), Source: "新甘肃·甘肃日报", Author: "石丹丹、王朝霞"}}
+		Date: time.Date(2023, 1, 11, 10, 10, 23, 0, cst), Source: "新甘肃·甘肃日报", Author: "石丹丹、王朝霞", Editor: "王丽丽"}}
 	if r.err != nil || !reflect.DeepEqual(r.docs, want) || len(r.probs) != 0 {
 		t.Errorf("got %+v %v %v\nwant %+v", r.docs, r.probs, r.err, want)
 	}
@@ -41,7 +41,7 @@ func TestNewsPage(t *testing.T) {
 			"公网安备 62010202000000号\n一段很长的正文提到许可证：1号文件以及版权所有的问题，" +
 			"这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来。\n",
 			Doc{Title: "标题七", Body: "正文一\n关闭散乱污企业20家\n发放许可证2000余张\n一段很长的正文提到许可证：1号文件以及版权所有的问题，" +
-				"这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来。"}, ""},
+				"这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来，这一行超过一百个字所以保留下来。", Editor: "某某"}, ""},
 		{"bad date in meta is body", "标题八\n2023-02-30 来源：某报\n正文\n",
 			Doc{Title: "标题八", Body: "2023-02-30 来源：某报\n正文"}, ""},
 		{"title only", "欢迎光临\n只有标题\n2023-03-05\n版权所有\n", Doc{Title: "只有标题", Date: day}, "no text: no body"},
@@ -84,9 +84,9 @@ func TestNewsPageStructure(t *testing.T) {
 		want     Doc
 	}{
 		{"greeting and banner above the title", "您好！欢迎光临某某在线\n新闻 | 视频\n【奋进新征程 建功新时代】\n标题\n2024-03-08 09:41:07 来源：某某日报客户端·某某日报记者 张三 编辑：李四\n正文。\n",
-			Doc{Title: "标题", Body: "正文。", Date: day.Add(9*time.Hour + 41*time.Minute + 7*time.Second), Source: "某某日报客户端·某某日报", Author: "张三"}},
+			Doc{Title: "标题", Body: "正文。", Date: day.Add(9*time.Hour + 41*time.Minute + 7*time.Second), Source: "某某日报客户端·某某日报", Author: "张三", Editor: "李四"}},
 		{"title twice, subtitle, reporter line", "标题\n2024-03-08 来源：某某日报 编辑：李四\n标题\n——副标题\n某某日报记者 张三 李五\n正文。\n",
-			Doc{Title: "标题", Body: "——副标题\n正文。", Date: day, Source: "某某日报", Author: "张三、李五"}},
+			Doc{Title: "标题", Body: "——副标题\n正文。", Date: day, Source: "某某日报", Author: "张三、李五", Editor: "李四"}},
 		{"reporter line above the metadata line", "标题\n本报记者 张三\n2024-03-08 来源：本报\n正文。\n",
 			Doc{Title: "标题", Body: "正文。", Date: day, Source: "本报", Author: "张三"}},
 		{"labelled metadata wins over a dated greeting", "今天是2024年3月7日 星期四\n标题\n2024-03-08 来源：某某日报\n正文。\n",

@@ -11,10 +11,11 @@ import (
 )
 
 // pageCase is a test page of testdata/pages and what it must read as
-// (testdata/pages/pages.json). Date is RFC 3339, "" for none; the body
+// (testdata/pages/pages.json). Date is RFC 3339, "" for none; Editor is
+// the page's 编辑 or 责任编辑; the body
 // starts with First and ends with Last.
 type pageCase struct {
-	File, Style, Title, Date, Source, Author, URL, First, Last string
+	File, Style, Title, Date, Source, Author, Editor, URL, First, Last string
 }
 
 // footerWords must not be left in any page's body.
@@ -66,9 +67,9 @@ func TestPages(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if d.Title != c.Title || !d.Date.Equal(date) || d.Source != c.Source || d.Author != c.Author || d.URL != c.URL {
-				t.Errorf("got  title %q date %v source %q author %q url %q\nwant title %q date %v source %q author %q url %q",
-					d.Title, d.Date, d.Source, d.Author, d.URL, c.Title, date, c.Source, c.Author, c.URL)
+			if d.Title != c.Title || !d.Date.Equal(date) || d.Source != c.Source || d.Author != c.Author || d.Editor != c.Editor || d.URL != c.URL {
+				t.Errorf("got  title %q date %v source %q author %q editor %q url %q\nwant title %q date %v source %q author %q editor %q url %q",
+					d.Title, d.Date, d.Source, d.Author, d.Editor, d.URL, c.Title, date, c.Source, c.Author, c.Editor, c.URL)
 			}
 			if !strings.HasPrefix(d.Body, c.First) || !strings.HasSuffix(d.Body, c.Last) {
 				t.Errorf("body does not run from %q to %q:\n%s", c.First, c.Last, d.Body)
