@@ -149,7 +149,7 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	}
 	name := newGenName(start)
 	tmp := filepath.Join(dataDir, genDir, name+tmpSuffix)
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, err
 	}
 	ok := false

@@ -63,10 +63,10 @@ func newGenName(t time.Time) string {
 // lockBuild takes the data folder's build lock without waiting. The lock is
 // an flock on a file, so the kernel drops it when a process dies.
 func lockBuild(dataDir string) (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Join(dataDir, genDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dataDir, genDir), 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dataDir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dataDir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func setCurrent(dataDir, name string) error {
 		return fmt.Errorf("generation %s: %w", name, err)
 	}
 	tmp := filepath.Join(dataDir, currentFile+".tmp")
-	f, err := os.Create(tmp)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
@@ -278,5 +278,5 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	return os.WriteFile(path, b, 0o600)
 }

@@ -216,7 +216,7 @@ type startReply struct {
 // an error after about a second.
 func OpenJobs(dataDir string, live *Live, opt JobsOptions) (*Jobs, error) {
 	opt.setDefaults()
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}
 	st, err := openStore(filepath.Join(dataDir, JobsFile))

@@ -38,6 +38,9 @@ type Config struct {
 	EditorTokenFile string        `yaml:"editor_token_file" help:"file holding the editor token (mode 0600 or stricter)"`
 	AuditRetention  time.Duration `yaml:"audit_retention" help:"how long audit records of admin and editor requests are kept"`
 	MinSchedule     time.Duration `yaml:"min_schedule_interval" help:"shortest time a reindex schedule may leave between two jobs"`
+	MetricsAddr     string        `yaml:"metrics_addr" help:"address of a listener serving /metrics alone, without a token; empty: only the main address, behind the admin token"`
+	TLSCert         string        `yaml:"tls_cert" help:"certificate file (PEM, chain included): serve HTTPS"`
+	TLSKey          string        `yaml:"tls_key" help:"private key file (PEM) of tls_cert"`
 	BaseURL         string        `yaml:"base_url" help:"public address of the web UI, for links in exports"`
 	TimeZone        string        `yaml:"time_zone" help:"time zone of cron schedules"`
 	Trusted         []string      `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
@@ -92,6 +95,9 @@ func DefaultConfig() Config {
 		// rebuilding the index more often than hourly only spends the
 		// machine and rotates rollback generations out (issue 21)
 		MinSchedule: time.Hour,
+		// Prometheus's port range, on the loopback: a scraper on the same
+		// machine needs no token, nobody else reaches it
+		MetricsAddr: "127.0.0.1:9464",
 		Limits: Limits{
 			MaxBodyBytes:      1 << 20,
 			MaxHeaderBytes:    64 << 10,

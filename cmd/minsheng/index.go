@@ -35,6 +35,10 @@ func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ownerOnly()
+	if _, err := tightenData(c.Data); err != nil {
+		return err
+	}
 	opt, err := c.buildOptions(log)
 	if err != nil {
 		return err

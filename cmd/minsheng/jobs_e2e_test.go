@@ -76,7 +76,7 @@ type server struct {
 	log  bytes.Buffer
 }
 
-var servingAddr = regexp.MustCompile(`msg=serving addr=(http://\S+)`)
+var servingAddr = regexp.MustCompile(`msg=serving addr=(https?://\S+)`)
 
 // startServe runs serve on a free port and waits until it listens.
 func startServe(t *testing.T, bin, data string, sources ...string) *server {

@@ -309,3 +309,45 @@ func TestPlantedDictionaryRealServer(t *testing.T) {
 		t.Errorf("a malformed user dictionary: %s", out)
 	}
 }
+
+// TestOwnerOnlyFilesUnderUmask000: index and serve (with a reindex job, an
+// audit record and a schedule) started under umask 000 leave nothing in
+// the data folder that group or others may read or write.
+func TestOwnerOnlyFilesUnderUmask000(t *testing.T) {
+	bin := buildTrimpathBinary(t)
+	sample, _ := filepath.Abs("../../corpus/sample")
+	data := filepath.Join(t.TempDir(), "data")
+	out, err := exec.Command("sh", "-c", `umask 000 && exec "$0" index --data "$1" --source "$2"`, bin, data, sample).CombinedOutput()
+	if err != nil {
+		t.Fatalf("index under umask 000: %v\n%s", err, out)
+	}
+	s := startServeWith(t, "sh", []string{"MINSHENG_ADMIN_TOKEN=" + e2eToken},
+		"-c", `umask 000 && exec "$0" serve --data "$1" --addr 127.0.0.1:0 --source "$2"`, bin, data, sample)
+	var job struct{ ID string }
+	if code := s.call(t, "POST", "/api/v1/reindex", "", &job); code != http.StatusAccepted {
+		t.Fatalf("reindex: %d", code)
+	}
+	s.pollJob(t, job.ID, 2*time.Minute, func(j apiJob) bool { return j.State == "succeeded" })
+	s.call(t, "POST", "/api/v1/schedules", `{"cron": "0 2 * * *"}`, nil)
+	s.stop()
+	n := 0
+	filepath.WalkDir(data, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, _ := d.Info()
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %04o, want owner-only", path, fi.Mode().Perm())
+		}
+		n++
+		return nil
+	})
+	for _, f := range []string{"CURRENT", "jobs.db", "audit.db", "generations"} {
+		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d entries in the data folder", n)
+	}
+}

@@ -39,6 +39,16 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := c.resolveTokens(fs, log); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	useTLS, err := c.tlsConfig(log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ownerOnly()
+	if n, err := tightenData(c.Data); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("data folder made owner-only", "data", c.Data, "entries", n)
+	}
 	if c.UserDict != "" {
 		if _, err := c.userDict(); err != nil {
 			return err
@@ -126,13 +136,26 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	defer cancelRequests()
 	hs := c.httpServer(h)
 	hs.BaseContext = func(net.Listener) context.Context { return reqCtx }
+	hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn) // TLS handshakes and the like, in the structured log
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "addr", "http://"+ln.Addr().String(), "generation", live.Generation(), "data", c.Data)
+	defer c.serveMetrics(srv.MetricsHandler(), log)()
+	c.warnExposed(ln, useTLS, log)
+	scheme := "http://"
+	if useTLS {
+		scheme = "https://"
+	}
+	log.Info("serving", "addr", scheme+ln.Addr().String(), "generation", live.Generation(), "data", c.Data)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if useTLS {
+			errc <- hs.ServeTLS(ln, c.TLSCert, c.TLSKey)
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -224,3 +224,32 @@ func TestInternalErrorHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsNeedToken: /metrics of the main address answers only the
+// admin token (and then is not audited); the metrics listener's handler
+// serves it to anyone and nothing else.
+func TestMetricsNeedToken(t *testing.T) {
+	f := newAdminFixture(t, 3)
+	l, err := audit.Open(filepath.Join(t.TempDir(), audit.File), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	f.srv.Audit = l
+	for auth, want := range map[string]int{"": 401, "Bearer wrong": 403, "Bearer " + testToken: 200} {
+		w := send(f.h, "GET", "/metrics", "192.0.2.60", auth, "")
+		if w.Code != want || (want == 200) != strings.Contains(w.Body.String(), "minsheng_http_requests_total") {
+			t.Errorf("/metrics with %q: %d, want %d", auth, w.Code, want)
+		}
+	}
+	if recs, _ := l.List(audit.Query{}); len(recs) != 0 {
+		t.Errorf("scrapes audited: %+v", recs)
+	}
+	m := f.srv.MetricsHandler()
+	if w := send(m, "GET", "/metrics", "192.0.2.61", "", ""); w.Code != 200 || !strings.Contains(w.Body.String(), "minsheng_index_documents 3") {
+		t.Errorf("metrics listener: %d", w.Code)
+	}
+	if w := send(m, "GET", "/api/v1/search?q=x", "192.0.2.61", "", ""); w.Code != 404 {
+		t.Errorf("metrics listener serves the API: %d", w.Code)
+	}
+}

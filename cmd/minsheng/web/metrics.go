@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,6 +44,27 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	s.metrics.requests.WithLabelValues(route, strconv.Itoa(c.Writer.Status())).Inc()
 	s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
+
+// guardMetrics lets /metrics of the main address through only with the
+// admin token: the metrics tell the Go version, memory and the admin
+// routes' use. Scrapes are not audited (one every 15 s would bury the
+// trail); a Prometheus without the token scrapes metrics_addr instead.
+func (s *Server) guardMetrics(c *gin.Context) {
+	if s.authenticate(c, TokenAdmin) {
+		c.Next()
+	}
+}
+
+// MetricsHandler serves /metrics without a token, for a listener of its
+// own (metrics_addr, on the loopback by default); every other path is 404.
+func (s *Server) MetricsHandler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(withRequestID, s.recover)
+	r.GET("/metrics", s.serveMetrics)
+	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "this address serves /metrics only") })
+	return r
 }
 
 func (s *Server) serveMetrics(c *gin.Context) {

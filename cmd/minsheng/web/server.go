@@ -115,7 +115,7 @@ func (s *Server) Handler(trusted []string) (http.Handler, error) {
 // Routes registers every route on r.
 func (s *Server) Routes(r gin.IRouter) {
 	r.GET("/healthz", s.health)
-	r.GET("/metrics", s.serveMetrics)
+	r.GET("/metrics", s.guardMetrics, s.serveMetrics)
 	api := r.Group("/api/v1")
 	api.GET("/openapi.json", serveOpenAPI)
 	api.GET("/search", s.search)
