@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // Many government and newspaper sites still serve GB2312/GBK pages, and
@@ -48,9 +49,18 @@ func decodeHTML(b []byte) (string, error) {
 	return decodeGuess(b)
 }
 
-// decodeGuess returns b as UTF-8 when it is valid UTF-8, else decoded as
-// GB18030; bytes invalid in both make it a bad record ("invalid utf-8").
+// decodeGuess returns b as UTF-8: UTF-16 by its byte order mark (Notepad's
+// "Unicode"), UTF-8 when it is valid UTF-8, else decoded as GB18030 (its
+// "ANSI" on a Chinese Windows); bytes invalid in both make it a bad record
+// ("invalid utf-8").
 func decodeGuess(b []byte) (string, error) {
+	if bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")) {
+		s, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
+		if err != nil || bytes.ContainsRune(s, utf8.RuneError) {
+			return "", bad("invalid bytes", "not utf-16 as its byte order mark says")
+		}
+		return string(s), nil
+	}
 	if utf8.Valid(b) {
 		return string(b), nil
 	}

@@ -108,6 +108,9 @@ func TestNewsPageStructure(t *testing.T) {
 			Doc{Title: "一篇笔记", Body: "第一行\n第二行。"}},
 		{"gbk", gbkText(t, "标题\n2024-03-08 来源：某某日报\n正文。\n"),
 			Doc{Title: "标题", Body: "正文。", Date: day, Source: "某某日报"}},
+		{"utf-16 with a byte order mark", "\xff\xfe" + utf16le("标题\r\n2024-03-08 来源：某某日报\r\n正文。\r\n"),
+			Doc{Title: "标题", Body: "正文。", Date: day, Source: "某某日报"}},
+		{"NUL bytes", "标\x00题\n正文\x00。\n", Doc{Title: "标题", Body: "正文。"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

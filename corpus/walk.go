@@ -246,8 +246,8 @@ func (w *walker) readFile(ctx context.Context, name string) error {
 // read reads an uncompressed stream in the given format ("json", "csv",
 // "txt", "html", "docx" or "doc").
 func (w *walker) read(ctx context.Context, name, format string, r io.Reader) error {
-	if format == "json" || format == "csv" || format == "txt" {
-		r = dropNUL{r} // not in zips, nor in UTF-16 pages
+	if format == "json" || format == "csv" {
+		r = dropNUL{r} // not in zips, nor in UTF-16 pages and texts, which drop NULs once decoded
 	}
 	switch format {
 	case "json":
