@@ -60,9 +60,11 @@ fmt:
 clean:
 	rm -rf bin
 
-# Ranking quality on ../shared/eval/ncp, held to the issue's target.
+# Ranking quality on ../shared/eval/ncp, held to the issue's target; topic
+# tagging of ../shared proposals, keywords alone and cross-validated.
 eval:
 	MINSHENG_EVAL_TARGET=0.90 $(GO) test -count=1 -run 'TestRankingNCP|TestPhraseExactness' -v ./search/
+	$(GO) test -count=1 -run 'TestTopicsEvalProposals' -v ./indexer/
 
 # Longer fuzzing of every fuzz target (make test runs each for
 # FUZZTIME_TEST); seeds live in each package's testdata/fuzz/<Name>/.

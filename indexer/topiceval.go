@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"hash/fnv"
 	"sort"
 	"strings"
 
@@ -80,9 +81,10 @@ func (r *EvalReport) Top() (string, float64) {
 // Evaluate tags docs by their title and body alone (their category and
 // given topics withheld) and compares the topics with what their
 // categories map to through cats (category -> topic). With keywords alone
-// when folds < 2; otherwise by k-fold cross-validation: the documents are
-// dealt into folds in turn, and each fold is tagged by a model trained on
-// the other folds' labels (a mapped category is its topic, any other
+// when folds < 2; otherwise by k-fold cross-validation: each document goes to
+// the fold its id hashes to (FNV-1a; the same whatever order the file
+// lists them in, and blind to any order it has), and each fold is tagged
+// by a model trained on the other folds' labels (a mapped category is its topic, any other
 // category the background), so that no document is scored by a model that
 // saw its label. Staff corrections of the classifier play no part.
 func (c *Classifier) Evaluate(docs []corpus.Doc, cats map[string]string, folds int) *EvalReport {
@@ -110,10 +112,16 @@ func (c *Classifier) Evaluate(docs []corpus.Doc, cats map[string]string, folds i
 		}
 	} else {
 		rep.Method, rep.Folds = "trained, cross-validated", folds
+		fold := make([]int, len(docs))
+		for i, d := range docs {
+			h := fnv.New32a()
+			h.Write([]byte(d.ID))
+			fold[i] = int(h.Sum32() % uint32(folds))
+		}
 		for f := 0; f < folds; f++ {
 			var ex []Example
 			for i, d := range docs {
-				if i%folds == f {
+				if fold[i] == f {
 					continue
 				}
 				cat := strings.TrimSpace(d.Category)
@@ -124,7 +132,7 @@ func (c *Classifier) Evaluate(docs []corpus.Doc, cats map[string]string, folds i
 			}
 			m := plain.WithModel(plain.Train(ex))
 			for i, d := range docs {
-				if i%folds == f {
+				if fold[i] == f {
 					tagged[i] = m.Classify(d.Title, d.Body)
 				}
 			}

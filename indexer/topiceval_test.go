@@ -37,8 +37,11 @@ func formatEval(r *EvalReport) string {
 // TestTopicsEvalProposals measures the tagging of the 544 CPPCC proposals
 // against the five categories of issue 15, category withheld, with
 // keywords alone and with a model cross-validated over 5 folds. It logs
-// both tables (make eval prints them); with MINSHENG_TOPICS_TARGETS set
-// (make eval sets it) it holds them to the issue's targets.
+// both tables (make eval prints them) and holds them to floors a little
+// below what they measured when the test was written (keywords 0.678,
+// trained 0.677), so that a change for the worse shows; with
+// MINSHENG_TOPICS_TARGETS set it holds them to the issue's targets, which
+// they do not reach yet.
 func TestTopicsEvalProposals(t *testing.T) {
 	dir := corpora(t)
 	c := defaultClassifier(t)
@@ -48,6 +51,17 @@ func TestTopicsEvalProposals(t *testing.T) {
 	t.Log("\n" + formatEval(kw))
 	cv := c.Evaluate(docs, issueCategories, 5)
 	t.Log("\n" + formatEval(cv))
+	for _, r := range []*EvalReport{kw, cv} {
+		if r.MacroF1() < 0.66 {
+			t.Errorf("%s: macro-F1 %.3f, below the floor 0.66", r.Method, r.MacroF1())
+		}
+		if share(r.WithTopic, r.Docs) < 0.95 {
+			t.Errorf("%s: %d of %d proposals have a topic, want at least 95%%", r.Method, r.WithTopic, r.Docs)
+		}
+	}
+	if top, sh := kw.Top(); sh > 0.25 {
+		t.Errorf("keywords: %s is on %.1f%% of the proposals, want at most 25%%", top, 100*sh)
+	}
 	if os.Getenv("MINSHENG_TOPICS_TARGETS") == "" {
 		return
 	}

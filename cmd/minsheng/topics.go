@@ -13,9 +13,13 @@ import (
 
 // runTopics is `minsheng topics list` and `minsheng topics explain ID`.
 func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
-	const usage = "usage: minsheng topics list [--taxonomy FILE] | minsheng topics explain ID [--data DIR] [--taxonomy FILE]"
+	const usage = "usage: minsheng topics list [--taxonomy FILE] | minsheng topics explain ID [--data DIR] [--taxonomy FILE]\n" +
+		"       minsheng topics eval --source FILE [--map CATEGORY=TOPIC ...] [--folds 5] [--taxonomy FILE]"
 	if len(args) == 0 {
 		return fmt.Errorf("topics: no subcommand\n%s", usage)
+	}
+	if args[0] == "eval" {
+		return runTopicsEval(ctx, args[1:], stdout)
 	}
 	register := func(fs *flag.FlagSet, c *Config) {
 		commonFlags(fs, c)
@@ -133,11 +137,14 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Tax
 	if err != nil {
 		return err
 	}
-	built := "unknown"
+	built, model := "unknown", "keywords alone (no labelled documents)"
 	if mans, err := indexer.List(c.Data); err == nil {
 		for _, m := range mans {
 			if m.Name == live.Generation() && m.TaxonomyVersion != "" {
 				built = m.TaxonomyVersion
+			}
+			if m.Name == live.Generation() && m.ModelHash != "" {
+				model = "model " + m.ModelHash + " learned from labelled documents"
 			}
 		}
 	}
@@ -146,11 +153,22 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Tax
 	if !d.Date.IsZero() {
 		date = d.Date.In(search.CST).Format("2006-01-02")
 	}
-	fmt.Fprintf(w, "%s, %s, generation %s tagged with taxonomy %s\n\n", d.Kind, date, live.Generation(), built)
-	given := "none"
-	if len(d.Topics) > 0 {
-		given = strings.Join(d.Topics, ", ")
+	fmt.Fprintf(w, "%s, %s, generation %s tagged with taxonomy %s and %s\n\n", d.Kind, date, live.Generation(), built, model)
+	given, all := "none", "none"
+	gl := d.GivenTopics
+	if d.PrimaryTopic == "" && gl == nil && !d.TopicsCorrected {
+		gl = d.Topics // indexed before Topics held every topic
 	}
+	if len(gl) > 0 {
+		given = strings.Join(gl, ", ")
+	}
+	if t := d.AllTopics(); len(t) > 0 {
+		all = strings.Join(t, ", ")
+	}
+	if d.TopicsCorrected {
+		all += "  (set by staff)"
+	}
+	fmt.Fprintf(w, "topics, primary first: %s\n", all)
 	fmt.Fprintf(w, "given by the source:  %s\n", given)
 	if len(d.Inferred) == 0 {
 		fmt.Fprintln(w, "inferred when indexed: none")
@@ -160,7 +178,11 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Tax
 		if i > 0 {
 			label = ""
 		}
-		fmt.Fprintf(w, "%-22s %s %.2f  (%s)\n", label, tp.Name, tp.Score, strings.Join(tp.Words, ", "))
+		part := ""
+		if tp.Model != 0 {
+			part = fmt.Sprintf(", model %+.2f", tp.Model)
+		}
+		fmt.Fprintf(w, "%-22s %s keywords %.2f%s  (%s)\n", label, tp.Name, tp.Score, part, strings.Join(tp.Words, ", "))
 	}
 	scores := clf.Explain(d.Title, d.Body)
 	fmt.Fprintf(w, "\nscored now with taxonomy %s (%s):\n", tax.Version(), taxonomyName(c.Taxonomy))

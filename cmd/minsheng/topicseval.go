@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"minsheng/corpus"
+	"minsheng/indexer"
+)
+
+// runTopicsEval is `minsheng topics eval --source FILE [--map CATEGORY=TOPIC ...]`:
+// the tagging of a labelled file measured against its categories, with
+// keywords alone and, cross-validated, with a model learned from them.
+func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
+	var (
+		sources []string
+		cats    = map[string]string{}
+		folds   int
+	)
+	register := func(fs *flag.FlagSet, c *Config) {
+		fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "topic taxonomy YAML file replacing the built-in one")
+		fs.Var(stringsFlag{&sources}, "source", "labelled file or folder: documents with a category (repeatable)")
+		fs.Func("map", "source category CATEGORY=TOPIC, beside the taxonomy's categories (repeatable)", func(s string) error {
+			k, v, ok := strings.Cut(s, "=")
+			if k, v = strings.TrimSpace(k), strings.TrimSpace(v); !ok || k == "" || v == "" {
+				return fmt.Errorf("want CATEGORY=TOPIC, have %q", s)
+			}
+			cats[k] = v
+			return nil
+		})
+		fs.IntVar(&folds, "folds", 5, "folds of the cross-validation of the learned model (0: keywords alone)")
+		fs.Func("column", "extra column mapping NAME=FIELD for CSV/XLSX/JSON sources (repeatable)", func(s string) error {
+			k, v, ok := strings.Cut(s, "=")
+			if !ok {
+				return fmt.Errorf("want NAME=FIELD, have %q", s)
+			}
+			if c.Columns == nil {
+				c.Columns = map[string]string{}
+			}
+			c.Columns[k] = v
+			return nil
+		})
+	}
+	c, fs, err := loadConfig("topics eval", args, register)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("topics eval: unexpected arguments %q", fs.Args())
+	}
+	if len(sources) == 0 {
+		return errors.New("topics eval: no --source: give a labelled file (documents with a category)")
+	}
+	if folds < 0 || folds == 1 || folds > 20 {
+		return fmt.Errorf("topics eval: --folds %d: want 0 (keywords alone) or 2 to 20", folds)
+	}
+	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+	if err != nil {
+		return err
+	}
+	for k, v := range tax.Categories {
+		if _, ok := cats[k]; !ok {
+			cats[k] = v
+		}
+	}
+	if len(cats) == 0 {
+		return errors.New("topics eval: no category maps to a topic: give --map CATEGORY=TOPIC or categories: in the taxonomy")
+	}
+	for k, v := range cats {
+		if tax.Topic(v) == nil {
+			return fmt.Errorf("topics eval: --map %s=%s: %s is not a topic of taxonomy %s", k, v, v, tax.Version())
+		}
+	}
+	clf, err := indexer.NewClassifier(tax)
+	if err != nil {
+		return err
+	}
+	var docs []corpus.Doc
+	var problems int
+	if _, err := corpus.Walk(ctx, sources, corpus.Options{Mapping: c.Columns}, func(d corpus.Doc) error {
+		docs = append(docs, d)
+		return nil
+	}, func(corpus.Problem) { problems++ }); err != nil {
+		return err
+	}
+	labelled := 0
+	for _, d := range docs {
+		if _, ok := cats[strings.TrimSpace(d.Category)]; ok {
+			labelled++
+		}
+	}
+	fmt.Fprintf(stdout, "%d documents (%d records skipped), %d in a mapped category; taxonomy %s (%s)\n",
+		len(docs), problems, labelled, tax.Version(), taxonomyName(c.Taxonomy))
+	fmt.Fprintln(stdout, "each document tagged from its title and body, its category and given topics withheld")
+	printEval(stdout, clf.Evaluate(docs, cats, 0))
+	if folds > 0 && labelled > 0 {
+		printEval(stdout, clf.Evaluate(docs, cats, folds))
+	}
+	return nil
+}
+
+// printEval prints one report: a row a topic, its macro-F1, coverage.
+func printEval(w io.Writer, r *indexer.EvalReport) {
+	title := "keywords alone"
+	if r.Folds > 0 {
+		title = fmt.Sprintf("keywords and a model learned from the categories, %d-fold cross-validated (no document scored by a model that saw its label)", r.Folds)
+	}
+	fmt.Fprintf(w, "\n%s\n", title)
+	rows := [][]string{{"topic", "categories", "gold", "tagged", "right", "precision", "recall", "F1"}}
+	for _, row := range r.Rows {
+		rows = append(rows, []string{row.Topic, strings.Join(row.Categories, ","), fmt.Sprint(row.Gold), fmt.Sprint(row.Tagged),
+			fmt.Sprint(row.Right), fmt.Sprintf("%.3f", row.Precision()), fmt.Sprintf("%.3f", row.Recall()), fmt.Sprintf("%.3f", row.F1())})
+	}
+	printTable(w, "  ", rows)
+	top, share := r.Top()
+	cover := 0.0
+	if r.Docs > 0 {
+		cover = float64(r.WithTopic) / float64(r.Docs)
+	}
+	fmt.Fprintf(w, "  macro-F1 %.3f; %d of %d documents (%.1f%%) have a topic; the most frequent, %s, is on %.1f%%\n",
+		r.MacroF1(), r.WithTopic, r.Docs, 100*cover, top, 100*share)
+}

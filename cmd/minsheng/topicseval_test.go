@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"minsheng/indexer"
+)
+
+// TestTopicsEvalCommand measures a small labelled file with and without a
+// learned model, and refuses what it cannot measure.
+func TestTopicsEvalCommand(t *testing.T) {
+	t.Setenv("MINSHENG_CONFIG", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	var b strings.Builder
+	texts := map[string][2]string{
+		"林业": {"关于加强森林防火和护林员队伍建设的建议", "森林防火任务重，护林员不足，林区道路差，请增加护林员。"},
+		"水务": {"关于灌区渠道改造和农田灌溉的建议", "灌区渠道老化，灌溉用水浪费，渠系需要改造。"},
+		"城建": {"关于改善街道路灯照明的建议", "路灯不亮，夜间出行不便，请维修路灯。"},
+	}
+	n := 0
+	for i := 0; i < 6; i++ {
+		for _, cat := range []string{"林业", "水务", "城建"} {
+			n++
+			fmt.Fprintf(&b, `{"id":"p%d","kind":"proposal","title":%q,"body":%q,"category":%q}`+"\n", n, texts[cat][0], texts[cat][1], cat)
+		}
+	}
+	src := filepath.Join(dir, "labelled.jsonl")
+	if err := os.WriteFile(src, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tax := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(tax, []byte("categories: {林业: 林草}\ntopics:\n  - name: 林草\n    keywords: {造林: 3}\n  - name: 水利\n    keywords: {水库: 3}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"topics", "eval", "--source", src, "--taxonomy", tax, "--map", "水务=水利", "--folds", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"18 documents (0 records skipped), 12 in a mapped category",
+		"keywords alone", "3-fold cross-validated",
+		"macro-F1 0.000;", // the keywords occur nowhere
+		"macro-F1 1.000;", // the model learns both from two folds
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, args := range [][]string{
+		{"topics", "eval"},
+		{"topics", "eval", "--source", src},                                   // nothing maps
+		{"topics", "eval", "--source", src, "--map", "水务"},                    // not CATEGORY=TOPIC
+		{"topics", "eval", "--source", src, "--map", "水务=没有"},                 // unknown topic
+		{"topics", "eval", "--source", src, "--map", "水务=教育", "--folds", "1"}, // one fold
+		{"topics", "eval", "--source", src, "--map", "水务=教育", "extra"},
+	} {
+		if err := run(ctx, args, &out); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}
+
+// TestExplainShowsModel indexes the sample corpus, whose suggestions give
+// their topics, so the build learns a model: the manifest and explain say
+// so, and a correction stored in the data folder is applied by the build.
+func TestExplainShowsModel(t *testing.T) {
+	t.Setenv("MINSHENG_CONFIG", "")
+	ctx := context.Background()
+	data := t.TempDir()
+	store, err := indexer.OpenCorrections(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Set("s-2020-0012", nil, []string{"教育"}, time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"index", "--data", data, "--source", "../../corpus/sample"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	mans, err := indexer.List(data)
+	if err != nil || len(mans) != 1 || mans[0].ModelHash == "" {
+		t.Fatalf("manifests %+v (%v): want one with a model", mans, err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"topics", "explain", "s-2020-0012", "--data", data}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"model " + mans[0].ModelHash, "topics, primary first: 教育  (set by staff)", "given by the source:  乡村振兴"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("explain lacks %q:\n%s", want, out.String())
+		}
+	}
+}
