@@ -65,7 +65,7 @@ type Server struct {
 
 	Export *Export // workbook exports; nil: export routes answer 503
 
-	Docs DocWriter // live documents; nil: their routes answer 503
+	Docs   DocWriter        // live documents; nil: their routes answer 503
 	Topics TopicCorrections // staff's topic corrections; nil: the topics routes answer 503
 
 	slots   chan struct{} // counts running searches
