@@ -84,7 +84,8 @@ func parseHTML(b []byte) (d Doc, err error) {
 	if title == "" {
 		title = headingTitle(tags, lines)
 	}
-	d.Title = oneLine(cmp.Or(tags.get("og:title", "articletitle", "dc.title", "twitter:title"), title, art.Title(), tags.title))
+	d.Title = oneLine(cmp.Or(tags.get("og:title", "articletitle", "dc.title", "twitter:title"), title,
+		withoutSite(art.Title()), withoutSite(tags.title)))
 	d.Date = tags.date()
 	if d.Date.IsZero() {
 		if t, err := art.PublishedTime(); err == nil {
@@ -154,6 +155,25 @@ func headingTitle(t tags, lines []string) string {
 		}
 	}
 	return ""
+}
+
+// siteSep separates a page's title from its site's name in <title>:
+// 标题_某某日报, 标题--某某网, 标题 | 某某在线. Readability knows only the
+// separators written with spaces.
+var siteSep = regexp.MustCompile(`\s*(_|--|——|－|\||｜|\s-\s|\s—\s)\s*`)
+
+// withoutSite returns a <title> without the site's name after its last
+// separator, when that leaves a title of some length and cuts a name.
+func withoutSite(t string) string {
+	locs := siteSep.FindAllStringIndex(t, -1)
+	if len(locs) == 0 {
+		return t
+	}
+	last := locs[len(locs)-1]
+	if head, site := t[:last[0]], t[last[1]:]; utf8.RuneCountInString(head) >= 5 && utf8.RuneCountInString(site) <= 20 && site != "" {
+		return head
+	}
+	return t
 }
 
 // readArticle runs readability over a parsed page. Readability is a large

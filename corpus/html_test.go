@@ -79,6 +79,24 @@ func TestHTMLProblems(t *testing.T) {
 		"c-bad-bytes.html: invalid bytes: not gbk as the page declares", "e-script-only.html: no article")
 }
 
+// TestHTMLSiteInTitle: with nothing better than <title>, the site's name
+// after a separator is cut off.
+func TestHTMLSiteInTitle(t *testing.T) {
+	for in, want := range map[string]string{
+		"全省农村公路建设进展顺利_某某日报":   "全省农村公路建设进展顺利",
+		"全省农村公路建设进展顺利--某某新闻网": "全省农村公路建设进展顺利",
+		"全省农村公路建设进展顺利 | 某某在线": "全省农村公路建设进展顺利",
+		"全省农村公路建设进展顺利－要闻－某某网": "全省农村公路建设进展顺利－要闻",
+		"短_某某日报":       "短_某某日报",
+		"全省农村公路建设进展顺利": "全省农村公路建设进展顺利",
+	} {
+		d, err := parseHTML([]byte("<html><head><title>" + in + "</title></head><body>" + article + "</body></html>"))
+		if err != nil || d.Title != want {
+			t.Errorf("%s: %v title %q, want %q", in, err, d.Title, want)
+		}
+	}
+}
+
 // TestHTMLArticleHead: metadata at the top of the article, labelled but
 // undated, fills in what the tags do not say and leaves the body.
 func TestHTMLArticleHead(t *testing.T) {
