@@ -48,7 +48,8 @@ func (w *walker) readHTML(ctx context.Context, name string, r io.Reader) error {
 
 // parseHTML reads a saved news page. The article is what readability
 // finds; title, date, author and source come from the page's own tags
-// (og:title, article:published_time, <meta name="author">, the publisher)
+// (og:title, article:published_time or JSON-LD's datePublished, <meta
+// name="author">, the publisher)
 // where it has them, else from its text read as parsePage reads a text
 // page (the metadata line), else from readability's guesses. The address
 // is the page's canonical or og:url, else where it was saved from. A page
@@ -87,11 +88,6 @@ func parseHTML(b []byte) (d Doc, err error) {
 	d.Title = oneLine(cmp.Or(tags.get("og:title", "articletitle", "dc.title", "twitter:title"), title,
 		withoutSite(art.Title()), withoutSite(tags.title)))
 	d.Date = tags.date()
-	if d.Date.IsZero() {
-		if t, err := art.PublishedTime(); err == nil {
-			d.Date = t.In(cst)
-		}
-	}
 	if d.Date.IsZero() {
 		d.Date = whole.Date
 	}
@@ -156,6 +152,9 @@ func headingTitle(t tags, lines []string) string {
 	}
 	return ""
 }
+
+// ldDate is the publication date in a page's JSON-LD.
+var ldDate = regexp.MustCompile(`"datePublished"\s*:\s*"([^"]{1,40})"`)
 
 // siteSep separates a page's title from its site's name in <title>:
 // 标题_某某日报, 标题--某某网, 标题 | 某某在线. Readability knows only the
@@ -249,6 +248,15 @@ func pageTags(root *html.Node) tags {
 				if t.title == "" && n.FirstChild != nil {
 					t.title = n.FirstChild.Data
 				}
+			case "script":
+				// JSON-LD's datePublished, read here rather than by readability,
+				// whose parser takes a time without a zone for UTC.
+				if strings.Contains(attr(n, "type"), "ld+json") && n.FirstChild != nil {
+					if m := ldDate.FindStringSubmatch(n.FirstChild.Data); m != nil && t.meta["datepublished"] == "" {
+						t.meta["datepublished"] = m[1]
+					}
+				}
+				return
 			case "h1":
 				if len(t.h1) < 5 {
 					t.h1 = append(t.h1, render.InnerText(n))

@@ -3,6 +3,7 @@ package corpus
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -93,6 +94,23 @@ func TestHTMLSiteInTitle(t *testing.T) {
 		d, err := parseHTML([]byte("<html><head><title>" + in + "</title></head><body>" + article + "</body></html>"))
 		if err != nil || d.Title != want {
 			t.Errorf("%s: %v title %q, want %q", in, err, d.Title, want)
+		}
+	}
+}
+
+// TestHTMLJSONLDDate: JSON-LD's datePublished without a zone is China's
+// time, with one it is that.
+func TestHTMLJSONLDDate(t *testing.T) {
+	for ld, want := range map[string]string{
+		"2024-03-08 09:41:07":       "2024-03-08T09:41:07+08:00",
+		"2024-03-08T01:41:07Z":      "2024-03-08T09:41:07+08:00",
+		"2024-03-08T09:41:07+08:00": "2024-03-08T09:41:07+08:00",
+	} {
+		page := `<html><head><title>农村公路建设</title><script type="application/ld+json">{"@type":"NewsArticle","datePublished":"` + ld +
+			`"}</script></head><body>` + article + `</body></html>`
+		d, err := parseHTML([]byte(page))
+		if err != nil || d.Date.Format(time.RFC3339) != want {
+			t.Errorf("%s: %v %v, want %s", ld, err, d.Date, want)
 		}
 	}
 }
