@@ -113,8 +113,8 @@ type docTable struct {
 
 // docxBlocks reads word/document.xml into paragraphs and tables in order.
 // A table inside a cell becomes text of that cell, a row a line of cells
-// joined by tabs. Deleted text (w:delText) and field codes (w:instrText)
-// are not text. It is one loop over the XML tokens, longer than most
+// joined by tabs. Deleted text (w:delText), field codes (w:instrText) and
+// the old copy of a text box (mc:Fallback) are not text. It is one loop over the XML tokens, longer than most
 // functions here, so that the reader's state (the paragraph, the stack of
 // open tables, whether a w:t is open) is in one place.
 func docxBlocks(r io.Reader) ([]block, error) {
@@ -142,6 +142,12 @@ func docxBlocks(r io.Reader) ([]block, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
+			case "Fallback":
+				// mc:AlternateContent holds a text box twice: for
+				// new Word (mc:Choice) and old (mc:Fallback).
+				if err := dec.Skip(); err != nil {
+					return nil, err
+				}
 			case "t":
 				inText = true
 			case "tab":

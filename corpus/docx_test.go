@@ -14,7 +14,8 @@ import (
 // The Word files of these tests are made here: a .docx is a zip whose
 // word/document.xml holds the text.
 
-const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
+const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ` +
+	`xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"`
 
 // para is a paragraph of runs; "\t" in a run is a tab, "\n" a line break.
 func para(runs ...string) string {
@@ -153,11 +154,13 @@ func TestDocxFiles(t *testing.T) {
 		tbl([]string{"一", `<w:p><w:r><w:t>外层</w:t></w:r></w:p>` + tbl([]string{"内层甲", "内层乙"})}),
 		para("第一列\t第二列", "续行\n换行"),
 		`<w:p><w:r><w:t>保留</w:t></w:r><w:del><w:r><w:delText>删除的字</w:delText></w:r></w:del>`+
-			`<w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:t>文字。</w:t></w:r></w:p>`))
+			`<w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:t>文字。</w:t></w:r></w:p>`,
+		`<mc:AlternateContent><mc:Choice Requires="wps"><w:p><w:r><w:t>文本框</w:t></w:r></w:p></mc:Choice>`+
+			`<mc:Fallback><w:p><w:r><w:t>文本框</w:t></w:r></w:p></mc:Fallback></mc:AlternateContent>`))
 
 	r := walk(t, Options{}, dir)
 	want := []Doc{
-		{ID: "layout", Kind: KindNews, Title: "基层工作情况汇报", Body: "一\t外层\n内层甲\t内层乙\n第一列\t第二列续行\n换行\n保留文字。"},
+		{ID: "layout", Kind: KindNews, Title: "基层工作情况汇报", Body: "一\t外层\n内层甲\t内层乙\n第一列\t第二列续行\n换行\n保留文字。\n文本框"},
 		{ID: "r-reply", Kind: KindReply, Title: "关于省十四届人大二次会议第0123号建议的答复", Number: "第0123号", Session: "十四届二次会议",
 			Body: "甘肃省教育厅\n甘教建函〔2024〕12号\n张三代表：\n您提出的关于加强农村寄宿制学校建设的建议收悉，现答复如下。\n" +
 				"2024年起省级财政每年安排专项资金改造寄宿制学校。\n甘肃省教育厅\n2024年6月30日"},
