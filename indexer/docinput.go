@@ -31,6 +31,10 @@ func badDoc(field, format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadDoc, msg)
 }
 
+// computedFields are the fields of corpus.Doc that tagging sets: a
+// document of the API gives its own topics as "topics", as a source does.
+var computedFields = []string{"inferred", "primary_topic", "given_topics", "topics_corrected"}
+
 // kindNames are the kinds a document may have.
 var kindNames = []string{corpus.KindSuggestion, corpus.KindReply, corpus.KindNews,
 	corpus.KindProposal, corpus.KindPolicy, corpus.KindReport}
@@ -39,8 +43,8 @@ var kindNames = []string{corpus.KindSuggestion, corpus.KindReply, corpus.KindNew
 // the json names of corpus.Doc's fields. Unknown keys, values of the wrong
 // type, invalid UTF-8, a missing or over-long id, an unknown kind, a date
 // that is not one, and a document without title or body are errors
-// (ErrBadDoc) naming the field. "inferred" is the classifier's and cannot
-// be given.
+// (ErrBadDoc) naming the field. The fields tagging sets (computedFields)
+// cannot be given.
 func ParseDoc(b []byte) (*corpus.Doc, error) {
 	fields, err := parseObject(b)
 	if err != nil {
@@ -78,8 +82,10 @@ func invalidAt(b []byte) int {
 
 // docOf makes a document of its JSON fields and checks it.
 func docOf(fields map[string]json.RawMessage) (*corpus.Doc, error) {
-	if _, ok := fields["inferred"]; ok {
-		return nil, badDoc("inferred", "topics are inferred at index time; give them as \"topics\"")
+	for _, k := range computedFields {
+		if _, ok := fields[k]; ok {
+			return nil, badDoc(k, "set at index time by the classifier; give the document's own topics as \"topics\"")
+		}
 	}
 	if raw, ok := fields["date"]; ok {
 		var s string
@@ -189,7 +195,7 @@ func patchDoc(d *corpus.Doc, b []byte) (*corpus.Doc, error) {
 // docFields is d as JSON fields, the classifier's topics left out.
 func docFields(d *corpus.Doc) (map[string]json.RawMessage, error) {
 	c := *d
-	c.Inferred = nil
+	c.Inferred, c.PrimaryTopic, c.GivenTopics, c.TopicsCorrected = nil, "", nil, false
 	js, err := json.Marshal(&c)
 	if err != nil {
 		return nil, err

@@ -293,7 +293,7 @@ func (d *Docs) fields(doc *corpus.Doc) map[string]any {
 // cloneDoc copies what IndexFields and a Tagger change of a document.
 func cloneDoc(d *corpus.Doc) *corpus.Doc {
 	c := *d
-	c.Units, c.Topics, c.Inferred = slices.Clone(d.Units), slices.Clone(d.Topics), nil
+	c.Units, c.Topics, c.Inferred, c.GivenTopics = slices.Clone(d.Units), slices.Clone(d.Topics), nil, nil
 	return &c
 }
 

@@ -245,6 +245,7 @@ func TestParseDocErrors(t *testing.T) {
 		{`{"id":"a","body":"x","date":"上周"}`, `"date"`},
 		{`{"id":"a","title":" ","body":""}`, `"body"`},
 		{`{"id":"a","body":"x","inferred":[]}`, `"inferred"`},
+		{`{"id":"a","body":"x","primary_topic":"教育"}`, `"primary_topic"`},
 	} {
 		_, err := ParseDoc([]byte(tt.in))
 		if !errors.Is(err, ErrBadDoc) || !strings.Contains(err.Error(), tt.field) {
