@@ -339,11 +339,19 @@ func (d *Docs) served(name string) {
 }
 
 // OpenWritable opens one generation's index for writing live documents.
+// Its batches return once applied (searchable), without waiting for bleve
+// to persist them (unsafe_batch): the write-ahead log already holds them,
+// fsynced, and the log's sequence number is in the same batch, so what
+// bleve persisted and the number it persisted agree, whenever a crash (or
+// a Close, which may drop batches not yet persisted) comes, and the
+// records after it are replayed at the next open. Waiting for bleve's own
+// fsyncs as well took a write of 500 news from 4.6 to 5-8 s on a loaded
+// machine.
 func OpenWritable(path string) (bleve.Index, error) {
 	if err := Register(); err != nil {
 		return nil, err
 	}
-	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "1s"})
+	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "1s", "unsafe_batch": true})
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
