@@ -57,10 +57,12 @@ var (
 )
 
 const (
-	footerMax  = 100                 // longer lines are body text, whatever they contain
-	shortLine  = 40                  // at most this many runes, a line may belong to a footer block
-	metaSeps   = " \t\u3000|丨/【】[]·" // trimmed from metadata values
-	sentenceEn = "。！？!?"             // a line ending with one is a sentence, not furniture
+	footerMax    = 100                 // longer lines are body text, whatever they contain
+	metaWindow   = 100                 // lines from the top a metadata line may be on
+	footerWindow = 60                  // lines from the end a footer block may start at
+	shortLine    = 40                  // at most this many runes, a line may belong to a footer block
+	metaSeps     = " \t\u3000|丨/【】[]·" // trimmed from metadata values
+	sentenceEn   = "。！？!?"             // a line ending with one is a sentence, not furniture
 )
 
 // readNews reads a whole .txt file as one news page; its id is the file's
@@ -171,10 +173,11 @@ func parsePage(lines []string) page {
 
 // metaAnchor returns the index of the metadata line of lines, or -1. Only
 // lines before the first paragraph of text (a long line with a full stop)
-// are candidates; a labelled one wins over a bare date.
+// and among the first metaWindow are candidates; a labelled one wins over
+// a bare date.
 func metaAnchor(lines []string) int {
 	first := -1
-	for i, l := range lines {
+	for i, l := range lines[:min(len(lines), metaWindow)] {
 		if utf8.RuneCountInString(l) > shortLine && strings.Contains(l, "。") {
 			break
 		}
@@ -224,11 +227,12 @@ func (p *page) addMeta(line string) {
 var labelOnly = regexp.MustCompile(`^\p{Han}{0,4}(来源|时间|日期|作者|记者|编辑)\s*[:：]$`)
 
 // joinLabels joins each label alone on its line with the next line
-// (来源： / 某某日报), as text copied from some pages has them.
+// (来源： / 某某日报), as text copied from some pages has them, among the
+// first metaWindow lines.
 func joinLabels(lines []string) []string {
 	var out []string
 	for i := 0; i < len(lines); i++ {
-		if labelOnly.MatchString(lines[i]) && i+1 < len(lines) {
+		if i < metaWindow && labelOnly.MatchString(lines[i]) && i+1 < len(lines) {
 			out = append(out, lines[i]+lines[i+1])
 			i++
 			continue
@@ -316,14 +320,14 @@ func compact(s string) string {
 }
 
 // dropFooter drops footer boilerplate from a body: the block at its end (a
-// run of short lines without full stops that holds boilerplate, dropped
-// from the first boilerplate line on, whatever the lines after it say) and
-// lines that are boilerplate wherever they are.
-// The editor a credit line names (责任编辑：李明) is taken when the metadata
-// line named none.
+// run of short lines without full stops, at most footerWindow of them,
+// that holds boilerplate, dropped from the first boilerplate line on,
+// whatever the lines after it say) and lines that are boilerplate wherever
+// they are. The editor a credit line names (责任编辑：李明) is taken when
+// the metadata line named none.
 func (p *page) dropFooter(body []string) []string {
 	j := len(body)
-	for j > 0 && isFootish(body[j-1]) {
+	for j > 0 && len(body)-j < footerWindow && isFootish(body[j-1]) {
 		j--
 	}
 	for k := j; k < len(body); k++ {
