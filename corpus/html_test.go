@@ -126,3 +126,15 @@ func TestHTMLArticleHead(t *testing.T) {
 		t.Errorf("%v %+v", err, d)
 	}
 }
+
+// TestHTMLGzip: a saved page may be gzipped; a gzipped Word file is not a
+// known type.
+func TestHTMLGzip(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.html.gz", gz(t, "<title>标题</title>"+article))
+	writeFile(t, dir, "b.docx.gz", gz(t, "PK"))
+	r := walk(t, Options{}, dir)
+	if r.err != nil || len(r.docs) != 1 || r.docs[0].ID != "a" || r.docs[0].Title != "标题" || len(r.probs) != 0 || r.stats.Files != 1 {
+		t.Errorf("%v %+v %v %+v", r.err, r.docs, r.probs, r.stats)
+	}
+}
