@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 )
 
@@ -28,6 +29,7 @@ const (
 
 var (
 	errDocUnsupported = bad("unsupported format", "old binary Word (.doc): save it as .docx")
+	errDocxEncrypted  = bad("unsupported format", "an encrypted Word file, or an old binary one named .docx: save it unencrypted as .docx")
 	errDocxBomb       = bad("docx too large", "word/document.xml unpacks to over 32 MiB")
 )
 
@@ -42,6 +44,8 @@ func (w *walker) readDocx(ctx context.Context, name string, r io.Reader) error {
 	switch {
 	case len(b) > maxRecord:
 		err = errTooLarge
+	case strings.HasPrefix(string(b[:min(len(b), 8)]), oleMagic) && strings.EqualFold(filepath.Ext(name), ".docx"):
+		err = errDocxEncrypted // Word stores an encrypted .docx in the old container
 	case strings.HasPrefix(string(b[:min(len(b), 8)]), oleMagic):
 		err = errDocUnsupported
 	default:

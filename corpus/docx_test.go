@@ -210,7 +210,7 @@ func TestDocxProblems(t *testing.T) {
 		"f-no-document.docx: broken docx: no word/document.xml",
 		"g-broken-xml.docx: broken docx: XML syntax error on line 1: unexpected EOF",
 		"h-empty.docx: no text",
-		"i-old-as-docx.docx: unsupported format: old binary Word (.doc): save it as .docx",
+		"i-old-as-docx.docx: unsupported format: an encrypted Word file, or an old binary one named .docx: save it unencrypted as .docx",
 		"k-zero.docx: broken docx: not a zip file",
 	} {
 		if !strings.Contains(got, w) {
