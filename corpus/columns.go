@@ -30,7 +30,7 @@ var aliases = map[string]string{
 	"编辑": "editor", "责任编辑": "editor",
 	"代表": "author", "提出人": "author", "领衔代表": "author", "作者": "author", "记者": "author", "提案人": "author",
 	"代表团": "delegation", "届次": "session", "会议": "session",
-	"承办单位": "units", "主办单位": "units", "办理单位": "units",
+	"承办单位": "units", "办理单位": "units",
 	"办理状态": "status", "状态": "status",
 	"重点督办": "key_supervised", "是否重点督办": "key_supervised",
 	"答复": "reply", "答复内容": "reply", "办理答复": "reply",
@@ -39,8 +39,11 @@ var aliases = map[string]string{
 	"来源": "source", "链接": "url", "网址": "url", "原文链接": "url",
 }
 
-// isField reports whether name is the json tag of a Doc field.
-func isField(name string) bool { return name != "" && aliases[name] == name }
+// isField reports whether name is the json tag of a Doc field (or
+// assisting_units).
+func isField(name string) bool {
+	return name != "" && (aliases[name] == name || handlingAliases[name] == name)
+}
 
 // headerKey normalises a column header or JSON key for lookup.
 func headerKey(h string) string {
@@ -57,6 +60,9 @@ func setField(d *Doc, field string, vals []string) error {
 		vals[i] = strings.ReplaceAll(v, "\x00", "")
 	}
 	v := strings.Join(vals, "、")
+	if setHandling(d, field, v) {
+		return nil
+	}
 	str := func(p *string) {
 		if *p == "" {
 			*p = strings.TrimSpace(lineBreaks.Replace(v))

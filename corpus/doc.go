@@ -57,6 +57,18 @@ type Doc struct {
 	TopicsCorrected bool     `json:"topics_corrected,omitempty"` // Topics were set by staff (PUT /api/v1/docs/{id}/topics)
 	Category        string   `json:"category,omitempty"`         // the source's own classification
 	URL             string   `json:"url,omitempty"`
+
+	// Handling of a suggestion (办理): see handling.go.
+	ReplyClass     string    `json:"reply_class,omitempty"`      // 答复类别: A, B, C or D; an unknown value as written
+	ReplyClassText string    `json:"reply_class_text,omitempty"` // the class as the source wrote it: 甲类, 2类, B
+	Satisfaction   string    `json:"satisfaction,omitempty"`     // 满意, 基本满意 or 不满意; an unknown value as written
+	LeadUnit       string    `json:"lead_unit,omitempty"`        // 主办单位, also first of Units
+	Assigned       time.Time `json:"assigned,omitzero"`          // 交办日期
+	Due            time.Time `json:"due,omitzero"`               // 办理期限
+	Replied        time.Time `json:"replied,omitzero"`           // 答复日期
+
+	assisting []string // 协办单位 while a record is read: Units after the lead
+	problems  []string // values kept as written that a reader did not understand
 }
 
 // Topic is a topic the classifier assigned to a document, with its score
@@ -100,11 +112,13 @@ type Keyword struct {
 	Weight float64 `json:"weight"`
 }
 
-// Problem is a record that a reader skipped, or a whole file it could not read.
+// Problem is a record that a reader skipped, or a whole file it could not
+// read, or (Kept) a value of a document it kept that it did not understand.
 type Problem struct {
 	File   string // path of the source file
 	Line   int    // 1-based line or row; 0 for the whole file
 	Reason string
+	Kept   bool // the document was kept: the value is kept as written, or left out
 }
 
 func (p Problem) String() string {

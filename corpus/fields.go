@@ -45,10 +45,18 @@ type Field struct {
 	// Column places the field in the export's columns; its zero value
 	// leaves it out.
 	Column Column
-	// Values are the keyword values of a document (keyword fields).
+	// Values are the keyword values of a document (keyword and computed
+	// fields; a computed one's as of today in China Standard Time).
 	Values func(*Doc) []string
+	// Time is the value of a date field.
+	Time func(*Doc) time.Time
 	// Text is the field of a document as an export cell shows it.
 	Text func(*Doc) string
+	// Normalize, when set, turns a value as staff type it (in a filter or
+	// after a query prefix) into the value indexed: 甲类 -> A.
+	Normalize func(string) string
+	// NoPrefix keeps a keyword field out of the query language.
+	NoPrefix bool
 }
 
 // Column is a field's column in an export.
@@ -96,6 +104,58 @@ func fields() []Field {
 			Values: one(func(d *Doc) string { return d.Status }), Text: func(d *Doc) string { return d.Status }},
 		{Name: FieldSource, Label: "来源", Type: TypeKeyword, Facet: true, Filter: true, Doc: "source (repeatable)",
 			Column: Column{11, "", 22}, Values: one(func(d *Doc) string { return d.Source }), Text: func(d *Doc) string { return d.Source }},
+		{Name: FieldSession, Label: "届次", Type: TypeKeyword, Facet: true, Filter: true, Prefixes: []string{"会议"},
+			Doc: "session 届次, e.g. 十四届二次会议 (repeatable)", Column: Column{14, "", 16},
+			Values: one(func(d *Doc) string { return d.Session }), Text: func(d *Doc) string { return d.Session }},
+		{Name: FieldReplyClass, Label: "答复类别", Type: TypeKeyword, Facet: true, Filter: true, Prefixes: []string{"答复分类", "办理结果分类"},
+			Doc: "reply class 答复类别: A, B, C or D; 甲乙丙丁 and 1-4 read as A-D (repeatable)", Column: Column{15, "", 10},
+			Values: one(func(d *Doc) string { return d.ReplyClass }), Text: replyClassText, Normalize: normalizeWith(ParseReplyClass)},
+		{Name: FieldSatisfaction, Label: "满意度", Type: TypeKeyword, Facet: true, Filter: true, Prefixes: []string{"代表评价"},
+			Doc: "satisfaction 满意度: 满意, 基本满意 or 不满意 (repeatable)", Column: Column{16, "", 10},
+			Values: one(func(d *Doc) string { return d.Satisfaction }), Text: func(d *Doc) string { return d.Satisfaction },
+			Normalize: normalizeWith(ParseSatisfaction)},
+		{Name: FieldLeadUnit, Label: "主办单位", Type: TypeKeyword, Facet: true, Filter: true,
+			Doc: "lead unit 主办单位 (repeatable)", Column: Column{17, "", 20},
+			Values: one(func(d *Doc) string { return d.Lead() }), Text: func(d *Doc) string { return d.Lead() }},
+		{Name: FieldOverdue, Label: "逾期", Type: TypeComputed, Facet: true, Filter: true, Allowed: []string{"true", "false"},
+			Prefixes: []string{"超期"}, Column: Column{21, "", 8}, Normalize: normalizeOverdue,
+			Doc: "overdue 逾期: true for suggestions replied after their due date, or unreplied with it passed " +
+				"(days in the service's time zone); false for the others with a due date",
+			Values: func(d *Doc) []string {
+				if o, ok := d.Overdue(Today(time.Now(), nil)); ok {
+					return []string{strconv.FormatBool(o)}
+				}
+				return nil
+			},
+			Text: func(d *Doc) string {
+				switch o, ok := d.Overdue(Today(time.Now(), nil)); {
+				case !ok:
+					return ""
+				case o:
+					return "是"
+				}
+				return "否"
+			}},
+		{Name: FieldDeadline, Label: "办理时限", Type: TypeKeyword, NoPrefix: true,
+			Values: func(d *Doc) []string {
+				if s := d.DeadlineState(); s != DeadlineNone {
+					return []string{s}
+				}
+				return nil
+			}},
+		{Name: FieldAssigned, Label: "交办日期", Type: TypeDate, Column: Column{18, "", 12},
+			Time: func(d *Doc) time.Time { return d.Assigned }, Text: func(d *Doc) string { return Day(d.Assigned) }},
+		{Name: FieldDue, Label: "办理期限", Type: TypeDate, Column: Column{19, "", 12},
+			Time: func(d *Doc) time.Time { return d.Due }, Text: func(d *Doc) string { return Day(d.Due) }},
+		{Name: FieldReplied, Label: "答复日期", Type: TypeDate, Column: Column{20, "", 12},
+			Time: func(d *Doc) time.Time { return d.Replied }, Text: func(d *Doc) string { return Day(d.Replied) }},
+		{Name: FieldOpenDue, Label: "未答复的办理期限", Type: TypeDate,
+			Time: func(d *Doc) time.Time {
+				if d.Replied.IsZero() {
+					return d.Due
+				}
+				return time.Time{}
+			}},
 		{Name: FieldAuthor, Label: "代表", Type: TypeKeyword, Column: Column{6, "代表/作者", 12},
 			Values: one(func(d *Doc) string { return d.Author }), Text: func(d *Doc) string { return d.Author }},
 		{Name: FieldNumber, Label: "编号", Type: TypeKeyword, Column: Column{1, "", 14},
@@ -106,7 +166,8 @@ func fields() []Field {
 			}
 			return d.Title
 		}},
-		{Name: FieldDate, Label: "日期", Type: TypeDate, Column: Column{4, "", 12}, Text: func(d *Doc) string { return Day(d.Date) }},
+		{Name: FieldDate, Label: "日期", Type: TypeDate, Column: Column{4, "", 12},
+			Time: func(d *Doc) time.Time { return d.Date }, Text: func(d *Doc) string { return Day(d.Date) }},
 		{Name: FieldKey, Label: "重点督办", Type: TypeBool, Column: Column{10, "", 9}, Text: func(d *Doc) string {
 			switch {
 			case d.KeySupervised:
@@ -120,6 +181,48 @@ func fields() []Field {
 		{Name: FieldBody, Label: "正文", Type: TypeText, Column: Column{12, "摘要", 70}, Text: func(d *Doc) string { return d.Body }},
 		{Name: FieldID, Label: "编号（系统）", Type: TypeKeyword, Column: Column{13, "链接", 40}, Text: func(d *Doc) string { return d.ID }},
 	}
+}
+
+// Fields of the handling of suggestions, and the session.
+const (
+	FieldSession      = "session"
+	FieldReplyClass   = "reply_class"
+	FieldSatisfaction = "satisfaction"
+	FieldLeadUnit     = "lead_unit"
+	FieldOverdue      = "overdue"  // computed from deadline and open_due with today
+	FieldDeadline     = "deadline" // DeadlineState, except none
+	FieldAssigned     = "assigned"
+	FieldDue          = "due"
+	FieldReplied      = "replied"
+	FieldOpenDue      = "open_due" // the due date of a suggestion not replied to
+)
+
+// replyClassText is a reply class as a cell shows it: B, or B（乙类） when
+// the source wrote it otherwise.
+func replyClassText(d *Doc) string {
+	if d.ReplyClassText == "" || d.ReplyClassText == d.ReplyClass {
+		return d.ReplyClass
+	}
+	return d.ReplyClass + "（" + d.ReplyClassText + "）"
+}
+
+// normalizeWith normalizes a value by a parser, leaving what it cannot
+// read as it is.
+func normalizeWith(parse func(string) (string, bool)) func(string) string {
+	return func(s string) string {
+		if v, ok := parse(s); ok {
+			return v
+		}
+		return s
+	}
+}
+
+// normalizeOverdue reads yes and no as true and false.
+func normalizeOverdue(s string) string {
+	if v, ok := parseBool(s); ok && strings.TrimSpace(s) != "" {
+		return strconv.FormatBool(v)
+	}
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // FieldID is the document's id: not an index field (bleve keeps it), but
@@ -172,6 +275,11 @@ func Keywords() []Field {
 	return slices.DeleteFunc(fields(), func(f Field) bool { return f.Type != TypeKeyword || f.Values == nil })
 }
 
+// Dates returns the date fields the indexer writes.
+func Dates() []Field {
+	return slices.DeleteFunc(fields(), func(f Field) bool { return f.Type != TypeDate || f.Time == nil })
+}
+
 // Label is the Chinese name of a field, or the name itself when the schema
 // has none.
 func Label(name string) string {
@@ -196,7 +304,7 @@ func ValueLabel(field, v string) string {
 func Prefixes() map[string]string {
 	out := map[string]string{}
 	for _, f := range fields() {
-		if f.Type != TypeKeyword && f.Type != TypeComputed || f.Name == FieldID {
+		if f.Type != TypeKeyword && f.Type != TypeComputed || f.Name == FieldID || f.NoPrefix {
 			continue
 		}
 		for _, p := range append([]string{f.Name, f.Label}, f.Prefixes...) {

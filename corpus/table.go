@@ -63,7 +63,7 @@ func (t *table) row(ctx context.Context, n int, cells []string) error {
 		}
 		for i, c := range cells[:min(len(cells), len(t.fields))] {
 			if f := t.fields[i]; f != "" {
-				if f == "date" && t.serial {
+				if (f == "date" || f == "assigned" || f == "due" || f == "replied") && t.serial {
 					c = serialDate(c, t.date1904)
 				}
 				if err := setField(&d, f, []string{c}); err != nil {

@@ -42,6 +42,7 @@ type Stats struct {
 	Files   int
 	Docs    int            // documents emitted
 	Skipped int            // bad records skipped
+	Kept    int            // values of documents emitted that were kept as written, or left out, and reported
 	Reasons map[string]int // skipped records by short reason ("broken json", "no text", ...)
 }
 
@@ -202,6 +203,9 @@ func newWalker(opt Options, emit func(Doc) error, problem func(Problem)) (*walke
 	for k, v := range aliases {
 		w.fields[k] = v
 	}
+	for k, v := range handlingAliases {
+		w.fields[k] = v
+	}
 	for k, v := range opt.Mapping {
 		v = strings.ToLower(strings.TrimSpace(v))
 		if v != "" && v != "-" && !isField(v) {
@@ -305,6 +309,13 @@ func (w *walker) add(ctx context.Context, name string, line int, d Doc, err erro
 	}
 	w.seen[d.ID] = struct{}{}
 	w.stats.Docs++
+	for _, p := range d.problems { // values kept as written: reported, the document kept
+		w.stats.Kept++
+		if w.problem != nil {
+			w.problem(Problem{File: name, Line: line, Reason: p, Kept: true})
+		}
+	}
+	d.problems = nil
 	if w.emit == nil {
 		return nil
 	}
@@ -329,6 +340,7 @@ func (w *walker) finish(name string, line int, d *Doc) error {
 			d.Kind = KindSuggestion
 		}
 	}
+	finishHandling(d)
 	d.ID = cmp.Or(d.ID, fmt.Sprintf("%s-%d", baseName(name), line))
 	if _, ok := w.seen[d.ID]; ok {
 		return bad("duplicate id", d.ID)

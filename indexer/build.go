@@ -272,7 +272,9 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 			}
 			return nil
 		}, func(p corpus.Problem) {
-			skipped++
+			if !p.Kept { // a kept document's odd value is reported, not skipped
+				skipped++
+			}
 			opt.Problem(p)
 		})
 		rest := rp.rest()
@@ -340,7 +342,8 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 // stored text line up with what was indexed.
 func IndexFields(d *corpus.Doc) map[string]any {
 	for _, s := range []*string{&d.Title, &d.Body, &d.Reply, &d.Author, &d.Delegation, &d.Session,
-		&d.Number, &d.Status, &d.Source, &d.Kind, &d.Category, &d.URL} {
+		&d.Number, &d.Status, &d.Source, &d.Kind, &d.Category, &d.URL,
+		&d.ReplyClass, &d.ReplyClassText, &d.Satisfaction, &d.LeadUnit} {
 		*s = Clean(*s)
 	}
 	for _, l := range [][]string{d.Units, d.Topics} {
@@ -372,8 +375,10 @@ func IndexFields(d *corpus.Doc) map[string]any {
 			f[kf.Name] = v
 		}
 	}
-	if !d.Date.IsZero() {
-		f[corpus.FieldDate] = d.Date
+	for _, df := range corpus.Dates() {
+		if t := df.Time(d); !t.IsZero() {
+			f[df.Name] = t
+		}
 	}
 	f[corpus.FieldKey] = d.KeySupervised
 	js, _ := json.Marshal(d) // a Doc always marshals

@@ -449,6 +449,12 @@ func (j *Jobs) problem(p corpus.Problem) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	c := j.cur
+	if p.Kept { // the document was kept: its odd value is listed, not counted as skipped
+		if len(c.Problems) < j.opt.Problems {
+			c.Problems = append(c.Problems, SkippedRecord{File: p.File, Line: p.Line, Reason: "kept: " + p.Reason})
+		}
+		return
+	}
 	c.Skipped++
 	if c.Reasons == nil {
 		c.Reasons = map[string]int{}

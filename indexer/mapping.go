@@ -162,9 +162,11 @@ func NewMapping(opt MappingOptions) (*mapping.IndexMappingImpl, error) {
 	key := mapping.NewBooleanFieldMapping()
 	key.Store, key.IncludeInAll = false, false
 	dm.AddFieldMappingsAt(corpus.FieldKey, key)
-	date := mapping.NewDateTimeFieldMapping()
-	date.Store, date.IncludeInAll, date.DocValues = false, false, true
-	dm.AddFieldMappingsAt(corpus.FieldDate, date)
+	for _, df := range corpus.Dates() { // date, and the handling's dates
+		date := mapping.NewDateTimeFieldMapping()
+		date.Store, date.IncludeInAll, date.DocValues = false, false, true
+		dm.AddFieldMappingsAt(df.Name, date)
+	}
 	stored := mapping.NewTextFieldMapping()
 	stored.Index, stored.Store, stored.IncludeTermVectors, stored.DocValues, stored.IncludeInAll = false, true, false, false, false
 	dm.AddFieldMappingsAt(corpus.FieldStored, stored)

@@ -72,7 +72,7 @@ func (s *Searcher) matcher(r Request) (*matcher, error) {
 
 // query matches the request's documents, and those of each extra query.
 func (m *matcher) query(and ...query.Query) query.Query {
-	q := withFilters(m.an.build(m.q, false), m.f)
+	q := withFiltersOn(m.an.build(m.q, false), m.f, m.an.today)
 	if len(and) == 0 {
 		return q
 	}

@@ -232,7 +232,9 @@ func (a *analyzers) build(q *Query, relaxed bool) query.Query {
 func (a *analyzers) term(t Term) query.Query {
 	switch {
 	case t.Field != "":
-		return termQ(t.Field, strings.TrimSpace(t.Text), 0)
+		f, _ := corpus.FieldNamed(t.Field)
+		f.Name = t.Field
+		return valueQuery(f, strings.TrimSpace(t.Text), a.today)
 	case t.Phrase:
 		return a.literal(t.Text, 1)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -43,9 +44,10 @@ func (c *column) of(doc uint64) []uint32 {
 // columnSet is the columns of one snapshot: its facet fields, and the
 // sort values of its dates and ids.
 type columnSet struct {
-	cols  []*column // FacetFields, in order
-	dates []string  // the date's sort value as bleve encodes it; "" if none
-	ids   []string  // external ids
+	cols    []*column // FacetFields, in order; the overdue facet's has its terms only
+	dates   []string  // the date's sort value as bleve encodes it; "" if none
+	ids     []string  // external ids
+	overdue *overdueColumns
 }
 
 func (cs *columnSet) date(doc uint64) string {
@@ -85,6 +87,10 @@ func docNumber(id index.IndexInternalID) (uint64, bool) {
 func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) {
 	cs := &columnSet{}
 	for _, field := range FacetFields {
+		if field == corpus.FieldOverdue { // counted from the overdue columns
+			cs.cols = append(cs.cols, &column{terms: overdueTerms})
+			continue
+		}
 		c, err := buildColumn(ctx, r, field, nil)
 		if err != nil {
 			return nil, err
@@ -93,10 +99,19 @@ func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) 
 	}
 	// a date is indexed as terms of several precisions; the full one (shift
 	// 0) is the one bleve sorts by
-	dates, err := buildColumn(ctx, r, corpus.FieldDate, func(term string) bool {
+	fullDate := func(term string) bool {
 		valid, shift := numeric.ValidPrefixCodedTerm(term)
 		return valid && shift == 0
-	})
+	}
+	dates, err := buildColumn(ctx, r, corpus.FieldDate, fullDate)
+	if err != nil {
+		return nil, err
+	}
+	deadline, err := buildColumn(ctx, r, corpus.FieldDeadline, nil)
+	if err != nil {
+		return nil, err
+	}
+	openDue, err := buildColumn(ctx, r, corpus.FieldOpenDue, fullDate)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +147,7 @@ func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) 
 		}
 		cs.ids[n] = ext
 	}
+	buildOverdue(cs, deadline, openDue)
 	return cs, nil
 }
 
@@ -262,8 +278,10 @@ func (s *Searcher) Warm(ctx context.Context) error {
 // over several would collect from each at once).
 type hooks struct {
 	cache     *snapshotCache[*columnSet]
-	facetSize int  // values per facet; 0: no facets
-	collect   bool // keep the document number of every match in docs
+	facetSize int   // values per facet; 0: no facets
+	collect   bool  // keep the document number of every match in docs
+	overdueAt int   // index of the overdue facet in FacetFields, -1 if none
+	cutoff    int64 // Unix nanoseconds a due date must be before to have passed
 	cs        *columnSet
 	counts    [][]int
 	docs      []uint64
@@ -271,7 +289,8 @@ type hooks struct {
 
 // hooks returns the hooks of one request.
 func (s *Searcher) hooks(r Request) *hooks {
-	h := &hooks{cache: &s.columns}
+	h := &hooks{cache: &s.columns, overdueAt: slices.Index(FacetFields, corpus.FieldOverdue),
+		cutoff: cutoff(s.today()).UnixNano()}
 	if !r.NoFacets {
 		h.facetSize = r.FacetSize
 	}
@@ -315,6 +334,12 @@ func (h *hooks) context(ctx context.Context) context.Context {
 					h.docs = append(h.docs, n)
 				}
 				for i, c := range h.counts {
+					if i == h.overdueAt {
+						if o := cs.overdue.ord(n, h.cutoff); o >= 0 {
+							c[o]++
+						}
+						continue
+					}
 					for _, o := range cs.cols[i].of(n) {
 						c[o]++
 					}
@@ -335,11 +360,14 @@ func (h *hooks) result(res *bleve.SearchResult) map[string][]Count {
 	if h == nil {
 		for name, fr := range res.Facets {
 			counts := []Count{}
-			for _, t := range fr.Terms.Terms() {
-				counts = append(counts, Count{Value: t.Term, Count: t.Count})
+			if fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					counts = append(counts, Count{Value: t.Term, Count: t.Count})
+				}
 			}
 			out[name] = sortYears(name, counts)
 		}
+		referenceOverdue(out, res)
 		return out
 	}
 	if h.facetSize == 0 {

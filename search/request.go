@@ -190,6 +190,9 @@ func (r *Request) normalize(l Limits) error {
 	}
 	for _, fd := range corpus.Filters() {
 		for _, v := range f.Values(fd.Name) {
+			if fd.Normalize != nil {
+				v = fd.Normalize(v)
+			}
 			if fd.Allowed != nil && !slices.Contains(fd.Allowed, v) {
 				return invalid("%s must be %s, not %q", fd.Name, strings.Join(fd.Allowed, " or "), v)
 			}

@@ -66,7 +66,7 @@ func TestSchemaFiltersAndFacets(t *testing.T) {
 					t.Errorf("filter %s=%s finds %d documents, want %d", f.Name, v, len(got), len(ids))
 				}
 			}
-			if f.Type == corpus.TypeKeyword || f.Type == corpus.TypeComputed {
+			if (f.Type == corpus.TypeKeyword || f.Type == corpus.TypeComputed) && !f.NoPrefix {
 				for _, p := range append([]string{f.Name, f.Label}, f.Prefixes...) {
 					q := p + `:"` + v + `"`
 					if got := sorted(ti.ids(t, search.Request{Query: q})); !slices.Equal(got, ids) {

@@ -26,6 +26,11 @@ type Searcher struct {
 	Index    bleve.Index
 	Limits   Limits
 	Keywords KeywordFunc // for similar documents and keyword analytics; may be nil
+	// Zone is the service's time zone, whose calendar day tells whether a
+	// suggestion is overdue; nil is China Standard Time.
+	Zone *time.Location
+	// Now is the clock of overdue; nil is time.Now.
+	Now func() time.Time
 
 	columns snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
 	stats   snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
@@ -72,6 +77,11 @@ type Hit struct {
 	Source        string              `json:"source,omitempty"`
 	URL           string              `json:"url,omitempty"`
 	Reply         string              `json:"reply,omitempty"`
+	ReplyClass    string              `json:"reply_class,omitempty"`
+	Satisfaction  string              `json:"satisfaction,omitempty"`
+	LeadUnit      string              `json:"lead_unit,omitempty"`
+	Due           string              `json:"due,omitempty"`
+	Replied       string              `json:"replied,omitempty"`
 	Shared        []string            `json:"shared,omitempty"` // similar documents: keywords in common
 	Sort          []string            `json:"sort,omitempty"`   // pass as After for the next page
 	Doc           *corpus.Doc         `json:"-"`
@@ -165,7 +175,7 @@ func (s *Searcher) run(ctx context.Context, sr *bleve.SearchRequest, h *hooks) (
 // and the hooks that count its facets and sort it.
 func (s *Searcher) request(r Request, q query.Query) (*bleve.SearchRequest, *hooks, error) {
 	h := s.hooks(r)
-	q = withFilters(q, r.Filters)
+	q = withFiltersOn(q, r.Filters, s.today())
 	sr := bleve.NewSearchRequestOptions(q, r.Size, (r.Page-1)*r.Size, false)
 	if r.After != nil {
 		sr.From = 0
@@ -177,8 +187,12 @@ func (s *Searcher) request(r Request, q query.Query) (*bleve.SearchRequest, *hoo
 		byDate = &bsearch.SortField{Field: corpus.FieldDate, Type: bsearch.SortFieldAsDate, Desc: desc, Missing: bsearch.SortFieldMissingLast}
 		byID = &bsearch.SortDocID{}
 		if h.facetSize > 0 {
-			for i, name := range FacetFields {
-				sr.AddFacet(name, bleve.NewFacetRequest(FacetFields[i], h.facetSize))
+			for _, name := range FacetFields {
+				if name == corpus.FieldOverdue {
+					addReferenceOverdue(sr, h.cutoff)
+					continue
+				}
+				sr.AddFacet(name, bleve.NewFacetRequest(name, h.facetSize))
 			}
 		}
 		h = nil
@@ -276,21 +290,26 @@ func one(dm *bsearch.DocumentMatch, err error) (*bsearch.DocumentMatch, error) {
 	return dm, err
 }
 
-// withFilters narrows q by the filters, which select without scoring.
+// withFilters narrows q by the filters, which select without scoring, on
+// the day it is in China Standard Time.
 func withFilters(q query.Query, f Filters) query.Query {
+	return withFiltersOn(q, f, corpus.Today(time.Now(), nil))
+}
+
+// withFiltersOn is withFilters on the day today, which tells what is
+// overdue.
+func withFiltersOn(q query.Query, f Filters, today string) query.Query {
 	var conj []query.Query
-	add := func(field string, values []string) {
+	for _, fd := range corpus.Filters() {
+		values := f.Values(fd.Name)
 		if len(values) == 0 {
-			return
+			continue
 		}
 		var alts []query.Query
 		for _, v := range values {
-			alts = append(alts, termQ(field, v, 0))
+			alts = append(alts, valueQuery(fd, v, today))
 		}
 		conj = append(conj, bleve.NewDisjunctionQuery(alts...))
-	}
-	for _, fd := range corpus.Filters() {
-		add(fd.Name, f.Values(fd.Name))
 	}
 	if !f.From.IsZero() || !f.To.IsZero() {
 		from, to := f.From, f.To
@@ -378,6 +397,8 @@ func hitFromDoc(d *corpus.Doc) Hit {
 		Session: d.Session, Author: d.Author, Delegation: d.Delegation, Units: d.Units,
 		Status: d.Status, KeySupervised: d.KeySupervised, Source: d.Source, URL: d.URL,
 		Reply: d.Reply, Doc: d, Highlights: map[string][]string{"title": {}, "body": {}},
+		ReplyClass: d.ReplyClass, Satisfaction: d.Satisfaction, LeadUnit: d.Lead(),
+		Due: corpus.Day(d.Due), Replied: corpus.Day(d.Replied),
 	}
 	if h.Topics == nil {
 		h.Topics = []string{}
@@ -419,6 +440,7 @@ type analyzers struct {
 	// bigram prefixes (Limits.MaxPrefixChars); prefixes counts those of
 	// the query being built.
 	maxPrefixes, prefixes int
+	today                 string // the day overdue is computed for
 }
 
 func (s *Searcher) analyzers() (*analyzers, error) {
@@ -427,7 +449,7 @@ func (s *Searcher) analyzers() (*analyzers, error) {
 		return nil, fmt.Errorf("%w: no index is loaded", ErrUnavailable)
 	}
 	a := &analyzers{words: m.AnalyzerNamed(corpus.AnalyzerWords), chars: m.AnalyzerNamed(corpus.AnalyzerChars),
-		maxPrefixes: s.Limits.MaxPrefixChars}
+		maxPrefixes: s.Limits.MaxPrefixChars, today: s.today()}
 	if a.words == nil || a.chars == nil {
 		return nil, fmt.Errorf("%w: the index has no %s/%s analyzers", ErrUnavailable, corpus.AnalyzerWords, corpus.AnalyzerChars)
 	}

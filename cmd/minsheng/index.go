@@ -45,7 +45,13 @@ func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	bar := newProgress(os.Stderr, log)
 	opt.Progress = bar.update
-	opt.Problem = func(p corpus.Problem) { log.Warn("skipped record", "where", p.String()) }
+	opt.Problem = func(p corpus.Problem) {
+		if p.Kept {
+			log.Warn("value kept as written", "where", p.String())
+			return
+		}
+		log.Warn("skipped record", "where", p.String())
+	}
 	opt.Changes = c.logChanges()
 	man, err := indexer.Build(ctx, c.Data, opt)
 	bar.finish()
