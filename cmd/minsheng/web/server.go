@@ -128,6 +128,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	s.docsRoutes(api)
 	s.exportRoutes(api)
 	s.analyticsRoutes(api)
+	s.handlingRoutes(api)
 	s.uiRoutes(r)
 }
 
