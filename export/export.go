@@ -55,6 +55,7 @@ type Exporter struct {
 	Generation      func() string    // the index generation being served; may be nil
 	TaxonomyVersion string           // version of the topic taxonomy the index was built with
 	Now             func() time.Time // the clock; nil means time.Now
+	Handling        HandlingSearcher // the handling report's figures and promises; nil refuses that report
 
 	sheetRows int // data rows per results sheet; 0 means SheetRows (tests lower it)
 	maxLinks  int // hyperlinks per results sheet; 0 means MaxLinks (tests lower it)
@@ -74,12 +75,12 @@ const (
 // ParseReport reads a report kind as routes and flags name it.
 func ParseReport(s string) (Report, error) {
 	switch r := Report(s); r {
-	case Full, Trends, Units:
+	case Full, Trends, Units, Handling:
 		return r, nil
 	case "results", "full":
 		return Full, nil
 	}
-	return "", fmt.Errorf("%w: report must be trends or units, not %q", search.ErrInvalid, s)
+	return "", fmt.Errorf("%w: report must be trends, units or handling, not %q", search.ErrInvalid, s)
 }
 
 // Summary says what an export wrote.
@@ -115,7 +116,7 @@ func (e *Exporter) WriteReport(ctx context.Context, w io.Writer, report Report, 
 	}
 	at := e.now() // the time of export is when it started
 	autoKind := false
-	if report == Units && len(r.Filters.Kind) == 0 {
+	if (report == Units || report == Handling) && len(r.Filters.Kind) == 0 {
 		r.Filters.Kind = []string{corpus.KindSuggestion}
 		autoKind = true
 	}
@@ -124,6 +125,13 @@ func (e *Exporter) WriteReport(ctx context.Context, w io.Writer, report Report, 
 	b, err := newBook(f)
 	if err != nil {
 		return Summary{}, err
+	}
+	if report == Handling {
+		sc, err := e.writeHandling(ctx, b, r, progress)
+		if err != nil {
+			return Summary{}, err
+		}
+		return e.finishBook(ctx, w, b, report, r, sc, autoKind, at)
 	}
 	var rs *results
 	if report == Full {
@@ -163,6 +171,17 @@ func (e *Exporter) WriteReport(ctx context.Context, w io.Writer, report Report, 
 	if rs != nil {
 		n.plainLinks, n.maxLinks = rs.plainLinks, rs.maxLinks
 	}
+	return e.finishBookWith(ctx, w, b, n, r, sc, at)
+}
+
+// finishBook writes 说明 and the workbook.
+func (e *Exporter) finishBook(ctx context.Context, w io.Writer, b *book, report Report, r search.Request, sc *scanned, autoKind bool, at time.Time) (Summary, error) {
+	return e.finishBookWith(ctx, w, b, e.notes(report, r, sc, autoKind, at), r, sc, at)
+}
+
+// finishBookWith writes 说明 as n says and the workbook.
+func (e *Exporter) finishBookWith(ctx context.Context, w io.Writer, b *book, n *about, r search.Request, sc *scanned, at time.Time) (Summary, error) {
+	f := b.f
 	if err := b.notes(n.rows()); err != nil {
 		return Summary{}, err
 	}

@@ -177,6 +177,8 @@ func FileName(report Report, t time.Time, ext string) (chinese, ascii string) {
 		return "民声主题趋势-" + stamp + ext, "minsheng-trends-" + stamp + ext
 	case Units:
 		return "民声办理情况-" + stamp + ext, "minsheng-units-" + stamp + ext
+	case Handling:
+		return handlingName(stamp, ext)
 	}
 	return "民声检索结果-" + stamp + ext, "minsheng-export-" + stamp + ext
 }

@@ -23,7 +23,7 @@ import (
 
 // runExport writes the documents a search matches to a workbook:
 //
-//	minsheng export --data DIR [--q QUERY] [--topic T ...] [--sort S] [--report trends|units] -o FILE.xlsx
+//	minsheng export --data DIR [--q QUERY] [--topic T ...] [--sort S] [--report trends|units|handling] -o FILE.xlsx
 //
 // The file is written beside its target under a temporary name and
 // renamed when complete, so an interrupted export leaves no half file.
@@ -34,7 +34,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	c, fs, err := loadConfig("export", args, func(fs *flag.FlagSet, c *Config) {
 		commonFlags(fs, c)
 		fs.StringVar(&out, "o", "", "output file, .xlsx (or .csv for the results alone); default 民声检索结果-DATE-TIME.xlsx here")
-		fs.StringVar(&report, "report", "", "one report instead of the full workbook: trends or units")
+		fs.StringVar(&report, "report", "", "one report instead of the full workbook: trends, units or handling (the yearly handling report)")
 		fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address of the web UI, for links in the workbook")
 		fs.IntVar(&c.Limits.ExportMaxRows, "max-rows", c.Limits.ExportMaxRows, "most documents in the export")
 		fs.StringVar(&r.Query, "q", "", "query, as in search (words, \"phrases\", -exclusions, field:value)")
@@ -73,7 +73,15 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer live.Close()
-	e := c.exporter(live)
+	var kw search.KeywordFunc
+	if rep == export.Handling { // promise tracking needs the keyword extractor
+		an, err := builtinAnalysis()
+		if err != nil {
+			return err
+		}
+		kw = an.Keywords
+	}
+	e := c.exporter(live, kw)
 	ext := ".xlsx"
 	if strings.EqualFold(filepath.Ext(out), ".csv") {
 		if rep != export.Full {
@@ -104,12 +112,22 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 
 // exporter is the exporter of the served index, with the configuration's
 // limits: pages of export.DefaultPageSize need a searcher that allows them.
-func (c *Config) exporter(live *indexer.Live) *export.Exporter {
-	return &export.Exporter{
-		Search: search.New(live.Index(), c.exportSearchLimits()), BaseURL: c.BaseURL,
+// Its searcher answers the handling report with kw as the keyword
+// extractor of promise tracking (nil: that report answers unavailable)
+// and the configured time zone for what is overdue.
+func (c *Config) exporter(live *indexer.Live, kw search.KeywordFunc) *export.Exporter {
+	s := search.New(live.Index(), c.exportSearchLimits())
+	s.Keywords = kw
+	s.Zone, _ = c.location() // checked when the configuration is loaded
+	e := &export.Exporter{
+		Search: s, BaseURL: c.BaseURL,
 		MaxRows: c.Limits.ExportMaxRows, Generation: live.Generation,
 		TaxonomyVersion: taxonomyVersion(c.Data, live.Generation()),
 	}
+	if kw != nil {
+		e.Handling = s
+	}
+	return e
 }
 
 // exportSearchLimits are the search limits of an export's pages: the

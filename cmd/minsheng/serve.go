@@ -77,6 +77,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	s := search.New(live.Index(), c.searchLimits())
 	s.Keywords = an.Keywords
+	if s.Zone, err = c.location(); err != nil { // the day overdue is reckoned on
+		return err
+	}
 	// the first search of a generation would build its facet and sort
 	// columns: build them as soon as it is served
 	warm := func(gen string) {
@@ -106,7 +109,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	srv.Docs = docs
 	srv.DataDir = c.Data
-	srv.Export = &web.Export{Exporter: c.exporter(live), Timeout: c.Limits.ExportTimeout,
+	srv.Export = &web.Export{Exporter: c.exporter(live, an.Keywords), Timeout: c.Limits.ExportTimeout,
 		Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }}
 	jobs, err := openJobs(c, live, docs, log)
 	if err != nil {
