@@ -69,6 +69,7 @@ type Limits struct {
 	ExportTimeout     time.Duration `yaml:"export_timeout" help:"time one export may take"`
 	ExportMaxRows     int           `yaml:"export_max_rows" help:"most rows in one export"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" help:"time running requests get to finish after SIGTERM"`
+	ExportStall       time.Duration `yaml:"export_stall" help:"time a client may stop reading an export before it is dropped and its slot freed"`
 	AuthFailures      int           `yaml:"auth_failures" help:"wrong tokens a minute from one client address before it gets 429"`
 	MaxBulkDocs       int           `yaml:"max_bulk_docs" help:"most documents of one NDJSON write to /api/v1/docs"`
 }
@@ -118,6 +119,7 @@ func DefaultConfig() Config {
 			ExportMaxRows:     200000,
 			ShutdownTimeout:   30 * time.Second,
 			AuthFailures:      10,
+			ExportStall:       30 * time.Second,
 			MaxBulkDocs:       1000,
 		},
 	}

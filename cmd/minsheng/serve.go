@@ -109,7 +109,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	srv.Docs = docs
 	srv.DataDir = c.Data
-	srv.Export = &web.Export{Exporter: c.exporter(live, an.Keywords), Timeout: c.Limits.ExportTimeout,
+	srv.Export = &web.Export{Exporter: c.exporter(live, an.Keywords), Timeout: c.Limits.ExportTimeout, Stall: c.Limits.ExportStall,
 		Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }}
 	jobs, err := openJobs(c, live, docs, log)
 	if err != nil {

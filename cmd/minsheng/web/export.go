@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,9 @@ type Export struct {
 	Exporter      *export.Exporter
 	Timeout       time.Duration // how long one export may take, writing included; 0 means 30 minutes
 	MaxConcurrent int           // exports at once; more get 503; 0 means 2
+	// Stall is how long a client may stop reading an export before it is
+	// dropped and its slot freed; 0 means 30 s.
+	Stall time.Duration
 	// Taxonomy, when set, gives the taxonomy version of the generation
 	// being served at the time of each export, overriding
 	// Exporter.TaxonomyVersion, which a reindex may have made stale.
@@ -30,6 +34,34 @@ type Export struct {
 
 	once  sync.Once
 	slots chan struct{} // counts running exports
+
+	mu      sync.Mutex          // protects clients
+	clients map[string]struct{} // addresses with an export running: one each
+}
+
+func (x *Export) stall() time.Duration {
+	if x.Stall <= 0 {
+		return 30 * time.Second
+	}
+	return x.Stall
+}
+
+// claim marks client as running an export; false when it already runs one.
+func (x *Export) claim(client string) (release func(), ok bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, busy := x.clients[client]; busy {
+		return nil, false
+	}
+	if x.clients == nil {
+		x.clients = map[string]struct{}{}
+	}
+	x.clients[client] = struct{}{}
+	return func() {
+		x.mu.Lock()
+		delete(x.clients, client)
+		x.mu.Unlock()
+	}, true
 }
 
 func (x *Export) timeout() time.Duration {
@@ -102,8 +134,18 @@ func (s *Server) export(c *gin.Context, report export.Report, ext string) {
 		s.failErr(c, err)
 		return
 	}
+	// One export at a time per client address, so that one client cannot
+	// take every slot; the staff UI waits Retry-After and tries again.
+	unclaim, ok := x.claim(c.ClientIP())
+	if !ok {
+		c.Header("Retry-After", "5")
+		fail(c, http.StatusTooManyRequests, "an export from your address is still running; wait until it is done")
+		return
+	}
+	defer unclaim()
 	release, ok := x.acquire()
 	if !ok {
+		c.Header("Retry-After", "10")
 		fail(c, http.StatusServiceUnavailable, "too many exports are running; try again in a minute")
 		return
 	}
@@ -111,7 +153,9 @@ func (s *Server) export(c *gin.Context, report export.Report, ext string) {
 	// The server's WriteTimeout is meant for searches; an export may run
 	// for minutes.
 	timeout := x.timeout()
-	if err := http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+	rc := http.NewResponseController(c.Writer)
+	deadline := time.Now().Add(timeout)
+	if err := rc.SetWriteDeadline(deadline); err != nil {
 		s.Log.Warn("export: cannot extend the write deadline", "err", err)
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), timeout)
@@ -131,7 +175,7 @@ func (s *Server) export(c *gin.Context, report export.Report, ext string) {
 	if ext == ".csv" {
 		ctype = csvType
 	}
-	w := &lazyWriter{w: c.Writer, start: func() {
+	w := &lazyWriter{w: stallWriter{w: c.Writer, rc: rc, stall: x.stall(), deadline: deadline}, start: func() {
 		h := c.Writer.Header()
 		h.Set("Content-Type", ctype)
 		h.Set("Content-Disposition", contentDisposition(zh, ascii))
@@ -149,6 +193,11 @@ func (s *Server) export(c *gin.Context, report export.Report, ext string) {
 	case err == nil:
 		s.Log.Info("export", "report", string(report), "format", ext, "rows", sum.Rows, "total", sum.Total,
 			"truncated", sum.Truncated, "generation", sum.Generation, "seconds", time.Since(now).Seconds())
+	case w.started && errors.Is(err, os.ErrDeadlineExceeded):
+		// (a failed write also cancels the request's context: this case
+		// comes first)
+		s.Log.Warn("export dropped: the client stopped reading", "client", c.ClientIP(), "stall", x.stall().String(), "report", string(report))
+		panic(http.ErrAbortHandler)
 	case c.Request.Context().Err() != nil:
 		s.Log.Info("export stopped: the client went away", "report", string(report), "err", err)
 		c.Abort()
@@ -177,6 +226,37 @@ func (p slotted) Search(ctx context.Context, r search.Request) (*search.Result, 
 	}
 	defer release()
 	return p.next.Search(ctx, r)
+}
+
+// stallWriter writes in pieces of at most 32 KB, each with a write
+// deadline stall from its start (never past the export's deadline): a
+// client that stops reading fails the write within stall, and the export
+// ends, freeing its slot; a slow but steady reader is not dropped.
+type stallWriter struct {
+	w        io.Writer
+	rc       *http.ResponseController
+	stall    time.Duration
+	deadline time.Time
+}
+
+func (s stallWriter) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		k := min(len(p), 32<<10)
+		d := time.Now().Add(s.stall)
+		if d.After(s.deadline) {
+			d = s.deadline
+		}
+		s.rc.SetWriteDeadline(d) // best effort: export logs when it cannot
+
+		m, err := s.w.Write(p[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		p = p[k:]
+	}
+	return n, nil
 }
 
 // lazyWriter sends the headers with the first byte, so that the status

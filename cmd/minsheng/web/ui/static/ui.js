@@ -78,7 +78,28 @@
       a.textContent = '正在生成…';
       show(msg, '');
       if (msg) msg.classList.remove('bad');
-      fetch(a.href, { cache: 'no-store' }).then(function (res) {
+      // An export waits when the server says so (429: this address's last
+      // export still runs; 503: every export slot is taken): the page says
+      // it waits and tries again after Retry-After, up to 30 times.
+      var tries = 0;
+      function attempt() {
+        return fetch(a.href, { cache: 'no-store' }).then(function (res) {
+          var wait = parseInt(res.headers.get('Retry-After') || '', 10);
+          if ((res.status === 429 || res.status === 503) && wait > 0 && tries < 30) {
+            tries++;
+            a.textContent = '排队等待…';
+            show(msg, res.status === 429
+              ? '您的上一个导出还在进行，完成后将自动开始本次导出（' + wait + ' 秒后重试）。'
+              : '导出繁忙：其他导出正在进行，本次导出在排队，' + wait + ' 秒后自动重试。');
+            return new Promise(function (r) { setTimeout(r, wait * 1000); }).then(function () {
+              a.textContent = '正在生成…';
+              return attempt();
+            });
+          }
+          return res;
+        });
+      }
+      attempt().then(function (res) {
         if (!res.ok) {
           return res.json().catch(function () { return {}; }).then(function (d) {
             throw new Error('下载失败（' + res.status + '）：' + (d.error || res.statusText));
