@@ -18,11 +18,13 @@ import (
 // precedes that, and the body follows it.
 var (
 	// navLine matches the lines above the title that are site furniture:
-	// greetings (欢迎访问…), "you are here" trails (当前位置, 首页 > 新闻) and
-	// lone navigation links (首页, 设为首页, English). It is needed only for
-	// pages without a metadata line.
+	// greetings (欢迎访问…), "you are here" trails (当前位置, 首页 > 新闻,
+	// 人民网 >> 地方 >> 甘肃), menus (时政 | 社会 | 经济) and lone navigation
+	// links (首页, 设为首页, English). It is needed only for pages without a
+	// metadata line.
 	navLine = regexp.MustCompile(`^(欢迎(访问|光临|来到)|(当前|您的|您现在的|你的)位置|首页\s*[>＞›»/|丨])|` +
-		`^(首页|网站首页|返回首页|设为首页|加入收藏|无障碍|English|繁體|繁体)$`)
+		`^(首页|网站首页|返回首页|设为首页|加入收藏|无障碍|English|繁體|繁体)$|` +
+		`^[^。，\s>＞›»|丨]{1,12}(\s*([>＞›»]{1,2}|[|丨])\s*[^。，\s>＞›»|丨]{1,12}){2,}$`)
 	// footerLine matches footer boilerplate, dropped wherever it is in the
 	// body as long as the line has at most footerMax runes: copyright
 	// (版权所有, Copyright, ©), registrations (ICP备/ICP证, 公网安备, a

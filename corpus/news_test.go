@@ -104,6 +104,8 @@ func TestNewsPageStructure(t *testing.T) {
 			Doc{Title: "标题", Body: "正文。", Date: day.Add(9*time.Hour + 41*time.Minute + 7*time.Second), Source: "某某日报"}},
 		{"other dashes and a bracketed subtitle", "标题\n――副标题\n（2024年3月1日在某某会议上）\n2024-03-08 来源：某某日报\n正文。\n",
 			Doc{Title: "标题", Body: "――副标题\n（2024年3月1日在某某会议上）\n正文。", Date: day, Source: "某某日报"}},
+		{"breadcrumbs and a menu above a page without metadata", "人民网 >> 地方 >> 甘肃\n时政 | 社会 | 经济\n两会时光 | 代表谈发展\n正文。\n",
+			Doc{Title: "两会时光 | 代表谈发展", Body: "正文。"}},
 		{"plain text", "一篇笔记\n第一行\n第二行。\n",
 			Doc{Title: "一篇笔记", Body: "第一行\n第二行。"}},
 		{"gbk", gbkText(t, "标题\n2024-03-08 来源：某某日报\n正文。\n"),
