@@ -33,7 +33,7 @@ const uiPageSize = 20
 // uiPages are the page templates by name, each the layout plus the page.
 // They are parsed from the embedded files once; a template that does not
 // parse fails every test of this package, like a compile error.
-var uiPages = mustParsePages("search", "doc", "check", "analytics", "admin", "error")
+var uiPages = mustParsePages("search", "doc", "check", "analytics", "admin", "error", "newdoc")
 
 // uiAssets are the embedded static files by name, with a content hash
 // that versions their URLs (so they can be cached for long).
@@ -112,6 +112,7 @@ func (s *Server) uiRoutes(r gin.IRouter) {
 	ui.POST("/check", s.uiCheck)
 	ui.GET("/analytics", s.uiAnalytics)
 	ui.GET("/admin", s.uiAdmin)
+	ui.GET("/new", s.uiNewDoc)
 	r.GET("/static/:file", serveAsset)
 }
 

@@ -59,6 +59,7 @@ func (s *Server) uiDoc(c *gin.Context) {
 		return
 	}
 	s.correctionView(p, d)
+	p.Edit = s.docEditView(c, d)
 	p.Doc = d
 	p.DocTitle = d.Title
 	if p.DocTitle == "" {

@@ -179,6 +179,7 @@ type docPage struct {
 	Fields     []field
 	Topics     []topicView
 	Correction correctionView
+	Edit       *docEdit // 编辑; nil without live documents
 	Similar    []hitView
 	SimilarErr string
 }

@@ -421,4 +421,86 @@
       $('#token').focus();
     }
   }
+
+  // Live documents: 编辑 on the document page (PATCH /api/v1/docs/{id}
+  // with If-Match) and 新增建议 (POST /api/v1/docs), with the editor or
+  // admin token, typed once and kept for the browser session.
+  var WRITE_KEY = 'minsheng.editorToken';
+  function writeToken(form) {
+    var input = $('.write-token input', form);
+    if (input && input.value.trim()) return input.value.trim();
+    try { return sessionStorage.getItem(WRITE_KEY) || sessionStorage.getItem('minsheng.adminToken') || ''; } catch (e) { return ''; }
+  }
+  function askToken(form, ask) {
+    var box = $('.write-token', form);
+    if (box) box.hidden = !ask;
+  }
+  function list(v) { return v.split(/[,，、;；\n]+/).map(function (x) { return x.trim(); }).filter(function (x) { return x; }); }
+  function writeDoc(form, msg, method, path, body, version) {
+    var tok = writeToken(form);
+    if (!tok) { askToken(form, true); show(msg, '请输入编辑令牌或管理令牌。'); $('.write-token input', form).focus(); return Promise.reject(null); }
+    var h = { 'Authorization': 'Bearer ' + tok, 'Content-Type': 'application/json', 'Accept': 'application/json' };
+    if (version) h['If-Match'] = version;
+    var btn = $('button[type="submit"]', form);
+    btn.setAttribute('aria-busy', 'true');
+    return fetch(path, { method: method, cache: 'no-store', headers: h, body: JSON.stringify(body) }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (d) {
+        if (res.status === 401 || res.status === 403) {
+          try { sessionStorage.removeItem(WRITE_KEY); } catch (e) { /* private mode */ }
+          askToken(form, true);
+          throw new Error('令牌无效：' + (d.error || res.status));
+        }
+        if (res.status === 409) throw new Error('文档已被他人修改，请刷新页面后再编辑。（' + (d.error || '') + '）');
+        var item = d.items && d.items[0];
+        if (!res.ok || !item || item.result === 'error') throw new Error((item && item.error) || d.error || ('HTTP ' + res.status));
+        try { sessionStorage.setItem(WRITE_KEY, tok); } catch (e) { /* private mode */ }
+        return item;
+      });
+    }).catch(function (e) {
+      btn.removeAttribute('aria-busy');
+      if (e) show(msg, '没有保存：' + e.message);
+      throw null;
+    });
+  }
+
+  var docEdit = document.getElementById('doc-edit');
+  if (docEdit) {
+    askToken(docEdit, !writeToken(docEdit));
+    docEdit.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var msg = document.getElementById('edit-msg');
+      show(msg, '');
+      var status = $('#edit-status').value.trim();
+      var body = {
+        status: status || null,
+        reply: $('#edit-reply').value.trim() || null,
+        units: list($('#edit-units').value),
+        topics: list($('#edit-topics').value)
+      };
+      writeDoc(docEdit, msg, 'PATCH', '/api/v1/docs/' + encodeURIComponent(docEdit.getAttribute('data-id')), body,
+        docEdit.getAttribute('data-version')).then(function () { window.location.reload(); }, function () {});
+    });
+  }
+
+  var newDoc = document.getElementById('new-doc');
+  if (newDoc) {
+    askToken(newDoc, !writeToken(newDoc));
+    newDoc.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var msg = document.getElementById('new-msg');
+      show(msg, '');
+      var doc = { kind: 'suggestion' };
+      ['id', 'title', 'body', 'number', 'session', 'author', 'delegation', 'status', 'date'].forEach(function (k) {
+        var v = $('[name="' + k + '"]', newDoc).value.trim();
+        if (v) doc[k] = v;
+      });
+      var units = list($('#new-units').value), topics = list($('#new-topics').value);
+      if (units.length) doc.units = units;
+      if (topics.length) doc.topics = topics;
+      if ($('#new-key').checked) doc.key_supervised = true;
+      writeDoc(newDoc, msg, 'POST', '/api/v1/docs', doc).then(function (item) {
+        window.location.href = '/docs/' + encodeURIComponent(item.id);
+      }, function () {});
+    });
+  }
 })();
