@@ -50,7 +50,7 @@ var (
 	metaDate = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?` +
 		`(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：]\s*(\d{1,2})|\s*分(?:\s*(\d{1,2})\s*秒)?)?)?`)
 	// metaKey is a label in a metadata line; its value runs to the next label.
-	metaKey = regexp.MustCompile(`(信息来源|文章来源|稿件来源|来源|记者|作者|通讯员|责任编辑|责编|编辑|发布时间|发表时间|更新时间|发布日期|时间|日期|字号|浏览次数|点击数|阅读)\s*[:：]?`)
+	metaKey = regexp.MustCompile(`(信息来源|文章来源|稿件来源|来源|记者|作者|通讯员|责任编辑|责编|编辑|发布时间|发表时间|更新时间|发布日期|时间|日期|字号|字体|浏览次数|点击数|阅读)\s*[:：]?`)
 	// weekday marks the date line of a greeting (2024年3月8日 星期五), which
 	// is not metadata.
 	weekday = regexp.MustCompile(`星期[一二三四五六日天]|周[一二三四五六日]|今天是`)
@@ -59,12 +59,12 @@ var (
 )
 
 const (
-	footerMax    = 100                 // longer lines are body text, whatever they contain
-	metaWindow   = 100                 // lines from the top a metadata line may be on
-	footerWindow = 60                  // lines from the end a footer block may start at
-	shortLine    = 40                  // at most this many runes, a line may belong to a footer block
-	metaSeps     = " \t\u3000|丨/【】[]·" // trimmed from metadata values
-	sentenceEn   = "。！？!?"             // a line ending with one is a sentence, not furniture
+	footerMax    = 100        // longer lines are body text, whatever they contain
+	metaWindow   = 100        // lines from the top a metadata line may be on
+	footerWindow = 60         // lines from the end a footer block may start at
+	shortLine    = 40         // at most this many runes, a line may belong to a footer block
+	metaSeps     = "|丨/【】[]·" // trimmed from metadata values, with spaces
+	sentenceEn   = "。！？!?"    // a line ending with one is a sentence, not furniture
 )
 
 // readNews reads a whole .txt file as one news page; its id is the file's
@@ -416,7 +416,7 @@ func parseMeta(line string) (m meta, ok bool) {
 	if len(keys) > 0 {
 		lead = keys[0][0]
 	}
-	if s := strings.Trim(rest[:lead], metaSeps); s != "" {
+	if s := trimMeta(rest[:lead]); s != "" {
 		if m.date.IsZero() || utf8.RuneCountInString(s) > 30 {
 			return m, false
 		}
@@ -430,12 +430,12 @@ func parseMeta(line string) (m meta, ok bool) {
 		if i+1 < len(keys) {
 			end = keys[i+1][0]
 		}
-		v := strings.Trim(rest[k[1]:end], metaSeps)
+		v := trimMeta(rest[k[1]:end])
 		m.labelled = true
 		switch rest[k[2]:k[3]] {
 		case "来源", "信息来源", "文章来源", "稿件来源":
 			if v != "本报" {
-				v = strings.Trim(strings.TrimSuffix(v, "本报"), metaSeps) // 来源：某某日报 本报记者 张三
+				v = trimMeta(strings.TrimSuffix(v, "本报")) // 来源：某某日报 本报记者 张三
 			}
 			m.source = cmp.Or(m.source, v)
 		case "记者", "作者":
@@ -448,6 +448,12 @@ func parseMeta(line string) (m meta, ok bool) {
 	}
 	m.author = strings.Join(names, "、")
 	return m, true
+}
+
+// trimMeta trims spaces (no-break and full-width ones too) and separators
+// from a metadata value.
+func trimMeta(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(metaSeps, r) })
 }
 
 // metaDateText writes the date metaDate matched at g as ParseDate reads it.
