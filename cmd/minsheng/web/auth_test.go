@@ -253,3 +253,17 @@ func TestMetricsNeedToken(t *testing.T) {
 		t.Errorf("metrics listener serves the API: %d", w.Code)
 	}
 }
+
+// TestAdminPageHasAudit: the 管理 page has the audit section its script
+// fills from GET /api/v1/audit, and the script asks for it.
+func TestAdminPageHasAudit(t *testing.T) {
+	f := newAdminFixture(t, 3)
+	w := send(f.h, "GET", "/admin", "192.0.2.70", "", "")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `id="audit"`) || !strings.Contains(w.Body.String(), "操作记录") {
+		t.Fatalf("admin page: %d, no audit section", w.Code)
+	}
+	js := send(f.h, "GET", "/static/ui.js", "192.0.2.70", "", "")
+	if !strings.Contains(js.Body.String(), "'/audit?limit=50'") {
+		t.Errorf("ui.js does not load the audit trail (%d)", js.Code)
+	}
+}

@@ -267,7 +267,7 @@
     });
 
     function refreshAll() {
-      return Promise.all([loadJobs(), loadSchedules(), loadGenerations()]).catch(function (e) { error(e.message); });
+      return Promise.all([loadJobs(), loadSchedules(), loadGenerations(), loadAudit()]).catch(function (e) { error(e.message); });
     }
 
     function stopPoll() { if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; } }
@@ -375,6 +375,32 @@
           el('thead', null, el('tr', null, el('th', { scope: 'col' }, '名称'), el('th', { scope: 'col' }, '表达式'),
             el('th', { scope: 'col' }, '说明'), el('th', { scope: 'col' }, '下次运行'), el('th', { scope: 'col' }, '上次运行'),
             el('th', { scope: 'col' }, el('span', { class: 'sr-only' }, '操作')))),
+          tb)));
+      });
+    }
+
+    // The audit trail: who did what with a token, newest first.
+    function loadAudit() {
+      var outcomes = { ok: '成功', refused: '被拒绝', failed: '失败' };
+      var tokens = { admin: '管理', editor: '编辑' };
+      return api('GET', '/audit?limit=50').then(function (d) {
+        var recs = (d && d.records) || [];
+        var box = $('#audit');
+        box.textContent = '';
+        if (!recs.length) { box.appendChild(el('p', { class: 'muted', text: '还没有操作记录。' })); return; }
+        var tb = el('tbody');
+        recs.forEach(function (r) {
+          tb.appendChild(el('tr', { 'data-audit': r.id },
+            el('td', { 'data-label': '时间' }, when(r.time)),
+            el('td', { 'data-label': '令牌' }, tokens[r.token] || r.token),
+            el('td', { 'data-label': '来源地址' }, el('code', null, r.client)),
+            el('td', { 'data-label': '操作' }, el('code', null, r.method + ' ' + r.path)),
+            el('td', { 'data-label': '结果' }, (outcomes[r.outcome] || r.outcome) + ' ' + r.status,
+              r.error ? el('div', { class: 'sub' }, r.error) : null)));
+        });
+        box.appendChild(el('div', { class: 'tablewrap' }, el('table', { class: 'table' },
+          el('thead', null, el('tr', null, el('th', { scope: 'col' }, '时间'), el('th', { scope: 'col' }, '令牌'),
+            el('th', { scope: 'col' }, '来源地址'), el('th', { scope: 'col' }, '操作'), el('th', { scope: 'col' }, '结果'))),
           tb)));
       });
     }
