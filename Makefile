@@ -7,22 +7,22 @@ BIN     := bin/minsheng
 DATA    ?= data
 ADDR    ?= 127.0.0.1:8080
 SAMPLE  := corpus/sample
-JIEBA_DICTS := indexer/dict/jieba/jieba.dict.utf8 indexer/dict/jieba/hmm_model.utf8 \
-               indexer/dict/jieba/idf.utf8 indexer/dict/jieba/stop_words.utf8
+JIEBA_DICTS := indexer/analysis/dict/jieba/jieba.dict.utf8 indexer/analysis/dict/jieba/hmm_model.utf8 \
+               indexer/analysis/dict/jieba/idf.utf8 indexer/analysis/dict/jieba/stop_words.utf8
 
 .PHONY: all build dicts run test bench eval fuzz load vet fmt clean
 
 all: build
 
-# gojieba's dictionaries are committed in indexer/dict/jieba/ (MIT, with
+# gojieba's dictionaries are committed in indexer/analysis/dict/jieba/ (MIT, with
 # cppjieba's LICENSE) so that plain `go build` embeds them; `make dicts`
 # refreshes them from the gojieba module after an upgrade.
 dicts:
 	$(GO) mod download github.com/yanyiwu/gojieba
 	for f in $(notdir $(JIEBA_DICTS)) LICENSE; do \
 	  src="$$($(GO) list -m -f '{{.Dir}}' github.com/yanyiwu/gojieba)/deps/cppjieba"; \
-	  if [ $$f = LICENSE ]; then cp "$$src/LICENSE" indexer/dict/jieba/LICENSE; else cp "$$src/dict/$$f" indexer/dict/jieba/$$f; fi; \
-	  chmod 644 indexer/dict/jieba/$$f; done
+	  if [ $$f = LICENSE ]; then cp "$$src/LICENSE" indexer/analysis/dict/jieba/LICENSE; else cp "$$src/dict/$$f" indexer/analysis/dict/jieba/$$f; fi; \
+	  chmod 644 indexer/analysis/dict/jieba/$$f; done
 
 build:
 	$(GO) build -buildvcs=auto -trimpath -o $(BIN) ./cmd/minsheng
@@ -45,7 +45,7 @@ test:
 SHARED     ?= ../shared
 BENCH_DATA ?= bench-data
 bench: build
-	$(GO) test -run '^$$' -bench 'Tokenize|Classify' ./indexer/
+	$(GO) test -run '^$$' -bench 'Tokenize|Classify' ./indexer/...
 	$(GO) test -run '^$$' -bench 'IndexNews' -benchtime 1x -timeout 60m -v ./indexer/ | grep -v '^=== '
 	@[ -e $(BENCH_DATA)/CURRENT ] || $(BIN) index --data $(BENCH_DATA) --source $(SHARED)/corpora/news-2023/news.jsonl.gz \
 	   --source $(SHARED)/corpora/proposals/proposals.jsonl --source $(SHARED)/corpora/policy

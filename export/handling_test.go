@@ -17,7 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"minsheng/indexer"
+	"minsheng/indexer/analysis"
 	"minsheng/search"
 )
 
@@ -43,12 +43,12 @@ func handlingWorkbook(t testing.TB) (string, []byte, *search.HandlingStats, *sea
 	s, live := indexOf(t, sampleDir)
 	x := &handlingExport
 	x.once.Do(func() {
-		d, err := indexer.BuiltinDicts()
+		d, err := analysis.BuiltinDicts()
 		if err != nil {
 			x.err = err
 			return
 		}
-		an, err := indexer.NewAnalysis(d)
+		an, err := analysis.NewAnalysis(d)
 		if err != nil {
 			x.err = err
 			return

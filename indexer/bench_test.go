@@ -1,17 +1,18 @@
 package indexer
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/yanyiwu/gojieba"
-
 	"minsheng/corpus"
+	"minsheng/indexer/analysis"
 )
 
 const newsCorpus = "../../shared/corpora/news-2023/news.jsonl.gz"
@@ -34,7 +35,14 @@ func BenchmarkIndexNews(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := testAnalysis(b)
+	d, err := analysis.BuiltinDicts()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := analysis.NewAnalysis(d)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
 		start := time.Now()
@@ -46,7 +54,7 @@ func BenchmarkIndexNews(b *testing.B) {
 		peak := memStatus(b, "VmHWM")
 
 		start = time.Now()
-		segment(a.jieba, texts)
+		segment(a, texts)
 		segSec := time.Since(start).Seconds()
 
 		idxMBs := float64(textBytes) / 1e6 / idxSec
@@ -64,7 +72,7 @@ func BenchmarkIndexNews(b *testing.B) {
 }
 
 // segment cuts every text in search mode with one worker per core.
-func segment(j *gojieba.Jieba, texts []string) {
+func segment(a *analysis.Analysis, texts []string) {
 	var wg sync.WaitGroup
 	next := make(chan string, 64)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -72,7 +80,7 @@ func segment(j *gojieba.Jieba, texts []string) {
 		go func() {
 			defer wg.Done()
 			for t := range next {
-				j.Tokenize(t, gojieba.SearchMode, true)
+				a.Segment(t)
 			}
 		}()
 	}
@@ -83,32 +91,24 @@ func segment(j *gojieba.Jieba, texts []string) {
 	wg.Wait()
 }
 
-// BenchmarkTokenize is the analyzer alone on a 1,000-character suggestion.
-func BenchmarkTokenize(b *testing.B) {
-	a := testAnalysis(b)
-	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。", 20))
-	b.SetBytes(int64(len(text)))
-	for i := 0; i < b.N; i++ {
-		a.Tokenize(text)
+// memStatus reads a field of /proc/self/status (VmRSS, VmHWM), in bytes.
+func memStatus(tb testing.TB, field string) int64 {
+	tb.Helper()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		tb.Skipf("no /proc/self/status: %v", err)
 	}
-}
-
-// BenchmarkLiteralTokenize is the literal (character and bigram) analyzer.
-func BenchmarkLiteralTokenize(b *testing.B) {
-	a := testAnalysis(b)
-	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。", 20))
-	b.SetBytes(int64(len(text)))
-	for i := 0; i < b.N; i++ {
-		a.LiteralTokenize(text)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return kb << 10
+		}
 	}
-}
-
-// BenchmarkFoldRunes is the highlighter's folding of a document's text.
-func BenchmarkFoldRunes(b *testing.B) {
-	a := testAnalysis(b)
-	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。\n", 20))
-	b.SetBytes(int64(len(text)))
-	for i := 0; i < b.N; i++ {
-		a.charRunes(text)
-	}
+	tb.Skipf("no %s in /proc/self/status", field)
+	return 0
 }

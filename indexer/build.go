@@ -20,6 +20,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
+	"minsheng/indexer/analysis"
 	"minsheng/indexer/wal"
 )
 
@@ -28,6 +29,14 @@ import (
 type Tagger interface {
 	Tag(d *corpus.Doc)
 	Version() string
+}
+
+// Learner is a Tagger that learns from the documents of a build before it
+// tags them: Build calls Learn with the build's sources and tags with the
+// Tagger it returns. The Classifier is one.
+type Learner interface {
+	Tagger
+	Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error)
 }
 
 // The garbage collector's target and soft memory limit while a build runs.
@@ -131,14 +140,14 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	if err != nil {
 		return nil, err
 	}
-	dicts, err := BuiltinDicts()
+	dicts, err := analysis.BuiltinDicts()
 	if err != nil {
 		return nil, err
 	}
 	if opt.UserDict != nil {
 		dicts.User = opt.UserDict
 	}
-	m, err := NewMapping(MappingOptions{UserDict: opt.UserDict})
+	m, err := analysis.NewMapping(analysis.MappingOptions{UserDict: opt.UserDict})
 	if err != nil {
 		return nil, err
 	}
@@ -344,11 +353,11 @@ func IndexFields(d *corpus.Doc) map[string]any {
 	for _, s := range []*string{&d.Title, &d.Body, &d.Reply, &d.Author, &d.Delegation, &d.Session,
 		&d.Number, &d.Status, &d.Source, &d.Kind, &d.Category, &d.URL,
 		&d.ReplyClass, &d.ReplyClassText, &d.Satisfaction, &d.LeadUnit} {
-		*s = Clean(*s)
+		*s = analysis.Clean(*s)
 	}
 	for _, l := range [][]string{d.Units, d.Topics} {
 		for i := range l {
-			l[i] = Clean(l[i])
+			l[i] = analysis.Clean(l[i])
 		}
 	}
 	f := make(map[string]any, 24)
@@ -393,7 +402,7 @@ func IndexFields(d *corpus.Doc) map[string]any {
 // less time on one segment. ForceMerge merges in rounds; it usually takes
 // two.
 func compact(ctx context.Context, path string, log *slog.Logger) error {
-	if err := Register(); err != nil {
+	if err := analysis.Register(); err != nil {
 		return err
 	}
 	idx, err := bleve.Open(path)
@@ -539,7 +548,7 @@ func verify(path string, want uint64) error {
 // Open opens one generation's index read-only. Another process holding it
 // for writing makes this fail after about a second instead of blocking.
 func Open(path string) (bleve.Index, error) {
-	if err := Register(); err != nil {
+	if err := analysis.Register(); err != nil {
 		return nil, err
 	}
 	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true, "bolt_timeout": "1s"})

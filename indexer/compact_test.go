@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"minsheng/corpus"
+	"minsheng/indexer/analysis"
 )
 
 // segmentsOf opens the index at path and counts its file segments.
@@ -64,10 +65,10 @@ func TestBuildIsOneSegment(t *testing.T) {
 // TestCompactKeepsDocuments: compact merges an index of several segments
 // into one, and every document still finds what it found before.
 func TestCompactKeepsDocuments(t *testing.T) {
-	if err := Register(); err != nil {
+	if err := analysis.Register(); err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewMapping(MappingOptions{})
+	m, err := analysis.NewMapping(analysis.MappingOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,12 @@ func IndexPath(dataDir, name string) string {
 	return filepath.Join(dataDir, genDir, name, "index")
 }
 
+// ManifestPath is the manifest of generation name: it exists once the
+// generation is complete.
+func ManifestPath(dataDir, name string) string {
+	return filepath.Join(dataDir, genDir, name, manifestFile)
+}
+
 var genName = regexp.MustCompile(`^gen-\d{8}-\d{6}-\d{3}$`)
 
 // ValidName reports whether name can be a generation: it never leaves the
@@ -197,15 +203,16 @@ func prune(dataDir string, keep int, log *slog.Logger, protect ...string) error 
 		if i < keep || g.Current || slices.Contains(protect, g.Name) {
 			continue
 		}
-		if err := removeUnused(dataDir, g.Name, log); err != nil {
+		if err := RemoveUnused(dataDir, g.Name, log); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// removeUnused deletes generation name unless it is being served.
-func removeUnused(dataDir, name string, log *slog.Logger) error {
+// RemoveUnused deletes generation name unless it is being served: a
+// failed job discards the generation it built with it.
+func RemoveUnused(dataDir, name string, log *slog.Logger) error {
 	f, err := os.Open(filepath.Join(dataDir, genDir, name, manifestFile))
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
+	"minsheng/indexer/analysis"
 	"minsheng/indexer/wal"
 )
 
@@ -348,7 +349,7 @@ func (d *Docs) served(name string) {
 // fsyncs as well took a write of 500 news from 4.6 to 5-8 s on a loaded
 // machine.
 func OpenWritable(path string) (bleve.Index, error) {
-	if err := Register(); err != nil {
+	if err := analysis.Register(); err != nil {
 		return nil, err
 	}
 	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "1s", "unsafe_batch": true})

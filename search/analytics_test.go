@@ -16,6 +16,8 @@ import (
 
 	"minsheng/corpus"
 	"minsheng/indexer"
+	zhanalysis "minsheng/indexer/analysis"
+	"minsheng/indexer/taxonomy"
 	"minsheng/search"
 )
 
@@ -27,19 +29,19 @@ var sampleSources = []string{"../corpus/sample"}
 // the index: the oracle every count is checked against.
 type analyticsFixture struct {
 	s    *search.Searcher
-	an   *indexer.Analysis
-	tax  *indexer.Taxonomy
+	an   *zhanalysis.Analysis
+	tax  *taxonomy.Taxonomy
 	docs []corpus.Doc // as stored
 }
 
 func newAnalyticsFixture(t *testing.T) *analyticsFixture {
 	t.Helper()
 	ctx := context.Background()
-	tax, err := indexer.DefaultTaxonomy()
+	tax, err := taxonomy.DefaultTaxonomy()
 	if err != nil {
 		t.Fatal(err)
 	}
-	clf, err := indexer.NewClassifier(tax)
+	clf, err := taxonomy.NewClassifier(tax)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,11 +58,11 @@ func newAnalyticsFixture(t *testing.T) *analyticsFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { live.Close() })
-	d, err := indexer.BuiltinDicts()
+	d, err := zhanalysis.BuiltinDicts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	an, err := indexer.NewAnalysis(d)
+	an, err := zhanalysis.NewAnalysis(d)
 	if err != nil {
 		t.Fatal(err)
 	}

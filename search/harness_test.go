@@ -10,6 +10,7 @@ import (
 
 	"minsheng/corpus"
 	"minsheng/indexer"
+	zhanalysis "minsheng/indexer/analysis"
 	"minsheng/search"
 )
 
@@ -88,11 +89,11 @@ func buildIndex(tb testing.TB, key string, sources []string, keep func(*corpus.D
 		tb.Fatal(err)
 	}
 	s := search.New(live.Index(), search.Limits{MaxSize: 10000, MaxPageDepth: 100000})
-	d, err := indexer.BuiltinDicts()
+	d, err := zhanalysis.BuiltinDicts()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	an, err := indexer.NewAnalysis(d)
+	an, err := zhanalysis.NewAnalysis(d)
 	if err != nil {
 		tb.Fatal(err)
 	}

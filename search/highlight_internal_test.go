@@ -11,13 +11,13 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"minsheng/corpus"
-	"minsheng/indexer"
+	zhanalysis "minsheng/indexer/analysis"
 )
 
 // TestCharsOfMatchesTokens checks the highlighter's shortcut to the folded
 // characters against the character analyzer's tokens.
 func TestCharsOfMatchesTokens(t *testing.T) {
-	m, err := indexer.NewMapping(indexer.MappingOptions{})
+	m, err := zhanalysis.NewMapping(zhanalysis.MappingOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestCharsOfMatchesTokens(t *testing.T) {
 // from the documents themselves (traditional, full-width and mixed-case
 // forms among them), overlapping and touching needles, and odd texts.
 func TestFindHighlightsAsFolding(t *testing.T) {
-	m, err := indexer.NewMapping(indexer.MappingOptions{})
+	m, err := zhanalysis.NewMapping(zhanalysis.MappingOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

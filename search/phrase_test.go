@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"minsheng/corpus"
-	"minsheng/indexer"
+	zhanalysis "minsheng/indexer/analysis"
 	"minsheng/search"
 )
 
@@ -105,13 +105,13 @@ func minus(a, b []string) []string {
 	return out
 }
 
-func analysis(tb testing.TB) *indexer.Analysis {
+func analysis(tb testing.TB) *zhanalysis.Analysis {
 	tb.Helper()
-	d, err := indexer.BuiltinDicts()
+	d, err := zhanalysis.BuiltinDicts()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a, err := indexer.NewAnalysis(d)
+	a, err := zhanalysis.NewAnalysis(d)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"minsheng/corpus"
 	"minsheng/indexer"
+	"minsheng/indexer/analysis"
 )
 
 func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
@@ -74,7 +75,7 @@ func (c *Config) userDict() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("user dictionary: %w", err)
 	}
-	d, err := indexer.BuiltinDicts()
+	d, err := analysis.BuiltinDicts()
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"minsheng/indexer"
+	"minsheng/indexer/analysis"
 )
 
 // Every limit has a default that bounds something, and serve's
@@ -231,7 +232,7 @@ func TestServeLockedIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := indexer.Register(); err != nil {
+	if err := analysis.Register(); err != nil {
 		t.Fatal(err)
 	}
 	holder, err := bleve.Open(indexer.IndexPath(data, gen)) // a writer in another process

@@ -16,6 +16,9 @@ import (
 	"minsheng/audit"
 	"minsheng/cmd/minsheng/web"
 	"minsheng/indexer"
+	"minsheng/indexer/analysis"
+	"minsheng/indexer/reindex"
+	"minsheng/indexer/taxonomy"
 	"minsheng/search"
 )
 
@@ -97,7 +100,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if gen := live.Generation(); gen != "" {
 		go warm(gen)
 	}
-	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
 		return err
 	}
@@ -126,7 +129,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer trail.Close()
 	srv.Audit = trail
-	if srv.Topics, err = indexer.OpenCorrections(c.Data); err != nil {
+	if srv.Topics, err = taxonomy.OpenCorrections(c.Data); err != nil {
 		return err
 	}
 	h, err := srv.Handler(c.Trusted)
@@ -188,12 +191,12 @@ func (c *Config) httpServer(h http.Handler) *http.Server {
 
 // openJobs opens the reindex jobs service of the data folder. Each job
 // reads the configuration's sources, user dictionary and taxonomy anew.
-func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logger) (*indexer.Jobs, error) {
+func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logger) (*reindex.Jobs, error) {
 	loc, err := c.location()
 	if err != nil {
 		return nil, err
 	}
-	return indexer.OpenJobs(c.Data, live, indexer.JobsOptions{
+	return reindex.OpenJobs(c.Data, live, reindex.JobsOptions{
 		Build: func() (indexer.BuildOptions, error) {
 			opt, err := c.buildOptions(log)
 			opt.Changes = docs.State
@@ -207,7 +210,7 @@ func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logge
 
 // runJobs runs the jobs service until ctx is done or the returned stop is
 // called; stop cancels a running job, waits for it and closes the store.
-func runJobs(ctx context.Context, jobs *indexer.Jobs, log *slog.Logger) (stop func()) {
+func runJobs(ctx context.Context, jobs *reindex.Jobs, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -226,7 +229,7 @@ func runJobs(ctx context.Context, jobs *indexer.Jobs, log *slog.Logger) (stop fu
 // location is the time zone of cron schedules.
 func (c *Config) location() (*time.Location, error) {
 	if c.TimeZone == "" {
-		return indexer.Shanghai(), nil
+		return reindex.Shanghai(), nil
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
@@ -237,10 +240,10 @@ func (c *Config) location() (*time.Location, error) {
 
 // builtinAnalysis loads the segmenter of the built-in dictionaries, for
 // keyword extraction.
-func builtinAnalysis() (*indexer.Analysis, error) {
-	d, err := indexer.BuiltinDicts()
+func builtinAnalysis() (*analysis.Analysis, error) {
+	d, err := analysis.BuiltinDicts()
 	if err != nil {
 		return nil, err
 	}
-	return indexer.NewAnalysis(d)
+	return analysis.NewAnalysis(d)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"minsheng/indexer"
+	"minsheng/indexer/taxonomy"
 	"minsheng/search"
 )
 
@@ -37,7 +38,7 @@ func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func taxonomyName(path string) string {
 }
 
 // printTaxonomy lists the topics, their settings and strongest keywords.
-func printTaxonomy(w io.Writer, t *indexer.Taxonomy, path string) {
+func printTaxonomy(w io.Writer, t *taxonomy.Taxonomy, path string) {
 	fmt.Fprintf(w, "taxonomy %s (%s), %d topics\n", t.Version(), taxonomyName(path), len(t.Topics))
 	if t.Note != "" {
 		fmt.Fprintf(w, "note: %s\n", t.Note)
@@ -120,7 +121,7 @@ func cells(s string) int {
 // explainTopics prints a stored document's given and inferred topics and,
 // scored anew with the taxonomy now configured, every topic it touches
 // and the words that decided it.
-func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Taxonomy, id string) error {
+func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Taxonomy, id string) error {
 	live, err := c.openIndex("topics")
 	if err != nil {
 		return err
@@ -133,7 +134,7 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Tax
 	if !ok {
 		return fmt.Errorf("topics: no document %q in generation %s", id, live.Generation())
 	}
-	clf, err := indexer.NewClassifier(tax)
+	clf, err := taxonomy.NewClassifier(tax)
 	if err != nil {
 		return err
 	}
@@ -213,7 +214,7 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *indexer.Tax
 }
 
 // describeTaxonomy is the taxonomy as search and web see it.
-func describeTaxonomy(t *indexer.Taxonomy) search.Taxonomy {
+func describeTaxonomy(t *taxonomy.Taxonomy) search.Taxonomy {
 	out := search.Taxonomy{Version: t.Version()}
 	for _, td := range t.Topics {
 		var kws []string
@@ -240,16 +241,16 @@ func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.taxonomy }
 // when none is set), with the topic corrections staff made in the data
 // folder, which builds tag documents with (and learn from: see
 // indexer.Learner).
-func (c *Config) tagger() (*indexer.Classifier, error) {
-	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+func (c *Config) tagger() (*taxonomy.Classifier, error) {
+	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
 		return nil, err
 	}
-	clf, err := indexer.NewClassifier(tax)
+	clf, err := taxonomy.NewClassifier(tax)
 	if err != nil {
 		return nil, err
 	}
-	corr, err := indexer.LoadCorrections(c.Data)
+	corr, err := taxonomy.LoadCorrections(c.Data)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"minsheng/indexer"
+	"minsheng/indexer/taxonomy"
 )
 
 // TestTopicsCommand indexes the sample corpus through the index command,
@@ -21,7 +22,7 @@ func TestTopicsCommand(t *testing.T) {
 	if err := run(ctx, []string{"index", "--data", data, "--source", "../../corpus/sample"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	tax, err := indexer.DefaultTaxonomy()
+	tax, err := taxonomy.DefaultTaxonomy()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"minsheng/corpus"
-	"minsheng/indexer"
+	"minsheng/indexer/taxonomy"
 )
 
 // runTopicsEval is `minsheng topics eval --source FILE [--map CATEGORY=TOPIC ...]`:
@@ -58,7 +58,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	if folds < 0 || folds == 1 || folds > 20 {
 		return fmt.Errorf("topics eval: --folds %d: want 0 (keywords alone) or 2 to 20", folds)
 	}
-	tax, err := indexer.LoadTaxonomy(c.Taxonomy)
+	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("topics eval: --map %s=%s: %s is not a topic of taxonomy %s", k, v, v, tax.Version())
 		}
 	}
-	clf, err := indexer.NewClassifier(tax)
+	clf, err := taxonomy.NewClassifier(tax)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // printEval prints one report: a row a topic, its macro-F1, coverage.
-func printEval(w io.Writer, r *indexer.EvalReport) {
+func printEval(w io.Writer, r *taxonomy.EvalReport) {
 	title := "keywords alone"
 	if r.Folds > 0 {
 		title = fmt.Sprintf("keywords and a model learned from the categories, %d-fold cross-validated (no document scored by a model that saw its label)", r.Folds)

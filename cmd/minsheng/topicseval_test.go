@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"minsheng/indexer"
+	"minsheng/indexer/taxonomy"
 )
 
 // TestTopicsEvalCommand measures a small labelled file with and without a
@@ -75,7 +76,7 @@ func TestExplainShowsModel(t *testing.T) {
 	t.Setenv("MINSHENG_CONFIG", "")
 	ctx := context.Background()
 	data := t.TempDir()
-	store, err := indexer.OpenCorrections(data)
+	store, err := taxonomy.OpenCorrections(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,8 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"minsheng/indexer"
+	"minsheng/indexer/analysis"
+	"minsheng/indexer/taxonomy"
 )
 
 // runVersion is `minsheng version`: what this binary is, from the build
@@ -51,12 +52,12 @@ func versionInfo() [][2]string {
 		out = append(out, [2]string{"time", when})
 	}
 	out = append(out, [2]string{"go", runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH})
-	if d, err := indexer.BuiltinDicts(); err == nil {
+	if d, err := analysis.BuiltinDicts(); err == nil {
 		out = append(out, [2]string{"dicts", d.Hash()})
 	} else {
 		out = append(out, [2]string{"dicts", "error: " + err.Error()})
 	}
-	if t, err := indexer.DefaultTaxonomy(); err == nil {
+	if t, err := taxonomy.DefaultTaxonomy(); err == nil {
 		out = append(out, [2]string{"taxonomy", t.Version() + " (built-in)"})
 	} else {
 		out = append(out, [2]string{"taxonomy", "error: " + err.Error()})

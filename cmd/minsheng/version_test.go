@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"minsheng/indexer"
+	"minsheng/indexer/analysis"
+	"minsheng/indexer/taxonomy"
 )
 
 // TestUsageListsEveryCommand: `minsheng` alone names every subcommand.
@@ -37,11 +38,11 @@ func TestVersionPrintsHashes(t *testing.T) {
 	if err := run(context.Background(), []string{"version"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	d, err := indexer.BuiltinDicts()
+	d, err := analysis.BuiltinDicts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tax, err := indexer.DefaultTaxonomy()
+	tax, err := taxonomy.DefaultTaxonomy()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,20 +12,20 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"minsheng/indexer"
+	"minsheng/indexer/reindex"
 )
 
 // Jobs is what the admin API needs of the reindex jobs service.
 type Jobs interface {
-	Start(ctx context.Context, trigger string) (indexer.Job, error)
-	Job(id string) (indexer.Job, error)
-	List(limit int) ([]indexer.Job, error)
-	Cancel(id string) (indexer.Job, error)
-	Schedules() ([]indexer.Schedule, error)
-	AddSchedule(name, expr string) (indexer.Schedule, error)
+	Start(ctx context.Context, trigger string) (reindex.Job, error)
+	Job(id string) (reindex.Job, error)
+	List(limit int) ([]reindex.Job, error)
+	Cancel(id string) (reindex.Job, error)
+	Schedules() ([]reindex.Schedule, error)
+	AddSchedule(name, expr string) (reindex.Schedule, error)
 	DeleteSchedule(id string) error
-	Generations() ([]indexer.Generation, error)
-	Activate(name string) (indexer.Generation, error)
+	Generations() ([]reindex.Generation, error)
+	Activate(name string) (reindex.Generation, error)
 }
 
 // adminRoutes registers the admin API: reindex jobs, schedules and
@@ -64,7 +64,7 @@ func (s *Server) needJobs(c *gin.Context) {
 
 // failJob answers err with its status and, when there is one, the job it
 // concerns (the running job of a 409).
-func (s *Server) failJob(c *gin.Context, err error, job indexer.Job) {
+func (s *Server) failJob(c *gin.Context, err error, job reindex.Job) {
 	if job.ID == "" {
 		s.failErr(c, err)
 		return
@@ -102,7 +102,7 @@ func (s *Server) listJobs(c *gin.Context) {
 		return
 	}
 	if jobs == nil {
-		jobs = []indexer.Job{}
+		jobs = []reindex.Job{}
 	}
 	c.JSON(http.StatusOK, gin.H{"jobs": jobs})
 }
@@ -132,7 +132,7 @@ func (s *Server) listSchedules(c *gin.Context) {
 		return
 	}
 	if scs == nil {
-		scs = []indexer.Schedule{}
+		scs = []reindex.Schedule{}
 	}
 	c.JSON(http.StatusOK, gin.H{"schedules": scs})
 }
@@ -183,7 +183,7 @@ func (s *Server) listGenerations(c *gin.Context) {
 		return
 	}
 	if gens == nil {
-		gens = []indexer.Generation{}
+		gens = []reindex.Generation{}
 	}
 	c.JSON(http.StatusOK, gin.H{"generations": gens})
 }

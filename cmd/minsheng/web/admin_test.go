@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"minsheng/indexer"
+	"minsheng/indexer/reindex"
 	"minsheng/search"
 )
 
@@ -29,7 +30,7 @@ type adminFixture struct {
 	srv  *Server
 	data string
 	live *indexer.Live
-	jobs *indexer.Jobs
+	jobs *reindex.Jobs
 }
 
 func newAdminFixture(t *testing.T, docs int) *adminFixture {
@@ -53,7 +54,7 @@ func newAdminFixture(t *testing.T, docs int) *adminFixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	jobs, err := indexer.OpenJobs(data, live, indexer.JobsOptions{
+	jobs, err := reindex.OpenJobs(data, live, reindex.JobsOptions{
 		Build:  func() (indexer.BuildOptions, error) { return opt, nil },
 		Logger: log,
 	})
@@ -92,11 +93,11 @@ func (f *adminFixture) do(t *testing.T, method, target, body string, out any) *h
 	return w
 }
 
-func (f *adminFixture) waitJob(t *testing.T, id string) indexer.Job {
+func (f *adminFixture) waitJob(t *testing.T, id string) reindex.Job {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		var j indexer.Job
+		var j reindex.Job
 		if w := f.do(t, "GET", "/api/v1/jobs/"+id, "", &j); w.Code != http.StatusOK {
 			t.Fatalf("GET job: %d %s", w.Code, w.Body)
 		}
@@ -186,7 +187,7 @@ func TestReindexBurst(t *testing.T) {
 	before := f.live.Generation()
 	type answer struct {
 		code int
-		job  indexer.Job
+		job  reindex.Job
 		err  string
 	}
 	answers := make(chan answer, 10)
@@ -201,7 +202,7 @@ func TestReindexBurst(t *testing.T) {
 			} else {
 				var body struct {
 					Error string      `json:"error"`
-					Job   indexer.Job `json:"job"`
+					Job   reindex.Job `json:"job"`
 				}
 				json.Unmarshal(w.Body.Bytes(), &body)
 				a.job, a.err = body.Job, body.Error
@@ -212,7 +213,7 @@ func TestReindexBurst(t *testing.T) {
 	wg.Wait()
 	close(answers)
 	elapsed := time.Since(start)
-	var accepted []indexer.Job
+	var accepted []reindex.Job
 	conflicts := 0
 	var named []string
 	for a := range answers {
@@ -237,7 +238,7 @@ func TestReindexBurst(t *testing.T) {
 		t.Fatalf("%d accepted, %d conflicts; want 1 and 9", len(accepted), conflicts)
 	}
 	job := accepted[0]
-	if job.State != indexer.StateRunning || job.Trigger != "api" || job.ID == "" {
+	if job.State != reindex.StateRunning || job.Trigger != "api" || job.ID == "" {
 		t.Errorf("accepted job: %+v", job)
 	}
 	for _, id := range named {
@@ -246,21 +247,21 @@ func TestReindexBurst(t *testing.T) {
 		}
 	}
 	j := f.waitJob(t, job.ID)
-	if j.State != indexer.StateSucceeded || j.Docs != 300 || j.Generation == "" || j.Generation == before {
+	if j.State != reindex.StateSucceeded || j.Docs != 300 || j.Generation == "" || j.Generation == before {
 		t.Fatalf("job: %+v", j)
 	}
-	var list struct{ Jobs []indexer.Job }
+	var list struct{ Jobs []reindex.Job }
 	if w := f.do(t, "GET", "/api/v1/jobs?limit=5", "", &list); w.Code != 200 || len(list.Jobs) != 1 || list.Jobs[0].ID != job.ID {
 		t.Errorf("GET jobs: %d %+v", w.Code, list)
 	}
-	var gens struct{ Generations []indexer.Generation }
+	var gens struct{ Generations []reindex.Generation }
 	f.do(t, "GET", "/api/v1/generations", "", &gens)
 	if len(gens.Generations) != 2 || gens.Generations[0].Name != j.Generation || !gens.Generations[0].Serving ||
 		!gens.Generations[0].Current || gens.Generations[1].Serving {
 		t.Errorf("generations: %+v", gens)
 	}
 	// Rollback to the first generation.
-	var g indexer.Generation
+	var g reindex.Generation
 	if w := f.do(t, "POST", "/api/v1/generations/"+before+"/activate", "", &g); w.Code != 200 || !g.Serving || g.Name != before {
 		t.Errorf("activate: %d %s", w.Code, w.Body)
 	}
@@ -270,7 +271,7 @@ func TestReindexBurst(t *testing.T) {
 	// Cancelling a finished job is a conflict with the job.
 	var c struct {
 		Error string
-		Job   indexer.Job
+		Job   reindex.Job
 	}
 	if w := f.do(t, "POST", "/api/v1/jobs/"+job.ID+"/cancel", "", &c); w.Code != http.StatusConflict || c.Job.ID != job.ID {
 		t.Errorf("cancel of a finished job: %d %s", w.Code, w.Body)
@@ -323,7 +324,7 @@ func TestSchedulesAPI(t *testing.T) {
 			t.Errorf("POST schedules %s: %d %s, want %d with %q", c.body, w.Code, w.Body, c.want, c.msg)
 		}
 	}
-	var sc indexer.Schedule
+	var sc reindex.Schedule
 	w := f.do(t, "POST", "/api/v1/schedules", `{"cron": "0 2 * * *", "name": "夜间重建"}`, &sc)
 	if w.Code != http.StatusCreated || sc.ID == "" || sc.Description != "每天 02:00" || sc.Name != "夜间重建" || sc.Next.IsZero() {
 		t.Fatalf("POST schedules: %d %s", w.Code, w.Body)
@@ -331,7 +332,7 @@ func TestSchedulesAPI(t *testing.T) {
 	if sc.Next.Hour() != 2 && sc.TimeZone == "Asia/Shanghai" {
 		t.Errorf("next firing %s is not at 02:00 in %s", sc.Next, sc.TimeZone)
 	}
-	var list struct{ Schedules []indexer.Schedule }
+	var list struct{ Schedules []reindex.Schedule }
 	if f.do(t, "GET", "/api/v1/schedules", "", &list); len(list.Schedules) != 1 || list.Schedules[0].ID != sc.ID {
 		t.Errorf("GET schedules: %+v", list)
 	}
@@ -388,11 +389,11 @@ func TestStatusOfJobErrors(t *testing.T) {
 		err  error
 		want int
 	}{
-		{indexer.ErrJobRunning, 409},
-		{fmt.Errorf("x: %w", indexer.ErrJobDone), 409},
-		{fmt.Errorf("%w: bad cron", indexer.ErrInvalid), 400},
-		{fmt.Errorf("%w: no job", indexer.ErrNotFound), 404},
-		{indexer.ErrClosed, 503},
+		{reindex.ErrJobRunning, 409},
+		{fmt.Errorf("x: %w", reindex.ErrJobDone), 409},
+		{fmt.Errorf("%w: bad cron", reindex.ErrInvalid), 400},
+		{fmt.Errorf("%w: no job", reindex.ErrNotFound), 404},
+		{reindex.ErrClosed, 503},
 		{errors.New("disk full"), 500},
 	} {
 		if got := statusOf(c.err); got != c.want {

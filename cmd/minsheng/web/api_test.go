@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/indexer"
+	"minsheng/indexer/analysis"
 	"minsheng/search"
 )
 
@@ -46,12 +47,12 @@ func sampleSearcher(t *testing.T) (*indexer.Live, *search.Searcher) {
 			apiFixture.err = err
 			return
 		}
-		d, err := indexer.BuiltinDicts()
+		d, err := analysis.BuiltinDicts()
 		if err != nil {
 			apiFixture.err = err
 			return
 		}
-		an, err := indexer.NewAnalysis(d)
+		an, err := analysis.NewAnalysis(d)
 		if err != nil {
 			apiFixture.err = err
 			return

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"minsheng/indexer"
+	"minsheng/indexer/taxonomy"
 	"minsheng/indexer/wal"
 	"minsheng/search"
 )
@@ -82,11 +83,11 @@ func BenchmarkLiveIngest(b *testing.B) {
 	if err := os.WriteFile(src, append(bytes.Join(lines[:base], []byte("\n")), '\n'), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	tax, err := indexer.LoadTaxonomy("")
+	tax, err := taxonomy.LoadTaxonomy("")
 	if err != nil {
 		b.Fatal(err)
 	}
-	tagger, err := indexer.NewClassifier(tax)
+	tagger, err := taxonomy.NewClassifier(tax)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"minsheng/audit"
 	"minsheng/corpus"
 	"minsheng/indexer"
+	"minsheng/indexer/reindex"
 	"minsheng/search"
 )
 
@@ -135,13 +136,13 @@ func (s *Server) Routes(r gin.IRouter) {
 // statusOf maps errors of the services to HTTP status: the one table.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, indexer.ErrJobRunning), errors.Is(err, indexer.ErrJobDone):
+	case errors.Is(err, reindex.ErrJobRunning), errors.Is(err, reindex.ErrJobDone):
 		return http.StatusConflict
-	case errors.Is(err, indexer.ErrInvalid):
+	case errors.Is(err, reindex.ErrInvalid):
 		return http.StatusBadRequest
-	case errors.Is(err, indexer.ErrNotFound):
+	case errors.Is(err, reindex.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, indexer.ErrClosed):
+	case errors.Is(err, reindex.ErrClosed):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, search.ErrInvalid):
 		return http.StatusBadRequest

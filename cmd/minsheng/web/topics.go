@@ -12,16 +12,16 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/corpus"
-	"minsheng/indexer"
+	"minsheng/indexer/taxonomy"
 	"minsheng/search"
 )
 
 // TopicCorrections is the store of the topics staff set on documents
-// (indexer.Corrections).
+// (taxonomy.Corrections).
 type TopicCorrections interface {
 	Get(id string) ([]string, bool)
-	Set(id string, before, after []string, now time.Time) (indexer.Correction, error)
-	Audit(id string) ([]indexer.Correction, error)
+	Set(id string, before, after []string, now time.Time) (taxonomy.Correction, error)
+	Audit(id string) ([]taxonomy.Correction, error)
 }
 
 // maxCorrectedTopics is the most topics staff may set on one document.
@@ -54,14 +54,14 @@ func (s *Server) withCorrection(d *corpus.Doc) {
 
 // topicsView is the answer of the topics routes.
 type topicsView struct {
-	ID           string               `json:"id"`
-	Topics       []string             `json:"topics"`
-	PrimaryTopic string               `json:"primary_topic,omitempty"`
-	GivenTopics  []string             `json:"given_topics,omitempty"`
-	Inferred     []corpus.Topic       `json:"inferred,omitempty"`
-	Corrected    bool                 `json:"topics_corrected"`
-	Note         string               `json:"note,omitempty"`
-	Audit        []indexer.Correction `json:"audit"`
+	ID           string                `json:"id"`
+	Topics       []string              `json:"topics"`
+	PrimaryTopic string                `json:"primary_topic,omitempty"`
+	GivenTopics  []string              `json:"given_topics,omitempty"`
+	Inferred     []corpus.Topic        `json:"inferred,omitempty"`
+	Corrected    bool                  `json:"topics_corrected"`
+	Note         string                `json:"note,omitempty"`
+	Audit        []taxonomy.Correction `json:"audit"`
 }
 
 func (s *Server) topicsOf(c *gin.Context) (*corpus.Doc, *topicsView, bool) {
@@ -86,7 +86,7 @@ func (s *Server) topicsOf(c *gin.Context) (*corpus.Doc, *topicsView, bool) {
 		return nil, nil, false
 	}
 	if audit == nil {
-		audit = []indexer.Correction{}
+		audit = []taxonomy.Correction{}
 	}
 	v := &topicsView{ID: d.ID, Topics: d.AllTopics(), GivenTopics: d.GivenTopics, Inferred: d.Inferred,
 		Corrected: d.TopicsCorrected, Audit: audit}
@@ -142,7 +142,7 @@ func (s *Server) putDocTopics(c *gin.Context) {
 	if len(topics) > 0 {
 		v.PrimaryTopic = topics[0]
 	}
-	v.Audit = append([]indexer.Correction{entry}, v.Audit...)
+	v.Audit = append([]taxonomy.Correction{entry}, v.Audit...)
 	c.JSON(http.StatusOK, v)
 }
 

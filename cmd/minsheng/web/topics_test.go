@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"minsheng/indexer"
+	"minsheng/indexer/taxonomy"
 	"minsheng/search"
 )
 
@@ -23,7 +23,7 @@ func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.tax }
 
 func TestPutDocTopics(t *testing.T) {
 	live, s := sampleSearcher(t)
-	tax, err := indexer.DefaultTaxonomy()
+	tax, err := taxonomy.DefaultTaxonomy()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestPutDocTopics(t *testing.T) {
 	}
 	const token = "topics-test-token-0123456789"
 	data := t.TempDir()
-	store, err := indexer.OpenCorrections(data)
+	store, err := taxonomy.OpenCorrections(data)
 	if err != nil {
 		t.Fatal(err)
 	}

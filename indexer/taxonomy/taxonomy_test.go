@@ -1,4 +1,4 @@
-package indexer
+package taxonomy
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"minsheng/corpus"
+	"minsheng/indexer"
+	"minsheng/indexer/analysis"
 )
 
 func TestParseTaxonomyErrors(t *testing.T) {
@@ -278,7 +280,7 @@ func TestTag(t *testing.T) {
 	if want := []string{"养老", "其他", "社保"}; !slices.Equal(d.AllTopics(), want) {
 		t.Errorf("all topics %q, want %q", d.AllTopics(), want)
 	}
-	var tg Tagger = c
+	var tg indexer.Tagger = c
 	if tg.Version() != c.Taxonomy().Version() || tg.Version() == "" {
 		t.Errorf("version %q", tg.Version())
 	}
@@ -325,7 +327,7 @@ func TestClassifyDefault(t *testing.T) {
 // corpora is the shared folder of real test corpora, or the test skips.
 func corpora(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "corpora")
+	dir := filepath.Join("..", "..", "..", "shared", "corpora")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("the shared corpora are not at %s (they live beside the repository, in ../shared/corpora): %v", dir, err)
 	}
@@ -597,4 +599,18 @@ func BenchmarkClassify(b *testing.B) {
 			a.Tokenize([]byte(body))
 		}
 	})
+}
+
+// testAnalysis loads the built-in dictionaries once per test binary.
+func testAnalysis(tb testing.TB) *analysis.Analysis {
+	tb.Helper()
+	d, err := analysis.BuiltinDicts()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := analysis.NewAnalysis(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
 }

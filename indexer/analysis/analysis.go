@@ -1,4 +1,4 @@
-package indexer
+package analysis
 
 import (
 	"strings"
@@ -25,7 +25,7 @@ const (
 // dictionary set: rune folding and a read-only jieba segmenter. It is safe
 // for concurrent use; the segmenter is never mutated after construction.
 type Analysis struct {
-	fold  *folder
+	fold  *Folder
 	jieba *gojieba.Jieba
 }
 
@@ -60,7 +60,7 @@ func (a *Analysis) runes(text []byte) (folded []rune, offs []int) {
 	offs = make([]int, 0, len(text)/2+1)
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRune(text[i:])
-		folded = append(folded, a.fold.rune(r))
+		folded = append(folded, a.fold.Rune(r))
 		offs = append(offs, i)
 		i += size
 	}
@@ -200,7 +200,7 @@ func (a *Analysis) charRunes(text []byte) (folded []rune, offs []int) {
 }
 
 // charRune is one rune as charRunes folds it.
-func (a *Analysis) charRune(r rune) rune { return literalRune(a.fold.rune(r)) }
+func (a *Analysis) charRune(r rune) rune { return literalRune(a.fold.Rune(r)) }
 
 // literalRune is a folded rune as the literal fields index it: any
 // whitespace is one space.

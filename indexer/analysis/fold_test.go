@@ -1,4 +1,4 @@
-package indexer
+package analysis
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 // TestFoldCJKTable checks the array of the ideograph blocks against the
 // traditional-to-simplified map it was made from, and a few folds by hand.
 func TestFoldCJKTable(t *testing.T) {
-	f, err := newFolder()
+	f, err := NewFolder()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,12 +17,12 @@ func TestFoldCJKTable(t *testing.T) {
 		if to, ok := f.t2s[r]; ok {
 			want = to
 		}
-		if got := f.rune(r); got != want {
+		if got := f.Rune(r); got != want {
 			t.Fatalf("%U %c folds to %c, the map says %c", r, r, got, want)
 		}
 	}
 	for from, to := range map[rune]rune{'國': '国', '發': '发', '国': '国', '乡': '乡', 'Ａ': 'a', 'Z': 'z', '　': ' ', '𠀀': '𠀀'} {
-		if got := f.rune(from); got != to {
+		if got := f.Rune(from); got != to {
 			t.Errorf("%c folds to %c, want %c", from, got, to)
 		}
 	}

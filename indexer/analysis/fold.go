@@ -1,4 +1,4 @@
-package indexer
+package analysis
 
 import (
 	"strings"
@@ -8,11 +8,11 @@ import (
 	"github.com/longbridgeapp/opencc"
 )
 
-// folder maps one rune to its search form: full-width ASCII to half-width,
+// Folder maps one rune to its search form: full-width ASCII to half-width,
 // ideographic space to space, letters to lower case, and traditional Chinese
 // characters to simplified ones. Folding is rune for rune, so a folded text
 // keeps the rune positions of the original and offsets can be mapped back.
-type folder struct {
+type Folder struct {
 	t2s map[rune]rune // traditional -> simplified, single characters only
 	// cjk is t2s over the CJK ideograph blocks as an array, each rune its
 	// own form if it has no other: one read for most of a Chinese text (a
@@ -22,14 +22,14 @@ type folder struct {
 
 const cjkLo, cjkHi = 0x3400, 0x9FFF
 
-// newFolder builds the traditional-to-simplified table from OpenCC's t2s
+// NewFolder builds the traditional-to-simplified table from OpenCC's t2s
 // conversion, one character at a time (about 4,100 entries, some 20 ms).
-func newFolder() (*folder, error) {
+func NewFolder() (*Folder, error) {
 	cc, err := opencc.New("t2s")
 	if err != nil {
 		return nil, err
 	}
-	f := &folder{t2s: make(map[rune]rune, 4200)}
+	f := &Folder{t2s: make(map[rune]rune, 4200)}
 	var buf [utf8.UTFMax]byte
 	add := func(lo, hi rune) error {
 		for r := lo; r <= hi; r++ {
@@ -61,8 +61,8 @@ func newFolder() (*folder, error) {
 	return f, nil
 }
 
-// rune folds one rune.
-func (f *folder) rune(r rune) rune {
+// Rune folds one rune.
+func (f *Folder) Rune(r rune) rune {
 	switch {
 	case r < utf8.RuneSelf:
 		if 'A' <= r && r <= 'Z' {
@@ -87,11 +87,11 @@ func (f *folder) rune(r rune) rune {
 }
 
 // String folds a whole string; invalid UTF-8 becomes U+FFFD.
-func (f *folder) String(s string) string {
+func (f *Folder) String(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		b.WriteRune(f.rune(r))
+		b.WriteRune(f.Rune(r))
 	}
 	return b.String()
 }

@@ -1,19 +1,12 @@
-package indexer
+package taxonomy
 
 import (
 	"context"
 	"fmt"
 
 	"minsheng/corpus"
+	"minsheng/indexer"
 )
-
-// Learner is a Tagger that learns from the documents of a build before it
-// tags them: Build calls Learn with the build's sources and tags with the
-// Tagger it returns. The Classifier is one.
-type Learner interface {
-	Tagger
-	Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error)
-}
 
 // Learn reads the sources once and trains a model on the labelled
 // documents among them (see Classifier.Example: given topics, mapped
@@ -21,7 +14,7 @@ type Learner interface {
 // model, or the classifier as it is when no document is labelled. Bad
 // records are left to the build to report. The model depends on the
 // documents and their labels only, not on the order they are read in.
-func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error) {
+func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Options) (indexer.Tagger, error) {
 	var ex []Example
 	read.Progress, read.File = nil, nil
 	_, err := corpus.Walk(ctx, sources, read, func(d corpus.Doc) error {

@@ -1,5 +1,5 @@
 //go:build !race
 
-package indexer
+package analysis
 
 const raceDetector = false

@@ -1,4 +1,4 @@
-package indexer
+package analysis
 
 import (
 	"bufio"
@@ -44,7 +44,7 @@ func BuiltinDicts() (Dicts, error) {
 	read := func(name string) ([]byte, error) {
 		b, err := fs.ReadFile(dictFS, name)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("dictionary %s is not embedded in this binary: restore indexer/dict/jieba/ (`make dicts`) and rebuild", name)
+			return nil, fmt.Errorf("dictionary %s is not embedded in this binary: restore indexer/analysis/dict/jieba/ (`make dicts`) and rebuild", name)
 		}
 		return b, err
 	}
@@ -364,7 +364,7 @@ func NewAnalysis(d Dicts) (*Analysis, error) {
 			return nil, fmt.Errorf("dictionaries: %w", err)
 		}
 	}
-	fold, err := newFolder()
+	fold, err := NewFolder()
 	if err != nil {
 		return nil, fmt.Errorf("traditional-simplified table: %w", err)
 	}

@@ -1,4 +1,4 @@
-package indexer
+package reindex
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"minsheng/indexer"
 )
 
 // TestRotationKeepsRollback: with keep_generations 1, a successful job
@@ -18,10 +20,10 @@ func TestRotationKeepsRollback(t *testing.T) {
 	src, _ := writeCorpus(t, srcDir, "a", 20, 0)
 	empty := filepath.Join(srcDir, "empty")
 	os.Mkdir(empty, 0o755)
-	first := buildOnce(t, data, BuildOptions{Sources: []string{src}, Keep: 1})
+	first := buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}, Keep: 1})
 	sources := []string{src}
-	jobs, live := testJobs(t, data, JobsOptions{Build: func() (BuildOptions, error) {
-		return BuildOptions{Sources: sources, Keep: 1}, nil
+	jobs, live := testJobs(t, data, JobsOptions{Build: func() (indexer.BuildOptions, error) {
+		return indexer.BuildOptions{Sources: sources, Keep: 1}, nil
 	}})
 	run := func() Job {
 		j, err := jobs.Start(context.Background(), "api")
@@ -31,7 +33,7 @@ func TestRotationKeepsRollback(t *testing.T) {
 		return waitJob(t, jobs, j.ID, time.Minute)
 	}
 	names := func() []string {
-		l, err := List(data)
+		l, err := indexer.List(data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package indexer
+package reindex
 
 import (
 	"context"
@@ -14,7 +14,16 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Shanghai on hosts without a zone database
 
+	"minsheng/indexer"
 	"minsheng/search"
+)
+
+// The layout of a data folder as package indexer writes it (README,
+// "Index generations"), for tests that look inside one.
+const (
+	genDir       = "generations"
+	tmpSuffix    = ".tmp"
+	manifestFile = "manifest.json"
 )
 
 // topicWords are the words of the test corpus whose document counts the
@@ -58,9 +67,9 @@ func writeCorpus(t testing.TB, dir, name string, n, pad int) (string, map[string
 
 // testJobs opens a jobs service over a data folder that already serves a
 // first generation of src, and runs it until the test ends.
-func testJobs(t *testing.T, data string, opt JobsOptions) (*Jobs, *Live) {
+func testJobs(t *testing.T, data string, opt JobsOptions) (*Jobs, *indexer.Live) {
 	t.Helper()
-	live, err := OpenLive(data)
+	live, err := indexer.OpenLive(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +92,9 @@ func testJobs(t *testing.T, data string, opt JobsOptions) (*Jobs, *Live) {
 	return jobs, live
 }
 
-func buildOnce(t *testing.T, data string, opt BuildOptions) *Manifest {
+func buildOnce(t *testing.T, data string, opt indexer.BuildOptions) *indexer.Manifest {
 	t.Helper()
-	man, err := Build(context.Background(), data, opt)
+	man, err := indexer.Build(context.Background(), data, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,9 +135,11 @@ func partials(t *testing.T, data string) []string {
 func TestSwapUnderSearchLoad(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	src, want := writeCorpus(t, srcDir, "a", 300, 0)
-	buildOnce(t, data, BuildOptions{Sources: []string{src}})
+	buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}})
 	jobs, live := testJobs(t, data, JobsOptions{
-		Build: func() (BuildOptions, error) { return BuildOptions{Sources: []string{src}, Keep: 2}, nil },
+		Build: func() (indexer.BuildOptions, error) {
+			return indexer.BuildOptions{Sources: []string{src}, Keep: 2}, nil
+		},
 	})
 	s := search.New(live.Index(), search.Limits{})
 	ctx := context.Background()
@@ -192,7 +203,7 @@ func TestSwapUnderSearchLoad(t *testing.T) {
 	if failed.Load() != 0 || wrong.Load() != 0 || empty.Load() != 0 {
 		t.Errorf("%d failed, %d wrong, %d empty of %d", failed.Load(), wrong.Load(), empty.Load(), queries.Load())
 	}
-	list, err := List(data)
+	list, err := indexer.List(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,14 +221,14 @@ func TestSwapUnderSearchLoad(t *testing.T) {
 func TestPruneKeepsServed(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	src, want := writeCorpus(t, srcDir, "a", 40, 0)
-	first := buildOnce(t, data, BuildOptions{Sources: []string{src}})
-	live, err := OpenLive(data)
+	first := buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}})
+	live, err := indexer.OpenLive(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer live.Close()
 	for range 3 {
-		buildOnce(t, data, BuildOptions{Sources: []string{src}, Keep: 1})
+		buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}, Keep: 1})
 	}
 	if _, err := os.Stat(filepath.Join(data, genDir, first.Name, manifestFile)); err != nil {
 		t.Fatalf("the served generation was pruned: %v", err)
@@ -226,7 +237,7 @@ func TestPruneKeepsServed(t *testing.T) {
 	if err != nil || res.Total != want["教育"] {
 		t.Fatalf("search on the served generation: %v, %+v", err, res)
 	}
-	list, _ := List(data)
+	list, _ := indexer.List(data)
 	if len(list) != 2 { // the newest (current) and the served one
 		t.Errorf("generations: %d, want 2", len(list))
 	}
@@ -234,10 +245,10 @@ func TestPruneKeepsServed(t *testing.T) {
 	if err := live.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if err := Prune(data, 1, nil); err != nil {
+	if err := indexer.Prune(data, 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := List(data); len(list) != 1 || list[0].Name != live.Generation() {
+	if list, _ := indexer.List(data); len(list) != 1 || list[0].Name != live.Generation() {
 		t.Errorf("after prune: %+v", list)
 	}
 }
@@ -249,10 +260,10 @@ func TestProgressAndCancel(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	small, want := writeCorpus(t, srcDir, "small", 30, 0)
 	big, _ := writeCorpus(t, srcDir, "big", 6000, 8)
-	first := buildOnce(t, data, BuildOptions{Sources: []string{small}})
+	first := buildOnce(t, data, indexer.BuildOptions{Sources: []string{small}})
 	jobs, live := testJobs(t, data, JobsOptions{
-		Build: func() (BuildOptions, error) {
-			return BuildOptions{Sources: []string{big}, BatchSize: 50}, nil
+		Build: func() (indexer.BuildOptions, error) {
+			return indexer.BuildOptions{Sources: []string{big}, BatchSize: 50}, nil
 		},
 		SaveEvery: 100 * time.Millisecond,
 	})
@@ -340,7 +351,7 @@ func TestOneJobAtATime(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	src, _ := writeCorpus(t, srcDir, "a", 400, 2)
 	jobs, _ := testJobs(t, data, JobsOptions{
-		Build: func() (BuildOptions, error) { return BuildOptions{Sources: []string{src}}, nil },
+		Build: func() (indexer.BuildOptions, error) { return indexer.BuildOptions{Sources: []string{src}}, nil },
 	})
 	var started, refused atomic.Int32
 	ids := make(chan string, 10)
@@ -429,13 +440,13 @@ func TestNoSourcesAndEmptyBuild(t *testing.T) {
 	src, _ := writeCorpus(t, srcDir, "a", 20, 0)
 	empty := filepath.Join(srcDir, "empty")
 	os.Mkdir(empty, 0o755)
-	first := buildOnce(t, data, BuildOptions{Sources: []string{src}})
+	first := buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}})
 	var sources []string
 	var mu sync.Mutex
-	jobs, live := testJobs(t, data, JobsOptions{Build: func() (BuildOptions, error) {
+	jobs, live := testJobs(t, data, JobsOptions{Build: func() (indexer.BuildOptions, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		return BuildOptions{Sources: sources}, nil
+		return indexer.BuildOptions{Sources: sources}, nil
 	}})
 	run := func(s []string) Job {
 		mu.Lock()
@@ -453,7 +464,7 @@ func TestNoSourcesAndEmptyBuild(t *testing.T) {
 	if j := run([]string{empty}); j.State != StateFailed || !strings.Contains(j.Error, "no documents") {
 		t.Errorf("job with an empty source: %+v", j)
 	}
-	if cur, _ := Current(data); live.Generation() != first.Name || cur != first.Name {
+	if cur, _ := indexer.Current(data); live.Generation() != first.Name || cur != first.Name {
 		t.Errorf("serving %s, CURRENT %s; want %s", live.Generation(), cur, first.Name)
 	}
 }
@@ -467,7 +478,7 @@ func TestSkippedRecords(t *testing.T) {
 	f.WriteString("{broken\n{\"id\": \"x\", \"title\": \"\"}\n")
 	f.Close()
 	jobs, _ := testJobs(t, data, JobsOptions{
-		Build:    func() (BuildOptions, error) { return BuildOptions{Sources: []string{src}}, nil },
+		Build:    func() (indexer.BuildOptions, error) { return indexer.BuildOptions{Sources: []string{src}}, nil },
 		Problems: 1,
 	})
 	j, err := jobs.Start(context.Background(), "api")
@@ -488,8 +499,8 @@ func TestSkippedRecords(t *testing.T) {
 func TestSchedules(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	src, _ := writeCorpus(t, srcDir, "a", 20, 0)
-	opt := JobsOptions{Build: func() (BuildOptions, error) { return BuildOptions{Sources: []string{src}}, nil }}
-	live, err := OpenLive(data)
+	opt := JobsOptions{Build: func() (indexer.BuildOptions, error) { return indexer.BuildOptions{Sources: []string{src}}, nil }}
+	live, err := indexer.OpenLive(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -572,7 +583,9 @@ func TestScheduleSkippedWhileRunning(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	big, _ := writeCorpus(t, srcDir, "big", 10000, 8)
 	jobs, _ := testJobs(t, data, JobsOptions{
-		Build: func() (BuildOptions, error) { return BuildOptions{Sources: []string{big}, BatchSize: 50}, nil },
+		Build: func() (indexer.BuildOptions, error) {
+			return indexer.BuildOptions{Sources: []string{big}, BatchSize: 50}, nil
+		},
 	})
 	running, err := jobs.Start(context.Background(), "api")
 	if err != nil {
@@ -605,8 +618,8 @@ func TestScheduleSkippedWhileRunning(t *testing.T) {
 func TestActivate(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	src, _ := writeCorpus(t, srcDir, "a", 20, 0)
-	old := buildOnce(t, data, BuildOptions{Sources: []string{src}})
-	cur := buildOnce(t, data, BuildOptions{Sources: []string{src}})
+	old := buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}})
+	cur := buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}})
 	jobs, live := testJobs(t, data, JobsOptions{})
 	if live.Generation() != cur.Name {
 		t.Fatalf("serving %s", live.Generation())
@@ -623,7 +636,7 @@ func TestActivate(t *testing.T) {
 	if err != nil || !g.Serving || !g.Current || g.Name != old.Name {
 		t.Fatalf("Activate: %v %+v", err, g)
 	}
-	if c, _ := Current(data); live.Generation() != old.Name || c != old.Name {
+	if c, _ := indexer.Current(data); live.Generation() != old.Name || c != old.Name {
 		t.Errorf("after rollback: serving %s, CURRENT %s", live.Generation(), c)
 	}
 	gens, err := jobs.Generations()
@@ -671,15 +684,15 @@ func TestDescribeCron(t *testing.T) {
 func TestOnSwitch(t *testing.T) {
 	data, srcDir := t.TempDir(), t.TempDir()
 	src, _ := writeCorpus(t, srcDir, "a", 20, 0)
-	buildOnce(t, data, BuildOptions{Sources: []string{src}})
-	live, err := OpenLive(data)
+	buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}})
+	live, err := indexer.OpenLive(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer live.Close()
 	heard := make(chan string, 4)
 	live.OnSwitch(func(name string) { heard <- name })
-	man := buildOnce(t, data, BuildOptions{Sources: []string{src}})
+	man := buildOnce(t, data, indexer.BuildOptions{Sources: []string{src}})
 	if err := live.Reload(); err != nil {
 		t.Fatal(err)
 	}

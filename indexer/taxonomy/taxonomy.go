@@ -1,4 +1,4 @@
-package indexer
+package taxonomy
 
 import (
 	"crypto/sha256"
@@ -11,17 +11,17 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"minsheng/corpus"
+	"minsheng/indexer/analysis"
 )
 
 // The built-in taxonomy. Staff replace it with a file of their own
 // (the taxonomy setting); both are read by ParseTaxonomy.
 //
-//go:embed taxonomy/default.yaml
+//go:embed default.yaml
 var defaultTaxonomy []byte
 
 // Defaults of a taxonomy file's settings, filled in one place (see
@@ -346,7 +346,7 @@ func parseTopic(n *yaml.Node, threshold float64, p *taxonomyProblems) (TopicDef,
 		switch {
 		case w == "":
 			p.add(k.Line, "topic %s: a keyword is empty", label)
-		case !utf8.ValidString(w) || strings.ContainsFunc(w, isJunk):
+		case analysis.Clean(w) != w: // control characters or invalid UTF-8
 			p.add(k.Line, "topic %s: keyword %q has control characters or invalid UTF-8", label, w)
 		case isBad(weight) || math.Abs(weight) > 100:
 			p.add(k.Line, "topic %s: keyword %q: weight must be a number between -100 and 100, not %s", label, w, v.Value)
@@ -433,7 +433,7 @@ func (td *TopicDef) Strongest(n int) []Weighted {
 // also tagged with everything it touches in passing.
 type Classifier struct {
 	tax   *Taxonomy
-	fold  *folder
+	fold  *analysis.Folder
 	bmp   []rune // the folded form of every rune of the Basic Multilingual Plane
 	kws   []classKeyword
 	root  []int32           // the trie's root: the child node of each BMP rune, 0 for none
@@ -465,14 +465,14 @@ const maxWords = 8
 // NewClassifier compiles a taxonomy. It fails when two keywords of one
 // topic are the same once folded (医疗 and 醫療).
 func NewClassifier(t *Taxonomy) (*Classifier, error) {
-	f, err := newFolder()
+	f, err := analysis.NewFolder()
 	if err != nil {
 		return nil, fmt.Errorf("classifier: %w", err)
 	}
 	c := &Classifier{tax: t, fold: f, bmp: make([]rune, 0x10000), root: make([]int32, 0x10000),
 		edges: [][]edge{nil}, ends: [][]int32{nil}, names: map[string]string{}}
 	for r := range c.bmp {
-		c.bmp[r] = f.rune(rune(r))
+		c.bmp[r] = f.Rune(rune(r))
 	}
 	for ti, td := range t.Topics {
 		seen := map[string]string{}
@@ -528,7 +528,7 @@ func (c *Classifier) runes(text string) []rune {
 		if r >= 0 && r < rune(len(c.bmp)) {
 			r = c.bmp[r]
 		} else {
-			r = c.fold.rune(r)
+			r = c.fold.Rune(r)
 		}
 		out = append(out, r)
 	}

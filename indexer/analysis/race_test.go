@@ -1,6 +1,6 @@
 //go:build race
 
-package indexer
+package analysis
 
 // raceDetector: the race detector's shadow memory roughly doubles what the
 // heap takes, so memory bounds of tests allow for it.

@@ -1,4 +1,4 @@
-package indexer
+package reindex
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"minsheng/corpus"
+	"minsheng/indexer"
 )
 
 // Errors of the jobs service that callers branch on; the web layer maps
@@ -113,7 +114,7 @@ func (j *Job) clone() Job {
 
 // Generation is a complete generation as the jobs service lists it.
 type Generation struct {
-	Manifest
+	indexer.Manifest
 	Serving bool `json:"serving"` // the generation searches use now
 }
 
@@ -125,7 +126,7 @@ type JobsOptions struct {
 	// so configuration, dictionary and taxonomy changes apply from the
 	// next job on; a live segmenter is never changed. Progress and Problem
 	// are set by the service.
-	Build func() (BuildOptions, error)
+	Build func() (indexer.BuildOptions, error)
 	// Location is the time zone of cron schedules; nil means Asia/Shanghai.
 	Location *time.Location
 	// MinInterval is the shortest time a schedule may leave between two
@@ -157,7 +158,7 @@ func (o *JobsOptions) setDefaults() {
 		o.Problems = 100
 	}
 	if o.Build == nil {
-		o.Build = func() (BuildOptions, error) { return BuildOptions{}, nil }
+		o.Build = func() (indexer.BuildOptions, error) { return indexer.BuildOptions{}, nil }
 	}
 }
 
@@ -180,7 +181,7 @@ func Shanghai() *time.Location {
 // schedules), and Close it after Run has returned.
 type Jobs struct {
 	dataDir string
-	live    *Live
+	live    *indexer.Live
 	opt     JobsOptions
 	log     *slog.Logger
 	store   *store
@@ -214,7 +215,7 @@ type startReply struct {
 // folders of their builds are removed. Stored schedules are registered;
 // they fire once Run runs. A second process on the same data folder gets
 // an error after about a second.
-func OpenJobs(dataDir string, live *Live, opt JobsOptions) (*Jobs, error) {
+func OpenJobs(dataDir string, live *indexer.Live, opt JobsOptions) (*Jobs, error) {
 	opt.setDefaults()
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
@@ -257,8 +258,8 @@ func (j *Jobs) recoverInterrupted() error {
 	for _, jb := range jobs {
 		j.log.Warn("job interrupted by a stop of the server: marked failed", "job", jb.ID, "trigger", jb.Trigger)
 	}
-	err = Cleanup(j.dataDir, j.log)
-	if errors.Is(err, ErrBuildRunning) {
+	err = indexer.Cleanup(j.dataDir, j.log)
+	if errors.Is(err, indexer.ErrBuildRunning) {
 		j.log.Warn("another process is building in this data folder; its partial generation is left alone")
 		return nil
 	}
@@ -356,14 +357,14 @@ func (j *Jobs) run(ctx context.Context) {
 	if err == nil && len(opt.Sources) == 0 {
 		err = ErrNoSources
 	}
-	var man *Manifest
+	var man *indexer.Manifest
 	if err == nil {
 		opt.Progress, opt.Problem = j.progress, j.problem
 		opt.NoPrune = true // swap prunes once the new generation serves
 		if opt.Logger == nil {
 			opt.Logger = j.log
 		}
-		man, err = Build(ctx, j.dataDir, opt)
+		man, err = indexer.Build(ctx, j.dataDir, opt)
 	}
 	if err == nil {
 		err = j.swap(man, opt)
@@ -373,20 +374,20 @@ func (j *Jobs) run(ctx context.Context) {
 
 // swap serves the new generation, then deletes generations beyond Keep.
 // When it cannot, CURRENT goes back to what is being served.
-func (j *Jobs) swap(man *Manifest, opt BuildOptions) error {
+func (j *Jobs) swap(man *indexer.Manifest, opt indexer.BuildOptions) error {
 	prev := j.live.Generation()
 	restore := func() {
 		if prev == "" {
 			return
 		}
-		if err := Activate(j.dataDir, prev); err != nil {
+		if err := indexer.Activate(j.dataDir, prev); err != nil {
 			j.log.Error("restore CURRENT", "generation", prev, "err", err)
 		}
 	}
 	// discard removes the new generation that will never serve, so that it
 	// takes no place among the kept ones.
 	discard := func() {
-		if err := removeUnused(j.dataDir, man.Name, j.log); err != nil {
+		if err := indexer.RemoveUnused(j.dataDir, man.Name, j.log); err != nil {
 			j.log.Warn("remove the generation of a failed job", "generation", man.Name, "err", err)
 		}
 	}
@@ -403,15 +404,15 @@ func (j *Jobs) swap(man *Manifest, opt BuildOptions) error {
 		return fmt.Errorf("serve generation %s: %w", man.Name, err)
 	}
 	// prev served until now: kept for rollback, however many jobs follow
-	err := Prune(j.dataDir, opt.Keep, opt.Logger, prev)
-	if err != nil && !errors.Is(err, ErrBuildRunning) {
+	err := indexer.Prune(j.dataDir, opt.Keep, opt.Logger, prev)
+	if err != nil && !errors.Is(err, indexer.ErrBuildRunning) {
 		j.log.Warn("prune old generations", "err", err)
 	}
 	return nil
 }
 
 // progress updates the running job; it is Build's Progress callback.
-func (j *Jobs) progress(p Progress) {
+func (j *Jobs) progress(p indexer.Progress) {
 	j.mu.Lock()
 	c := j.cur
 	c.Docs, c.Bytes, c.TotalBytes = p.Docs, p.Bytes, p.TotalBytes
@@ -466,7 +467,7 @@ func (j *Jobs) problem(p corpus.Problem) {
 }
 
 // finish records how the running job ended and lets the next one start.
-func (j *Jobs) finish(ctx context.Context, man *Manifest, err error) {
+func (j *Jobs) finish(ctx context.Context, man *indexer.Manifest, err error) {
 	j.mu.Lock()
 	c := j.cur
 	c.End = time.Now()
@@ -560,7 +561,7 @@ func (j *Jobs) List(limit int) ([]Job, error) {
 // Generations lists the complete generations, newest first, marking the
 // one being served.
 func (j *Jobs) Generations() ([]Generation, error) {
-	ms, err := List(j.dataDir)
+	ms, err := indexer.List(j.dataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -575,7 +576,7 @@ func (j *Jobs) Generations() ([]Generation, error) {
 // Activate serves generation name and makes it current: a rollback. It
 // is refused while a job runs, since the job would switch away from it.
 func (j *Jobs) Activate(name string) (Generation, error) {
-	if !ValidName(name) {
+	if !indexer.ValidName(name) {
 		return Generation{}, kindErr(ErrInvalid, "%q is not a generation name (gen-YYYYMMDD-HHMMSS-mmm)", truncate(name, 80))
 	}
 	j.mu.Lock()
@@ -583,26 +584,26 @@ func (j *Jobs) Activate(name string) (Generation, error) {
 	if j.cur != nil {
 		return Generation{}, fmt.Errorf("%w: job %s; cancel it or wait before a rollback", ErrJobRunning, j.cur.ID)
 	}
-	if _, err := os.Stat(filepath.Join(j.dataDir, genDir, name, manifestFile)); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(indexer.ManifestPath(j.dataDir, name)); errors.Is(err, os.ErrNotExist) {
 		return Generation{}, kindErr(ErrNotFound, "no generation %q", name)
 	}
-	prev, err := Current(j.dataDir)
+	prev, err := indexer.Current(j.dataDir)
 	if err != nil {
 		return Generation{}, err
 	}
-	if err := Activate(j.dataDir, name); err != nil {
+	if err := indexer.Activate(j.dataDir, name); err != nil {
 		return Generation{}, err
 	}
 	if err := j.live.Switch(name); err != nil {
 		if prev != "" {
-			if rerr := Activate(j.dataDir, prev); rerr != nil {
+			if rerr := indexer.Activate(j.dataDir, prev); rerr != nil {
 				j.log.Error("restore CURRENT", "generation", prev, "err", rerr)
 			}
 		}
 		return Generation{}, fmt.Errorf("serve generation %s: %w", name, err)
 	}
 	j.log.Info("generation activated", "generation", name, "previous", prev)
-	gens, err := List(j.dataDir)
+	gens, err := indexer.List(j.dataDir)
 	if err != nil {
 		return Generation{}, err
 	}

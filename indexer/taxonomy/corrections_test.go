@@ -1,4 +1,4 @@
-package indexer
+package taxonomy
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
+	"minsheng/indexer"
 )
 
 // TestCorrectionSurvivesReindexAndRestart sets a document's topics, builds
@@ -39,21 +40,21 @@ func TestCorrectionSurvivesReindexAndRestart(t *testing.T) {
 	if _, err := store.Set("c", []string{"水利"}, []string{"林草"}, at); err != nil {
 		t.Fatal(err)
 	}
-	build := func() *Manifest {
+	build := func() *indexer.Manifest {
 		t.Helper()
 		corr, err := LoadCorrections(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		man, err := Build(ctx, data, BuildOptions{Sources: []string{src}, Tagger: c.WithCorrections(corr)})
+		man, err := indexer.Build(ctx, data, indexer.BuildOptions{Sources: []string{src}, Tagger: c.WithCorrections(corr)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return man
 	}
-	check := func(man *Manifest) {
+	check := func(man *indexer.Manifest) {
 		t.Helper()
-		idx, err := Open(IndexPath(data, man.Name))
+		idx, err := indexer.Open(indexer.IndexPath(data, man.Name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func TestCorrectionSurvivesReindexAndRestart(t *testing.T) {
 		t.Errorf("torn audit: %d entries, %v", len(audit), err)
 	}
 	third := build()
-	idx, err := Open(IndexPath(data, third.Name))
+	idx, err := indexer.Open(indexer.IndexPath(data, third.Name))
 	if err != nil {
 		t.Fatal(err)
 	}

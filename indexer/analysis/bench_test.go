@@ -1,0 +1,36 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+)
+
+// BenchmarkTokenize is the analyzer alone on a 1,000-character suggestion.
+func BenchmarkTokenize(b *testing.B) {
+	a := testAnalysis(b)
+	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。", 20))
+	b.SetBytes(int64(len(text)))
+	for i := 0; i < b.N; i++ {
+		a.Tokenize(text)
+	}
+}
+
+// BenchmarkLiteralTokenize is the literal (character and bigram) analyzer.
+func BenchmarkLiteralTokenize(b *testing.B) {
+	a := testAnalysis(b)
+	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。", 20))
+	b.SetBytes(int64(len(text)))
+	for i := 0; i < b.N; i++ {
+		a.LiteralTokenize(text)
+	}
+}
+
+// BenchmarkFoldRunes is the highlighter's folding of a document's text.
+func BenchmarkFoldRunes(b *testing.B) {
+	a := testAnalysis(b)
+	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。\n", 20))
+	b.SetBytes(int64(len(text)))
+	for i := 0; i < b.N; i++ {
+		a.charRunes(text)
+	}
+}
