@@ -33,7 +33,7 @@ const uiPageSize = 20
 // uiPages are the page templates by name, each the layout plus the page.
 // They are parsed from the embedded files once; a template that does not
 // parse fails every test of this package, like a compile error.
-var uiPages = mustParsePages("search", "doc", "check", "analytics", "admin", "error", "newdoc")
+var uiPages = mustParsePages("search", "doc", "check", "analytics", "promises", "admin", "error", "newdoc")
 
 // uiAssets are the embedded static files by name, with a content hash
 // that versions their URLs (so they can be cached for long).
@@ -94,6 +94,7 @@ func mustParsePages(names ...string) map[string]*template.Template {
 		"inc":    func(i int) int { return i + 1 },
 		"pct":    func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"sub":    func(a, b any) float64 { return toFloat(a) - toFloat(b) },
+		"slice2": func(a, b *shareChart) []*shareChart { return []*shareChart{a, b} },
 	}
 	out := make(map[string]*template.Template, len(names))
 	for _, n := range names {
@@ -111,6 +112,7 @@ func (s *Server) uiRoutes(r gin.IRouter) {
 	ui.GET("/check", s.uiCheck)
 	ui.POST("/check", s.uiCheck)
 	ui.GET("/analytics", s.uiAnalytics)
+	ui.GET("/promises", s.uiPromises)
 	ui.GET("/admin", s.uiAdmin)
 	ui.GET("/new", s.uiNewDoc)
 	r.GET("/static/:file", serveAsset)

@@ -206,7 +206,7 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 		p.Intervals = append(p.Intervals, o)
 	}
 	for _, f := range filterParams {
-		if f == "kind" {
+		if f == "kind" || f == corpus.FieldSession { // chosen in the form
 			continue
 		}
 		for _, val := range list(v, f) {
@@ -268,6 +268,14 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 		p.Keywords, err = a.TopKeywords(ctx, r, 30)
 		return err
 	})
+	p.Sessions = s.sessionOptions(ctx, v.Get(corpus.FieldSession))
+	if ha, ok := s.Search.(HandlingAnalyst); ok {
+		var err error
+		if p.Handling, err = s.uiHandling(ctx, ha, r, v); err != nil {
+			al, _ := s.alertOf(c, err)
+			p.Handling.Err = al.Title + "：" + err.Error()
+		}
+	}
 	if p.Trends != nil {
 		p.TrendChart = trendChart(p.Trends, 8)
 	}

@@ -352,4 +352,6 @@ type analyticsPage struct {
 	Keywords                        *search.KeywordStats
 	KeywordErr                      string
 	TrendsXLSX, UnitsXLSX           string
+	Sessions                        []option      // the sessions to choose from
+	Handling                        *handlingView // the handling figures, nil when the server has none
 }
