@@ -83,7 +83,7 @@ func (s *Server) uiDoc(c *gin.Context) {
 		person = "作者"
 	}
 	add(person, d.Author, "")
-	add("编辑", d.Editor, "")
+	add("责任编辑", d.Editor, "")
 	add("代表团", d.Delegation, "/?delegation="+url.QueryEscape(d.Delegation))
 	add("承办单位", strings.Join(d.Units, "、"), "")
 	add("办理状态", d.Status, "/?status="+url.QueryEscape(d.Status))
