@@ -1,11 +1,19 @@
 package web
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"minsheng/export"
+	"minsheng/search"
 )
 
 // TestAnalyticsPageHandling: 统计分析 shows the handling figures of the
@@ -62,5 +70,66 @@ func TestPromisesPage(t *testing.T) {
 	code, body = do(t, h, "GET", "/promises?overdue=perhaps", nil)
 	if code != http.StatusBadRequest || !strings.Contains(string(body), `role="alert"`) {
 		t.Errorf("a bad filter: %d", code)
+	}
+}
+
+// TestHandlingReportRoute: GET /api/v1/export/handling.xlsx serves the
+// yearly report whose 汇总 states the figures of
+// GET /api/v1/analytics/handling for the same filters, with its file name.
+func TestHandlingReportRoute(t *testing.T) {
+	live, s := sampleSearcher(t)
+	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{})
+	es := search.New(live.Index(), search.Limits{MaxSize: export.DefaultPageSize})
+	es.Keywords = s.Keywords
+	srv.Export = &Export{Exporter: &export.Exporter{Search: es, Handling: es, Generation: live.Generation}}
+	h, err := srv.Handler(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := "?session=" + url.QueryEscape("十四届三次会议")
+	var st struct {
+		Total      int `json:"total"`
+		UnitsCount int `json:"units_count"`
+		OnTime     int `json:"on_time"`
+		ReplyClass []struct {
+			Value string
+			Count int
+		} `json:"reply_class"`
+		Overdue []string `json:"overdue"`
+	}
+	getJSON(t, h, "/api/v1/analytics/handling"+q, &st)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/export/handling.xlsx"+q, nil))
+	if w.Code != 200 || !strings.Contains(w.Header().Get("Content-Disposition"), "minsheng-handling-") {
+		t.Fatalf("status %d %q: %.300s", w.Code, w.Header().Get("Content-Disposition"), w.Body.Bytes())
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("汇总")
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			got[r[0]] = r[1]
+		}
+	}
+	want := map[string]int{"建议总数": st.Total, "办理单位数": st.UnitsCount, "按期答复": st.OnTime, "逾期": len(st.Overdue)}
+	for _, c := range st.ReplyClass {
+		want["答复类别 "+c.Value+"类"] = c.Count
+	}
+	for k, n := range want {
+		if got[k] != strconv.Itoa(n) {
+			t.Errorf("汇总 %s = %q, the API %d", k, got[k], n)
+		}
+	}
+	if st.Total == 0 || len(st.Overdue) == 0 {
+		t.Errorf("the session gives too little to compare: %+v", st)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/export/handling.xlsx?overdue=maybe", nil))
+	if w.Code != 400 {
+		t.Errorf("overdue=maybe: %d", w.Code)
 	}
 }
