@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -33,6 +34,8 @@ var (
 	// docSession names a session of a congress: 十四届人大二次会议,
 	// 十四届人民代表大会第二次会议 → 十四届二次会议.
 	docSession = regexp.MustCompile(`([一二三四五六七八九十]+)届(?:人大|人民代表大会)?第?([一二三四五六七八九十]+)次会议`)
+	// docAddressee is a reply's salutation: 张三代表： or 尊敬的张三代表：.
+	docAddressee = regexp.MustCompile(`^(?:尊敬的)?(\p{Han}{2,4}?)(?:代表|委员)(?:您好)?[：:，,]$`)
 	// docTitle is a line that reads as a title.
 	docTitle = regexp.MustCompile(`^关于|(建议|答复|意见|的函|报告)$`)
 )
@@ -45,9 +48,9 @@ const docHead = 12
 // first of its first lines that reads as a title, else its first line), the
 // number (建议编号, else a first line 第×号, else 第×号 in the title), the
 // session (届次, else 十四届人大二次会议 in the title), the kind (a reply
-// when the title says 答复, a suggestion when it says 建议 or has a
-// suggestion's fields) and the rest as the body, paragraphs and table rows
-// in order.
+// when the title says 答复, its author the representative it addresses,
+// 张三代表：; a suggestion when it says 建议 or has a suggestion's fields)
+// and the rest as the body, paragraphs and table rows in order.
 func docxDoc(blocks []block) Doc {
 	var d Doc
 	var lines []string
@@ -103,11 +106,23 @@ func docxDoc(blocks []block) Doc {
 	switch {
 	case strings.Contains(d.Title, "答复"):
 		d.Kind = KindReply
+		d.Author = cmp.Or(d.Author, addressee(body[:min(len(body), docHead)]))
 	case strings.Contains(d.Title, "建议") || d.Delegation != "" || len(d.Units) > 0:
 		d.Kind = KindSuggestion
 	}
 	d.Body = strings.Join(body, "\n")
 	return d
+}
+
+// addressee returns the representative a reply's salutation addresses
+// (张三代表：), not 各位代表：.
+func addressee(lines []string) string {
+	for _, l := range lines {
+		if m := docAddressee.FindStringSubmatch(l); m != nil && !strings.HasPrefix(m[1], "各位") {
+			return m[1]
+		}
+	}
+	return ""
 }
 
 // headerRow takes the fields of a table row made of label and value cells

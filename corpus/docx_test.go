@@ -161,7 +161,7 @@ func TestDocxFiles(t *testing.T) {
 	r := walk(t, Options{}, dir)
 	want := []Doc{
 		{ID: "layout", Kind: KindNews, Title: "基层工作情况汇报", Body: "一\t外层\n内层甲\t内层乙\n第一列\t第二列续行\n换行\n保留文字。\n文本框"},
-		{ID: "r-reply", Kind: KindReply, Title: "关于省十四届人大二次会议第0123号建议的答复", Number: "第0123号", Session: "十四届二次会议",
+		{ID: "r-reply", Kind: KindReply, Title: "关于省十四届人大二次会议第0123号建议的答复", Number: "第0123号", Session: "十四届二次会议", Author: "张三",
 			Body: "甘肃省教育厅\n甘教建函〔2024〕12号\n张三代表：\n您提出的关于加强农村寄宿制学校建设的建议收悉，现答复如下。\n" +
 				"2024年起省级财政每年安排专项资金改造寄宿制学校。\n甘肃省教育厅\n2024年6月30日"},
 		{ID: "s-lines", Kind: KindSuggestion, Title: "关于加快农村饮水工程维修养护的建议", Number: "第45号", Author: "李华",
@@ -219,5 +219,14 @@ func TestDocxProblems(t *testing.T) {
 	}
 	if len(r.probs) != 10 {
 		t.Errorf("%d problems:\n%s", len(r.probs), got)
+	}
+}
+
+func TestDocAddressee(t *testing.T) {
+	for l, want := range map[string]string{"张三代表：": "张三", "尊敬的欧阳明华代表：": "欧阳明华", "李华代表，": "李华",
+		"各位代表：": "", "张三代表提出的建议收悉。": "", "王五委员：": "王五"} {
+		if got := addressee([]string{"甘肃省教育厅", l}); got != want {
+			t.Errorf("%s: %q, want %q", l, got, want)
+		}
 	}
 }
