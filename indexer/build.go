@@ -87,8 +87,9 @@ func (o *BuildOptions) setDefaults() {
 type Progress struct {
 	Docs       int           // documents indexed so far
 	Skipped    int           // bad records skipped so far
-	Bytes      int64         // source bytes read
+	Bytes      int64         // source bytes read (compressed bytes for .gz): the share read, for ETA
 	TotalBytes int64         // source bytes in all
+	TextBytes  int64         // bytes of the documents' text indexed so far (see Manifest.TextBytes)
 	Elapsed    time.Duration // since the build started
 	Stage      string        // "" while documents are read and indexed; StageMerging after
 }
@@ -186,14 +187,14 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 		return nil, err
 	}
 	opt.Progress(Progress{Docs: stats.Docs, Skipped: stats.Skipped, Bytes: total, TotalBytes: total,
-		Elapsed: time.Since(start), Stage: StageMerging})
+		TextBytes: stats.TextBytes, Elapsed: time.Since(start), Stage: StageMerging})
 	if err := compact(ctx, filepath.Join(tmp, "index"), opt.Logger); err != nil {
 		return nil, err
 	}
 	man := &Manifest{
 		Name: name, Created: start.UTC(), Docs: stats.Docs, Skipped: stats.Skipped,
 		Reasons: stats.Reasons, Sources: opt.Sources, DictHash: dicts.Hash(),
-		Seconds: time.Since(start).Seconds(), Bytes: total,
+		Seconds: time.Since(start).Seconds(), Bytes: total, TextBytes: stats.TextBytes,
 	}
 	if opt.Tagger != nil {
 		man.TaxonomyVersion = opt.Tagger.Version()
@@ -226,24 +227,32 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	return man, nil
 }
 
+// filled is what fill did: the walk's Stats, counting the documents
+// indexed, and the bytes of their text.
+type filled struct {
+	corpus.Stats
+	TextBytes int64 // see Manifest.TextBytes
+}
+
 // fill reads the sources into idx, with the log's changes laid over them
 // by rp. Reading and indexing overlap: the walk fills the next batch while
-// bleve analyses and writes the last one. Its Stats count the documents
-// indexed.
-func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, total int64, start time.Time) (corpus.Stats, error) {
+// bleve analyses and writes the last one.
+func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, total int64, start time.Time) (filled, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type job struct {
 		b     *bleve.Batch
 		n     int
 		bytes int64
+		text  int64
 		skip  int
 	}
 	jobs := make(chan job, 1)
 	var (
-		stats   corpus.Stats
+		stats   filled
 		walkErr error
 		read    int64
+		text    int64 // written by the walk goroutine only; read after it is done
 		skipped int
 	)
 	ropt := opt.Read
@@ -255,7 +264,7 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 		n := 0
 		send := func() bool {
 			select {
-			case jobs <- job{b, n, read, skipped}:
+			case jobs <- job{b, n, read, text, skipped}:
 				b, n = idx.NewBatch(), 0
 				return true
 			case <-ctx.Done():
@@ -266,6 +275,7 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 			if opt.Tagger != nil {
 				opt.Tagger.Tag(d)
 			}
+			text += int64(len(d.Title) + len(d.Body) + len(d.Reply))
 			if err := b.Index(d.ID, IndexFields(d)); err != nil {
 				return fmt.Errorf("document %s: %w", d.ID, err)
 			}
@@ -275,7 +285,7 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 			}
 			return nil
 		}
-		stats, walkErr = corpus.Walk(ctx, opt.Sources, ropt, func(d corpus.Doc) error {
+		stats.Stats, walkErr = corpus.Walk(ctx, opt.Sources, ropt, func(d corpus.Doc) error {
 			if dp := rp.source(&d); dp != nil {
 				return add(dp)
 			}
@@ -324,6 +334,7 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 				if err == nil {
 					p.Docs += j.n
 					p.Bytes, p.Skipped, p.Elapsed = max(p.Bytes, j.bytes), max(p.Skipped, j.skip), time.Since(start)
+					p.TextBytes = max(p.TextBytes, j.text)
 					opt.Progress(p)
 				}
 				mu.Unlock()
@@ -340,7 +351,8 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 	if err := ctx.Err(); err != nil {
 		return stats, err
 	}
-	p.Bytes, p.Skipped, p.Elapsed = total, stats.Skipped, time.Since(start)
+	stats.TextBytes = text
+	p.Bytes, p.Skipped, p.Elapsed, p.TextBytes = total, stats.Skipped, time.Since(start), text
 	opt.Progress(p)
 	return stats, nil
 }

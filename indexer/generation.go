@@ -37,7 +37,8 @@ type Manifest struct {
 	Skipped         int            `json:"skipped"`
 	Reasons         map[string]int `json:"skipped_reasons,omitempty"`
 	Sources         []string       `json:"sources"`
-	Bytes           int64          `json:"bytes"`
+	Bytes           int64          `json:"bytes"`                // source bytes (compressed for .gz): the share read, not a rate's measure
+	TextBytes       int64          `json:"text_bytes,omitempty"` // the indexed documents' text as read (decompressed): title, body, reply; 0 before it was recorded
 	Seconds         float64        `json:"seconds"`
 	DictHash        string         `json:"dict_hash"`
 	TaxonomyVersion string         `json:"taxonomy_version,omitempty"`
