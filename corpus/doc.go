@@ -1,6 +1,6 @@
 // Package corpus holds the document model shared by every other package and
 // the readers that turn source files (JSON Lines, CSV, XLSX, news pages saved
-// as text or HTML, Word files) into documents.
+// as text, HTML or web archives, Word files) into documents.
 //
 // A reader never stops on a bad record: it reports the record's file and
 // line (or row) through a callback, skips it, and goes on.

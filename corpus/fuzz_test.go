@@ -58,9 +58,10 @@ func FuzzNewsPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "txt") })
 }
 
+// FuzzHTMLPage fuzzes saved pages, as HTML and as web archives.
 func FuzzHTMLPage(f *testing.F) {
 	f.Add([]byte(`<meta charset="gbk"><title>标题</title><h1>标题</h1><div>2023-01-11 来源：甘肃日报</div><p>正文。</p>`))
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "html") })
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "html", "mhtml") })
 }
 
 func FuzzDocx(f *testing.F) {

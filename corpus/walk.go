@@ -54,7 +54,8 @@ type Stats struct {
 // skipped and files of unknown type are ignored; a file named explicitly
 // must be of a known type. Known types are .jsonl, .ndjson and .json (an
 // array of objects or JSON lines), .csv, .xlsx, .txt (a news page or a
-// plain text), .html and .htm (a saved web page) and .docx (a Word file);
+// plain text), .html and .htm (a saved web page), .mht and .mhtml (a web
+// archive) and .docx (a Word file);
 // all of these but .xlsx and .docx may be gzipped (.jsonl.gz). An old
 // binary Word file (.doc) is reported as unsupported and skipped.
 //
@@ -147,9 +148,9 @@ func sources(paths []string) ([]string, error) {
 	return files, nil
 }
 
-// format returns the reader for a file name: "json", "csv", "txt" or
-// "html", with ".gz" appended when compressed, "xlsx", "docx" or "doc", or
-// "" for an unknown type.
+// format returns the reader for a file name: "json", "csv", "txt", "html"
+// or "mhtml", with ".gz" appended when compressed, "xlsx", "docx" or
+// "doc", or "" for an unknown type.
 func format(name string) string {
 	name = strings.ToLower(name)
 	gz := strings.HasSuffix(name, ".gz")
@@ -164,6 +165,8 @@ func format(name string) string {
 		f = "txt"
 	case ".html", ".htm":
 		f = "html"
+	case ".mht", ".mhtml":
+		f = "mhtml"
 	case ".xlsx", ".docx", ".doc":
 		if gz {
 			return ""
@@ -248,7 +251,7 @@ func (w *walker) readFile(ctx context.Context, name string) error {
 }
 
 // read reads an uncompressed stream in the given format ("json", "csv",
-// "txt", "html", "docx" or "doc").
+// "txt", "html", "mhtml", "docx" or "doc").
 func (w *walker) read(ctx context.Context, name, format string, r io.Reader) error {
 	if format == "json" || format == "csv" {
 		r = dropNUL{r} // not in zips, nor in UTF-16 pages and texts, which drop NULs once decoded
@@ -262,6 +265,8 @@ func (w *walker) read(ctx context.Context, name, format string, r io.Reader) err
 		return w.readNews(ctx, name, r)
 	case "html":
 		return w.readHTML(ctx, name, r)
+	case "mhtml":
+		return w.readMHTML(ctx, name, r)
 	case "docx", "doc":
 		return w.readDocx(ctx, name, r)
 	}
