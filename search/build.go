@@ -182,21 +182,7 @@ func (a *analyzers) build(q *Query, relaxed bool) query.Query {
 		var alts []query.Query
 		for _, t := range g {
 			if relaxed && len(g) == 1 && t.Field == "" && !t.Phrase {
-				for _, tk := range a.words.Analyze([]byte(t.Text)) {
-					if isStop(string(tk.Term)) || words == maxQuestionWords {
-						continue
-					}
-					words++
-					// each field's term a clause of its own, not a
-					// disjunction per word: one level less for bleve to
-					// merge (a tenth off the longest question of the load
-					// benchmark; eval/ncp unchanged, 0.901-0.902)
-					should = append(should, fieldTerms(string(tk.Term), 1)...)
-				}
-				bg := a.bigrams(t.Text)
-				bg = bg[:min(len(bg), 2*(maxQuestionWords-grams))] // two fields a bigram
-				grams += len(bg) / 2
-				should = append(should, bg...)
+				should = a.rankClauses(should, t.Text, &words, &grams)
 				continue
 			}
 			if tq := a.term(t); tq != nil {
@@ -226,6 +212,28 @@ func (a *analyzers) build(q *Query, relaxed bool) query.Query {
 		b.AddMust(bleve.NewMatchAllQuery())
 	}
 	return b
+}
+
+// rankClauses appends the clauses a question is ranked by to should: each
+// word of text but the question words, and each pair of adjacent Chinese
+// characters, up to maxQuestionWords of each (words and grams count them
+// over the whole query).
+func (a *analyzers) rankClauses(should []query.Query, text string, words, grams *int) []query.Query {
+	for _, tk := range a.words.Analyze([]byte(text)) {
+		if isStop(string(tk.Term)) || *words == maxQuestionWords {
+			continue
+		}
+		*words++
+		// each field's term a clause of its own, not a disjunction per
+		// word: one level less for bleve to merge (a tenth off the
+		// longest question of the load benchmark; eval/ncp unchanged,
+		// 0.901-0.902)
+		should = append(should, fieldTerms(string(tk.Term), 1)...)
+	}
+	bg := a.bigrams(text)
+	bg = bg[:min(len(bg), 2*(maxQuestionWords-*grams))] // two fields a bigram
+	*grams += len(bg) / 2
+	return append(should, bg...)
 }
 
 // term is the query of one term, or nil when it has nothing to search.

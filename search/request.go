@@ -12,12 +12,15 @@ import (
 
 // Request is a search as staff ask it, independent of HTTP.
 type Request struct {
-	Query     string  `json:"q"`
-	Filters   Filters `json:"filters"`
-	Sort      string  `json:"sort"` // "relevance" (default), "date", "-date"
-	Page      int     `json:"page"` // from 1
-	Size      int     `json:"size"` // 1..Limits.MaxSize
-	FacetSize int     `json:"facet_size"`
+	Query   string  `json:"q"`
+	Filters Filters `json:"filters"`
+	Sort    string  `json:"sort"` // "relevance" (default), "date", "-date"
+	Page    int     `json:"page"` // from 1
+	Size    int     `json:"size"` // 1..Limits.MaxSize
+	// Mode is how many of the query's words a document needs: ModePartial
+	// (the default: every word ranks first, then fewer) or ModeAll.
+	Mode      string `json:"mode,omitempty"`
+	FacetSize int    `json:"facet_size"`
 	// NoFacets and NoHighlight skip work a caller does not need (exports).
 	NoFacets    bool `json:"-"`
 	NoHighlight bool `json:"-"`
@@ -166,6 +169,13 @@ func (r *Request) normalize(l Limits) error {
 		return invalid("facet_size must be between 1 and %d, not %d", l.MaxFacetSize, r.FacetSize)
 	case r.After == nil && (r.Page-1) > (l.MaxPageDepth-r.Size)/r.Size:
 		return invalid("page %d with size %d is deeper than %d results; narrow the search or export it", r.Page, r.Size, l.MaxPageDepth)
+	}
+	switch r.Mode {
+	case "":
+		r.Mode = ModePartial
+	case ModePartial, ModeAll:
+	default:
+		return invalid("mode must be partial or all, not %q", r.Mode)
 	}
 	switch r.Sort {
 	case "":

@@ -48,13 +48,17 @@ func New(idx bleve.Index, l Limits) *Searcher {
 
 // Result of a search.
 type Result struct {
-	Total   uint64             `json:"total"`
-	TookMS  float64            `json:"took_ms"`
-	Page    int                `json:"page"`
-	Size    int                `json:"size"`
-	Relaxed bool               `json:"relaxed"` // not every word matched: ranked fallback
-	Hits    []Hit              `json:"hits"`
-	Facets  map[string][]Count `json:"facets"`
+	Total uint64 `json:"total"`
+	// TotalExact counts the documents with every word of the query;
+	// Total counts them and the partial matches.
+	TotalExact uint64             `json:"total_exact"`
+	Mode       string             `json:"mode"` // ModePartial or ModeAll
+	TookMS     float64            `json:"took_ms"`
+	Page       int                `json:"page"`
+	Size       int                `json:"size"`
+	Relaxed    bool               `json:"relaxed"` // not every word matched: ranked fallback
+	Hits       []Hit              `json:"hits"`
+	Facets     map[string][]Count `json:"facets"`
 }
 
 // Hit is one matching document.
@@ -82,9 +86,13 @@ type Hit struct {
 	LeadUnit      string              `json:"lead_unit,omitempty"`
 	Due           string              `json:"due,omitempty"`
 	Replied       string              `json:"replied,omitempty"`
-	Shared        []string            `json:"shared,omitempty"` // similar documents: keywords in common
-	Sort          []string            `json:"sort,omitempty"`   // pass as After for the next page
-	Doc           *corpus.Doc         `json:"-"`
+	// Matched and Missing are the words of the query the document has
+	// and those it lacks (a partial match).
+	Matched []string    `json:"matched"`
+	Missing []string    `json:"missing"`
+	Shared  []string    `json:"shared,omitempty"` // similar documents: keywords in common
+	Sort    []string    `json:"sort,omitempty"`   // pass as After for the next page
+	Doc     *corpus.Doc `json:"-"`
 }
 
 // Count is one value of a facet and how many results have it.
@@ -117,16 +125,32 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	q := Parse(r.Query)
-	relaxed := q.isQuestion(an)
-	sr, h, err := s.request(r, an.build(q, relaxed))
+	sink := &matchSink{}
+	defer sink.release()
+	var bq query.Query
+	var units []unit
+	if r.Mode != ModeAll {
+		bq, units = an.partial(q, sink)
+	}
+	relaxed := false
+	if bq == nil {
+		relaxed = r.Mode != ModeAll && q.isQuestion(an)
+		bq = an.build(q, relaxed)
+	}
+	var exact uint64
+	sr, h, err := s.request(r, bq)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.run(ctx, sr, h)
+	counter := &exact
+	if units == nil {
+		counter = nil
+	}
+	res, err := s.runCounting(ctx, sr, h, sink, counter)
 	if err != nil {
 		return nil, err
 	}
-	if !relaxed && res.Total == 0 && q.wordSlots(an) > 1 {
+	if units == nil && !relaxed && r.Mode != ModeAll && res.Total == 0 && q.wordSlots(an) > 1 {
 		// a question: not every word is in any document; rank by any
 		if sr, h, err = s.request(r, an.build(q, true)); err != nil {
 			return nil, err
@@ -136,7 +160,14 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 		relaxed = true
 	}
-	out := &Result{Total: res.Total, Page: r.Page, Size: r.Size, Relaxed: relaxed, Hits: []Hit{}, Facets: h.result(res)}
+	out := &Result{Total: res.Total, TotalExact: res.Total, Page: r.Page, Size: r.Size, Mode: r.Mode, Relaxed: relaxed, Hits: []Hit{}, Facets: h.result(res)}
+	switch {
+	case units != nil:
+		out.TotalExact = exact
+	case relaxed:
+		out.TotalExact = 0
+	}
+	out.Relaxed = relaxed || out.TotalExact == 0 && out.Total > 0
 	needles := an.needles(q)
 	for _, dm := range res.Hits {
 		h, err := hitOf(dm)
@@ -145,6 +176,10 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 		if !r.NoHighlight {
 			an.highlight(&h, needles)
+		}
+		h.Matched, h.Missing = matchedOf(dm, sink, units, q, an, relaxed)
+		if h.Score >= exactBonus { // shown as scored; Sort keeps the rank
+			h.Score -= exactBonus
 		}
 		out.Hits = append(out.Hits, h)
 	}
@@ -155,9 +190,18 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 // run executes a bleve request within the context's budget, with the hooks
 // of its request if it has them.
 func (s *Searcher) run(ctx context.Context, sr *bleve.SearchRequest, h *hooks) (*bleve.SearchResult, error) {
+	return s.runCounting(ctx, sr, h, nil, nil)
+}
+
+// runCounting is run that also counts in exact, when not nil, the matches
+// that have every word of a partial query, as sink knows them.
+func (s *Searcher) runCounting(ctx context.Context, sr *bleve.SearchRequest, h *hooks, sink *matchSink, exact *uint64) (*bleve.SearchResult, error) {
 	sctx := ctx
 	if h != nil {
 		sctx = h.context(ctx)
+	}
+	if exact != nil {
+		sctx = countExact(sctx, sink, exact)
 	}
 	req := *sr
 	req.Query = &withStats{q: sr.Query, cache: &s.stats}

@@ -22,7 +22,16 @@ type searchCase struct {
 		Topic, Kind, Year, Delegation, Unit, Status, Source []string
 		From, To                                            string
 	} `json:"filters"`
-	IDs        []string                       `json:"ids"`
+	// Mode is the request's; without it the case runs in both modes:
+	// mode all must find ids, the default must find them as its complete
+	// matches, ranked before its partial ones.
+	Mode string   `json:"mode"`
+	IDs  []string `json:"ids"`
+	// Partial are the partial matches of the default mode, in order, and
+	// Missing the words each lacks; when absent, they are not checked.
+	Partial    []string                       `json:"partial"`
+	Missing    map[string][]string            `json:"missing"`
+	Matched    map[string][]string            `json:"matched"`
 	Ordered    bool                           `json:"ordered"`
 	Facets     map[string]map[string]int      `json:"facets"`
 	Highlights map[string]map[string][]string `json:"highlights"`
@@ -54,7 +63,25 @@ func TestSearchCases(t *testing.T) {
 
 func runCase(t *testing.T, ti *testIndex, c searchCase) {
 	t.Helper()
-	r := search.Request{Query: c.Q, Sort: c.Sort, Size: 100}
+	if c.Mode == "" {
+		all := c
+		all.Mode, all.Partial, all.Missing, all.Matched, all.Highlights = search.ModeAll, nil, nil, map[string][]string{}, map[string]map[string][]string{}
+		for _, id := range c.IDs { // what it says of complete matches holds in mode all
+			if m, ok := c.Matched[id]; ok {
+				all.Matched[id] = m
+			}
+			if h, ok := c.Highlights[id]; ok {
+				all.Highlights[id] = h
+			}
+		}
+		runMode(t, ti, all)
+	}
+	runMode(t, ti, c)
+}
+
+func runMode(t *testing.T, ti *testIndex, c searchCase) {
+	t.Helper()
+	r := search.Request{Query: c.Q, Sort: c.Sort, Size: 100, Mode: c.Mode}
 	f := c.Filters
 	r.Filters = search.Filters{Topic: f.Topic, Kind: f.Kind, Year: f.Year, Delegation: f.Delegation, Unit: f.Unit, Status: f.Status, Source: f.Source}
 	var err error
@@ -73,19 +100,43 @@ func runCase(t *testing.T, ti *testIndex, c searchCase) {
 		t.Errorf("%s: %q: %v", c.Name, c.Q, err)
 		return
 	}
-	got := make([]string, len(res.Hits))
+	name := c.Name + " (mode " + res.Mode + ")"
+	var got, partial []string
 	hits := map[string]search.Hit{}
-	for i, h := range res.Hits {
-		got[i] = h.ID
+	for _, h := range res.Hits {
 		hits[h.ID] = h
+		if len(h.Missing) == 0 {
+			if len(partial) > 0 && c.Sort == "" {
+				t.Errorf("%s: %q: %s has every word but ranks below the partial match %s", name, c.Q, h.ID, partial[len(partial)-1])
+			}
+			got = append(got, h.ID)
+		} else {
+			partial = append(partial, h.ID)
+		}
 	}
 	want := append([]string{}, c.IDs...)
 	if !c.Ordered {
 		sort.Strings(got)
 		sort.Strings(want)
 	}
-	if fmt.Sprint(got) != fmt.Sprint(want) || res.Total != uint64(len(want)) {
-		t.Errorf("%s: %q: ids %v (total %d), want %v", c.Name, c.Q, got, res.Total, want)
+	if fmt.Sprint(got) != fmt.Sprint(want) || res.TotalExact != uint64(len(want)) {
+		t.Errorf("%s: %q: ids %v (total_exact %d), want %v", name, c.Q, got, res.TotalExact, want)
+	}
+	if c.Mode == search.ModeAll && (len(partial) > 0 || res.Total != res.TotalExact) {
+		t.Errorf("%s: %q: partial matches %v (total %d, total_exact %d) in mode all", name, c.Q, partial, res.Total, res.TotalExact)
+	}
+	if c.Partial != nil && (fmt.Sprint(partial) != fmt.Sprint(c.Partial) || res.Total != uint64(len(want)+len(c.Partial))) {
+		t.Errorf("%s: %q: partial matches %v (total %d), want %v", name, c.Q, partial, res.Total, c.Partial)
+	}
+	for id, words := range c.Missing {
+		if h, ok := hits[id]; !ok || !reflect.DeepEqual(h.Missing, words) {
+			t.Errorf("%s: %q: %s lacks %q, want %q", name, c.Q, id, h.Missing, words)
+		}
+	}
+	for id, words := range c.Matched {
+		if h, ok := hits[id]; !ok || !reflect.DeepEqual(h.Matched, words) {
+			t.Errorf("%s: %q: %s matched %q, want %q", name, c.Q, id, h.Matched, words)
+		}
 	}
 	for facet, values := range c.Facets {
 		have := map[string]int{}
@@ -93,18 +144,18 @@ func runCase(t *testing.T, ti *testIndex, c searchCase) {
 			have[v.Value] = v.Count
 		}
 		if !reflect.DeepEqual(have, values) {
-			t.Errorf("%s: %q: facet %s = %v, want %v", c.Name, c.Q, facet, have, values)
+			t.Errorf("%s: %q: facet %s = %v, want %v", name, c.Q, facet, have, values)
 		}
 	}
 	for id, fields := range c.Highlights {
 		h, ok := hits[id]
 		if !ok {
-			t.Errorf("%s: %q: no hit %s to check highlights of", c.Name, c.Q, id)
+			t.Errorf("%s: %q: no hit %s to check highlights of", name, c.Q, id)
 			continue
 		}
 		for field, frags := range fields {
 			if !reflect.DeepEqual(h.Highlights[field], frags) {
-				t.Errorf("%s: %q: %s %s highlights\n got %q\nwant %q", c.Name, c.Q, id, field, h.Highlights[field], frags)
+				t.Errorf("%s: %q: %s %s highlights\n got %q\nwant %q", name, c.Q, id, field, h.Highlights[field], frags)
 			}
 		}
 	}

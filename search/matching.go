@@ -1,0 +1,342 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Matching modes of a request (Request.Mode).
+const (
+	// ModePartial, the default: documents with every word of the query
+	// first, then documents that lack some of its least informative words,
+	// down to MatchFloor.
+	ModePartial = "partial"
+	// ModeAll: every word is required.
+	ModeAll = "all"
+)
+
+// MatchFloor is the least share of a query's weight a partial match must
+// hold: a word's weight is its inverse document frequency in the index
+// (BM25's idf), so a document that lacks 时间 of 2022春运开始时间 holds
+// most of it and one that has only 时间 holds little. A partial match is
+// scored by its score times the share it holds. Quoted phrases,
+// -exclusions and field:values are never partial: they always apply.
+//
+// Measured with tierUnits on eval/rgb-dev and eval/ncp together
+// (nDCG@10 / Recall@100): floor 0.5 cut rgb-dev's recall to 0.903; 0.25
+// gave 0.975 there but cut ncp's to 0.990 and its nDCG@10 to 0.897; 0.1
+// and 0 gave the same figures on both sets (rgb-dev 0.742 / 0.978, ncp
+// 0.901 / 0.999), and 0.1 keeps documents that share only a common word
+// out of the results.
+const MatchFloor = 0.1
+
+// tierUnits is the most units a query may have for its complete matches
+// to rank above every partial one (exactBonus). A whole question of more
+// words ranks every match by score times share alone: a document with
+// all of its words is rarely the one that answers it. On eval/ncp (1,262
+// whole questions) complete matches first at any length gave nDCG@10
+// 0.889; only up to 4, 5 or 6 words 0.899, 0.901, 0.898; never, 0.899.
+// On eval/rgb-dev (short questions) they gave 0.744, 0.739, 0.742,
+// 0.743 and 0.737.
+const tierUnits = 5
+
+// exactBonus is added to the score of a document that has every word of
+// a query of at most tierUnits units, so that it ranks above every
+// partial match: BM25 sums stay far below it.
+const exactBonus = 1e6
+
+// unit is one word of a query that a partial match may lack: the words of
+// every plain group of one term, as jieba cuts them.
+type unit struct {
+	text string      // as typed
+	q    query.Query // the query that finds it, as mode all does
+}
+
+// matching ranks the documents that match enough of its units: those that
+// match all first (exactBonus), then the others by score times the share
+// of the query's weight they hold. score gives the ranking of both.
+type matching struct {
+	units []unit
+	score query.Query
+	sink  *matchSink
+}
+
+// matchSink receives what a matching searcher learns of every document:
+// which units it matched, as soon as it has read them, before it hands
+// on its first match. One search fills one sink, in the goroutine that
+// collects its matches: countExact and Search read it there.
+type matchSink struct {
+	masks *maskSet
+	full  uint64 // the mask of a document with every unit
+}
+
+// maskSet holds the units matched by each document, by document number.
+type maskSet struct{ m []uint64 }
+
+var maskSets = sync.Pool{New: func() any { return new(maskSet) }}
+
+func (ms *maskSet) set(doc uint64, bit uint) {
+	if doc >= uint64(len(ms.m)) {
+		n := max(doc+1, 2*uint64(len(ms.m)), 1024)
+		ms.m = append(ms.m, make([]uint64, n-uint64(len(ms.m)))...)
+	}
+	ms.m[doc] |= 1 << bit
+}
+
+func (ms *maskSet) of(doc uint64) uint64 {
+	if doc < uint64(len(ms.m)) {
+		return ms.m[doc]
+	}
+	return 0
+}
+
+// mask returns the units matched by the document of internal id.
+func (s *matchSink) mask(id index.IndexInternalID) uint64 {
+	n, ok := docNumber(id)
+	if !ok || s.masks == nil {
+		return 0
+	}
+	return s.masks.of(n)
+}
+
+// exact reports whether the document of internal id has every unit.
+func (s *matchSink) exact(id index.IndexInternalID) bool {
+	return s.masks != nil && s.mask(id) == s.full
+}
+
+// release gives the masks back to their pool.
+func (s *matchSink) release() {
+	if s.masks != nil {
+		clear(s.masks.m)
+		maskSets.Put(s.masks)
+		s.masks = nil
+	}
+}
+
+// maxUnits is the most units a query is matched by: the bits of a mask.
+// Further words of a longer question still rank it.
+const maxUnits = 64
+
+// Searcher implements query.Query.
+func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	s := &matchSearcher{ctx: ctx, sink: q.sink, weights: make([]float64, len(q.units))}
+	total, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	s.docs = float64(total)
+	uo := o
+	uo.Score = "none" // units only say whether a document has a word
+	for _, u := range q.units {
+		us, err := u.q.Searcher(ctx, r, m, uo)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.units = append(s.units, us)
+	}
+	if s.score, err = q.score.Searcher(ctx, r, m, o); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// matchSearcher is the searcher of a matching query. It reads every unit
+// to its end into a mask by document (what the document matched), then
+// hands on the documents whose units hold at least MatchFloor of the
+// weight, in increasing number, scored by the score searcher.
+type matchSearcher struct {
+	ctx     context.Context // of the search: reading every unit is long
+	sink    *matchSink
+	units   []bsearch.Searcher
+	score   bsearch.Searcher
+	docs    float64   // in the index, for idf
+	weights []float64 // each unit's idf
+	all     float64   // the sum of weights
+	masks   *maskSet
+	shared  bool // masks belong to the sink now
+	read    bool
+	next    uint64
+	cur     *bsearch.DocumentMatch // the score searcher's current match
+	ended   bool                   // the score searcher has no more
+}
+
+// readAll reads every unit into the masks and weighs the units.
+func (s *matchSearcher) readAll() error {
+	s.read = true
+	s.masks = maskSets.Get().(*maskSet)
+	for i, us := range s.units {
+		sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(us.DocumentMatchPoolSize(), 0)}
+		n := 0
+		for ; ; n++ {
+			if n%4096 == 0 {
+				if err := s.ctx.Err(); err != nil {
+					return err
+				}
+			}
+			dm, err := us.Next(sc)
+			if err != nil {
+				return err
+			}
+			if dm == nil {
+				break
+			}
+			d, ok := docNumber(dm.IndexInternalID)
+			if !ok {
+				return fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
+			}
+			s.masks.set(d, uint(i))
+			sc.DocumentMatchPool.Put(dm)
+		}
+		// BM25's idf, as bleve's term scorer has it
+		s.weights[i] = math.Log(1 + (s.docs-float64(n)+0.5)/(float64(n)+0.5))
+		s.all += s.weights[i]
+	}
+	if s.sink.masks == nil { // one snapshot is searched: the first tells
+		s.sink.masks, s.sink.full = s.masks, uint64(1)<<uint(len(s.units))-1
+		s.shared = true
+	}
+	return nil
+}
+
+// share is the part of the query's weight the units of mask hold.
+func (s *matchSearcher) share(mask uint64) float64 {
+	if s.all == 0 {
+		return 1
+	}
+	var w float64
+	for i, x := range s.weights {
+		if mask&(1<<uint(i)) != 0 {
+			w += x
+		}
+	}
+	return w / s.all
+}
+
+// Next implements bsearch.Searcher.
+func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	if !s.read {
+		if err := s.readAll(); err != nil {
+			return nil, err
+		}
+	}
+	full := uint64(1)<<uint(len(s.units)) - 1
+	m := s.masks.m
+	for ; s.next < uint64(len(m)); s.next++ {
+		mask := m[s.next]
+		if mask == 0 {
+			continue
+		}
+		share := s.share(mask)
+		if mask != full && share < MatchFloor {
+			continue
+		}
+		dm := sc.DocumentMatchPool.Get()
+		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
+		score, err := s.scoreOf(sc, dm.IndexInternalID)
+		if err != nil {
+			return nil, err
+		}
+		if mask == full && len(s.units) <= tierUnits {
+			dm.Score = exactBonus + score
+		} else {
+			dm.Score = score * share
+		}
+		s.next++
+		return dm, nil
+	}
+	return nil, nil
+}
+
+// scoreOf is the score searcher's score of document id, 0 when it does
+// not match it (a word found only inside another, by its literal).
+func (s *matchSearcher) scoreOf(sc *bsearch.SearchContext, id index.IndexInternalID) (float64, error) {
+	if s.cur != nil && s.cur.IndexInternalID.Compare(id) < 0 {
+		sc.DocumentMatchPool.Put(s.cur)
+		s.cur = nil
+	}
+	if s.cur == nil && !s.ended {
+		dm, err := s.score.Advance(sc, id)
+		if err != nil {
+			return 0, err
+		}
+		s.cur, s.ended = dm, dm == nil
+	}
+	if s.cur != nil && s.cur.IndexInternalID.Equals(id) {
+		return s.cur.Score, nil
+	}
+	return 0, nil
+}
+
+// Advance implements bsearch.Searcher.
+func (s *matchSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	n, ok := docNumber(id)
+	if !ok {
+		return nil, fmt.Errorf("search: internal id of %d bytes", len(id))
+	}
+	s.next = max(s.next, n)
+	return s.Next(sc)
+}
+
+// Close implements bsearch.Searcher, and hands the masks to the sink.
+func (s *matchSearcher) Close() error {
+	var first error
+	for _, us := range s.units {
+		if err := us.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if s.score != nil {
+		if err := s.score.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if s.masks != nil && !s.shared {
+		clear(s.masks.m)
+		maskSets.Put(s.masks)
+	}
+	s.masks = nil
+	return first
+}
+
+// Weight implements bsearch.Searcher: the score searcher's.
+func (s *matchSearcher) Weight() float64 { return s.score.Weight() }
+
+// SetQueryNorm implements bsearch.Searcher.
+func (s *matchSearcher) SetQueryNorm(qnorm float64) { s.score.SetQueryNorm(qnorm) }
+
+// Count implements bsearch.Searcher: at most the units' matches.
+func (s *matchSearcher) Count() uint64 {
+	var n uint64
+	for _, us := range s.units {
+		n += us.Count()
+	}
+	return n
+}
+
+// Min implements bsearch.Searcher.
+func (s *matchSearcher) Min() int { return 1 }
+
+// Size implements bsearch.Searcher.
+func (s *matchSearcher) Size() int {
+	n := 64 + s.score.Size()
+	for _, us := range s.units {
+		n += us.Size()
+	}
+	if s.masks != nil {
+		n += 8 * len(s.masks.m)
+	}
+	return n
+}
+
+// DocumentMatchPoolSize implements bsearch.Searcher: the one handed on
+// and the score searcher's.
+func (s *matchSearcher) DocumentMatchPoolSize() int { return 1 + s.score.DocumentMatchPoolSize() }
