@@ -210,6 +210,8 @@ type scanned struct {
 	rows      int
 	truncated bool
 	relaxed   bool
+	exact     uint64 // matches with every word (search.Result.TotalExact)
+	mode      string
 	facets    map[string][]search.Count
 	facetSize int
 	genStart  string
@@ -246,6 +248,7 @@ func (e *Exporter) scan(ctx context.Context, r search.Request, facets bool, prog
 		}
 		if first {
 			sc.total, sc.relaxed, sc.facets = res.Total, res.Relaxed, res.Facets
+			sc.exact, sc.mode = res.TotalExact, res.Mode
 			want = int(min(res.Total, uint64(maxRows)))
 		}
 		for i := range res.Hits {

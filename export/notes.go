@@ -74,6 +74,12 @@ func (a *about) rows() []note {
 	} else {
 		out = append(out, note{"行数上限", fmt.Sprintf("未超过（上限 %d 条）：已导出全部结果。", a.maxRows)})
 	}
+	switch {
+	case sc.mode == search.ModeAll:
+		out = append(out, note{"匹配方式", "全部检索词：只导出包含每个检索词的文档。"})
+	case sc.mode != "" && a.r.Query != "":
+		out = append(out, note{"匹配方式", fmt.Sprintf("部分匹配（与检索页相同）：先列出包含全部检索词的 %d 条，其后是缺少部分次要检索词的文档。", sc.exact)})
+	}
 	if sc.relaxed {
 		out = append(out, note{"宽松匹配", "没有文档包含全部检索词，结果为包含部分检索词的文档，按匹配程度排序。"})
 	}

@@ -39,6 +39,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.IntVar(&c.Limits.ExportMaxRows, "max-rows", c.Limits.ExportMaxRows, "most documents in the export")
 		fs.StringVar(&r.Query, "q", "", "query, as in search (words, \"phrases\", -exclusions, field:value)")
 		fs.StringVar(&r.Sort, "sort", "", "relevance (default), date or -date")
+		fs.StringVar(&r.Mode, "mode", "", "partial (default) or all (every word required), as in search")
 		for _, fd := range corpus.Filters() { // the flags are named as the API's parameters
 			fs.Func(fd.Name, fd.Name+" filter (repeatable; values of one filter are alternatives)", func(s string) error {
 				f.Set(fd.Name, append(f.Values(fd.Name), s))

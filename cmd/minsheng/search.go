@@ -15,11 +15,13 @@ import (
 func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	var asJSON bool
 	var size, page int
+	var mode string
 	c, fs, err := loadConfig("search", args, func(fs *flag.FlagSet, c *Config) {
 		commonFlags(fs, c)
 		fs.BoolVar(&asJSON, "json", false, "print the API's JSON")
 		fs.IntVar(&size, "size", 10, "results per page")
 		fs.IntVar(&page, "page", 1, "page, from 1")
+		fs.StringVar(&mode, "mode", "", "partial (default: documents with every word first, then those lacking some) or all (every word required)")
 	})
 	if err != nil {
 		return err
@@ -30,7 +32,7 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer live.Close()
 	s := search.New(live.Index(), c.searchLimits())
-	res, err := s.Search(ctx, search.Request{Query: strings.Join(fs.Args(), " "), Size: size, Page: page})
+	res, err := s.Search(ctx, search.Request{Query: strings.Join(fs.Args(), " "), Size: size, Page: page, Mode: mode})
 	if err != nil {
 		return err
 	}
@@ -39,9 +41,12 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	fmt.Fprintf(stdout, "%d results (%.1f ms)\n", res.Total, res.TookMS)
+	fmt.Fprintf(stdout, "%d results, %d with every word (%.1f ms)\n", res.Total, res.TotalExact, res.TookMS)
 	for i, h := range res.Hits {
 		fmt.Fprintf(stdout, "%3d. [%s] %s  %s  %.3f  %s\n", (page-1)*size+i+1, h.Kind, h.Date, h.ID, h.Score, h.Title)
+		if len(h.Missing) > 0 {
+			fmt.Fprintf(stdout, "     缺少：%s\n", strings.Join(h.Missing, " "))
+		}
 		if h.Snippet != "" {
 			fmt.Fprintf(stdout, "     %s\n", plain(h.Snippet))
 		}

@@ -53,6 +53,7 @@ func searchRequest(v url.Values) (search.Request, error) {
 		return r, err
 	}
 	r.Sort = v.Get("sort")
+	r.Mode = v.Get("mode")
 	f := &r.Filters
 	for _, fd := range corpus.Filters() {
 		f.Set(fd.Name, list(v, fd.Name))
