@@ -263,21 +263,26 @@ func (a *analyzers) term(t Term) query.Query {
 // slotQuery matches one word in any word field; with literal, also any
 // document whose text contains its characters, however jieba cut them.
 func (a *analyzers) slotQuery(s slot, literal bool) *query.DisjunctionQuery {
+	return a.slotQueryW(s, literal, 1)
+}
+
+// slotQueryW is slotQuery with its boosts times w (a synonym's are lower).
+func (a *analyzers) slotQueryW(s slot, literal bool, w float64) *query.DisjunctionQuery {
 	var alts []query.Query
 	for _, f := range wordFields {
 		for _, t := range s.terms {
-			alts = append(alts, termQ(f.name, t, f.boost))
+			alts = append(alts, termQ(f.name, t, f.boost*w))
 		}
 	}
 	if s.cover != nil {
 		conj := make([]query.Query, len(s.cover))
 		for i, part := range s.cover {
-			conj[i] = a.slotQuery(slot{terms: part}, false)
+			conj[i] = a.slotQueryW(slot{terms: part}, false, w)
 		}
 		alts = append(alts, bleve.NewConjunctionQuery(conj...))
 	}
 	if literal {
-		if lq := a.literal(s.text, boostLiteral); lq != nil {
+		if lq := a.literal(s.text, boostLiteral*w); lq != nil {
 			alts = append(alts, lq)
 		}
 	}

@@ -22,6 +22,7 @@ func TestRankingNCP(t *testing.T) {
 	}
 	dir := needShared(t, "eval/ncp")
 	ti := buildIndex(t, "ncp", []string{dir + "/corpus.jsonl"}, nil)
+	useBuiltinSynonyms(t, ti) // as minsheng serve does without a synonyms file
 	qrels := map[string]string{}
 	f, err := os.Open(dir + "/qrels.tsv")
 	if err != nil {

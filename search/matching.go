@@ -53,10 +53,18 @@ const tierUnits = 5
 const exactBonus = 1e6
 
 // unit is one word of a query that a partial match may lack: the words of
-// every plain group of one term, as jieba cuts them.
+// every plain group of one term, as jieba cuts them (a synonym rule's word
+// is one unit). It matches when any of its alternatives does.
 type unit struct {
-	text string      // as typed
-	q    query.Query // the query that finds it, as mode all does
+	text  string // as typed
+	alts  []alt  // the word itself first, then its synonyms
+	words int    // jieba's words in text (a synonym rule's word may be several)
+}
+
+// alt is one way of matching a unit.
+type alt struct {
+	text string
+	q    query.Query // as mode all finds it
 }
 
 // matching ranks the documents that match enough of its units: those that
@@ -65,7 +73,11 @@ type unit struct {
 type matching struct {
 	units []unit
 	score query.Query
-	sink  *matchSink
+	// synonyms score the documents that have a unit by a synonym alone,
+	// times synonymWeight; nil: no synonyms
+	synonyms query.Query
+	sink     *matchSink
+	all      bool // every unit is required (ModeAll)
 }
 
 // matchSink receives what a matching searcher learns of every document:
@@ -74,7 +86,7 @@ type matching struct {
 // collects its matches: countExact and Search read it there.
 type matchSink struct {
 	masks *maskSet
-	full  uint64 // the mask of a document with every unit
+	units []uint64 // the bits of each unit's alternatives
 }
 
 // maskSet holds the units matched by each document, by document number.
@@ -108,7 +120,31 @@ func (s *matchSink) mask(id index.IndexInternalID) uint64 {
 
 // exact reports whether the document of internal id has every unit.
 func (s *matchSink) exact(id index.IndexInternalID) bool {
-	return s.masks != nil && s.mask(id) == s.full
+	return s.masks != nil && complete(s.mask(id), s.units)
+}
+
+// complete reports whether mask has an alternative of every unit.
+func complete(mask uint64, units []uint64) bool {
+	for _, u := range units {
+		if mask&u == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// unitBits returns the bits of each unit's alternatives: the alternatives
+// of all units are numbered in order.
+func unitBits(units []unit) []uint64 {
+	out := make([]uint64, len(units))
+	bit := uint(0)
+	for i, u := range units {
+		for range u.alts {
+			out[i] |= 1 << bit
+			bit++
+		}
+	}
+	return out
 }
 
 // release gives the masks back to their pool.
@@ -120,13 +156,17 @@ func (s *matchSink) release() {
 	}
 }
 
-// maxUnits is the most units a query is matched by: the bits of a mask.
-// Further words of a longer question still rank it.
+// maxUnits is the most alternatives of units a query is matched by: the
+// bits of a mask. Further words of a longer question still rank it.
 const maxUnits = 64
 
 // Searcher implements query.Query.
 func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	s := &matchSearcher{ctx: ctx, sink: q.sink, weights: make([]float64, len(q.units))}
+	words := 0
+	for _, u := range q.units {
+		words += u.words
+	}
+	s := &matchSearcher{ctx: ctx, sink: q.sink, every: q.all, tiered: words <= tierUnits, weights: make([]float64, len(q.units)), bits: unitBits(q.units)}
 	total, err := r.DocCount()
 	if err != nil {
 		return nil, err
@@ -135,16 +175,33 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 	uo := o
 	uo.Score = "none" // units only say whether a document has a word
 	for _, u := range q.units {
-		us, err := u.q.Searcher(ctx, r, m, uo)
+		for _, a := range u.alts {
+			as, err := a.q.Searcher(ctx, r, m, uo)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			s.alts = append(s.alts, as)
+		}
+	}
+	bit := uint(0)
+	for _, u := range q.units {
+		s.own |= 1 << bit
+		bit += uint(len(u.alts))
+	}
+	ss, err := q.score.Searcher(ctx, r, m, o)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.score = &follower{s: ss}
+	if q.synonyms != nil {
+		ys, err := q.synonyms.Searcher(ctx, r, m, o)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		s.units = append(s.units, us)
-	}
-	if s.score, err = q.score.Searcher(ctx, r, m, o); err != nil {
-		s.Close()
-		return nil, err
+		s.synonym = &follower{s: ys}
 	}
 	return s, nil
 }
@@ -156,27 +213,29 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 type matchSearcher struct {
 	ctx     context.Context // of the search: reading every unit is long
 	sink    *matchSink
-	units   []bsearch.Searcher
-	score   bsearch.Searcher
+	alts    []bsearch.Searcher // of every unit, in order: bit i is alts[i]
+	bits    []uint64           // each unit's bits
+	score   *follower
 	docs    float64   // in the index, for idf
 	weights []float64 // each unit's idf
 	all     float64   // the sum of weights
 	masks   *maskSet
 	shared  bool // masks belong to the sink now
+	every   bool // every unit is required
+	tiered  bool // complete matches rank first: the query has at most tierUnits words
 	read    bool
 	next    uint64
-	cur     *bsearch.DocumentMatch // the score searcher's current match
-	ended   bool                   // the score searcher has no more
+	own     uint64    // the bits of the units' own words
+	synonym *follower // the synonyms' score searcher; nil: none
 }
 
 // readAll reads every unit into the masks and weighs the units.
 func (s *matchSearcher) readAll() error {
 	s.read = true
 	s.masks = maskSets.Get().(*maskSet)
-	for i, us := range s.units {
+	for i, us := range s.alts {
 		sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(us.DocumentMatchPoolSize(), 0)}
-		n := 0
-		for ; ; n++ {
+		for n := 0; ; n++ {
 			if n%4096 == 0 {
 				if err := s.ctx.Err(); err != nil {
 					return err
@@ -196,12 +255,26 @@ func (s *matchSearcher) readAll() error {
 			s.masks.set(d, uint(i))
 			sc.DocumentMatchPool.Put(dm)
 		}
-		// BM25's idf, as bleve's term scorer has it
-		s.weights[i] = math.Log(1 + (s.docs-float64(n)+0.5)/(float64(n)+0.5))
+	}
+	// each unit's BM25 idf, as bleve's term scorer has it, from the
+	// documents that have any of its alternatives
+	counts := make([]float64, len(s.bits))
+	for _, mask := range s.masks.m {
+		if mask == 0 {
+			continue
+		}
+		for i, b := range s.bits {
+			if mask&b != 0 {
+				counts[i]++
+			}
+		}
+	}
+	for i, n := range counts {
+		s.weights[i] = math.Log(1 + (s.docs-n+0.5)/(n+0.5))
 		s.all += s.weights[i]
 	}
 	if s.sink.masks == nil { // one snapshot is searched: the first tells
-		s.sink.masks, s.sink.full = s.masks, uint64(1)<<uint(len(s.units))-1
+		s.sink.masks, s.sink.units = s.masks, s.bits
 		s.shared = true
 	}
 	return nil
@@ -214,7 +287,7 @@ func (s *matchSearcher) share(mask uint64) float64 {
 	}
 	var w float64
 	for i, x := range s.weights {
-		if mask&(1<<uint(i)) != 0 {
+		if mask&s.bits[i] != 0 {
 			w += x
 		}
 	}
@@ -228,24 +301,30 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 			return nil, err
 		}
 	}
-	full := uint64(1)<<uint(len(s.units)) - 1
 	m := s.masks.m
 	for ; s.next < uint64(len(m)); s.next++ {
 		mask := m[s.next]
 		if mask == 0 {
 			continue
 		}
-		share := s.share(mask)
-		if mask != full && share < MatchFloor {
+		share, full := s.share(mask), complete(mask, s.bits)
+		if !full && (s.every || share < MatchFloor) {
 			continue
 		}
 		dm := sc.DocumentMatchPool.Get()
 		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
-		score, err := s.scoreOf(sc, dm.IndexInternalID)
+		score, err := s.score.scoreOf(sc, dm.IndexInternalID)
 		if err != nil {
 			return nil, err
 		}
-		if mask == full && len(s.units) <= tierUnits {
+		if s.synonym != nil && s.bySynonym(mask) {
+			syn, err := s.synonym.scoreOf(sc, dm.IndexInternalID)
+			if err != nil {
+				return nil, err
+			}
+			score += synonymWeight * syn
+		}
+		if full && s.tiered {
 			dm.Score = exactBonus + score
 		} else {
 			dm.Score = score * share
@@ -256,22 +335,30 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 	return nil, nil
 }
 
-// scoreOf is the score searcher's score of document id, 0 when it does
-// not match it (a word found only inside another, by its literal).
-func (s *matchSearcher) scoreOf(sc *bsearch.SearchContext, id index.IndexInternalID) (float64, error) {
-	if s.cur != nil && s.cur.IndexInternalID.Compare(id) < 0 {
-		sc.DocumentMatchPool.Put(s.cur)
-		s.cur = nil
+// follower reads a searcher's matches in the increasing order of the
+// documents asked about.
+type follower struct {
+	s     bsearch.Searcher
+	cur   *bsearch.DocumentMatch // its current match
+	ended bool                   // it has no more
+}
+
+// scoreOf is the searcher's score of document id, 0 when it does not
+// match it (a word found only inside another, by its literal).
+func (f *follower) scoreOf(sc *bsearch.SearchContext, id index.IndexInternalID) (float64, error) {
+	if f.cur != nil && f.cur.IndexInternalID.Compare(id) < 0 {
+		sc.DocumentMatchPool.Put(f.cur)
+		f.cur = nil
 	}
-	if s.cur == nil && !s.ended {
-		dm, err := s.score.Advance(sc, id)
+	if f.cur == nil && !f.ended {
+		dm, err := f.s.Advance(sc, id)
 		if err != nil {
 			return 0, err
 		}
-		s.cur, s.ended = dm, dm == nil
+		f.cur, f.ended = dm, dm == nil
 	}
-	if s.cur != nil && s.cur.IndexInternalID.Equals(id) {
-		return s.cur.Score, nil
+	if f.cur != nil && f.cur.IndexInternalID.Equals(id) {
+		return f.cur.Score, nil
 	}
 	return 0, nil
 }
@@ -289,14 +376,16 @@ func (s *matchSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInterna
 // Close implements bsearch.Searcher, and hands the masks to the sink.
 func (s *matchSearcher) Close() error {
 	var first error
-	for _, us := range s.units {
+	for _, us := range s.alts {
 		if err := us.Close(); err != nil && first == nil {
 			first = err
 		}
 	}
-	if s.score != nil {
-		if err := s.score.Close(); err != nil && first == nil {
-			first = err
+	for _, f := range []*follower{s.score, s.synonym} {
+		if f != nil {
+			if err := f.s.Close(); err != nil && first == nil {
+				first = err
+			}
 		}
 	}
 	if s.masks != nil && !s.shared {
@@ -307,16 +396,34 @@ func (s *matchSearcher) Close() error {
 	return first
 }
 
-// Weight implements bsearch.Searcher: the score searcher's.
-func (s *matchSearcher) Weight() float64 { return s.score.Weight() }
+// Weight implements bsearch.Searcher: the score searcher's (the
+// synonyms' score is scaled as the words').
+func (s *matchSearcher) Weight() float64 { return s.score.s.Weight() }
 
 // SetQueryNorm implements bsearch.Searcher.
-func (s *matchSearcher) SetQueryNorm(qnorm float64) { s.score.SetQueryNorm(qnorm) }
+func (s *matchSearcher) SetQueryNorm(qnorm float64) {
+	s.score.s.SetQueryNorm(qnorm)
+	if s.synonym != nil {
+		s.synonym.s.SetQueryNorm(qnorm)
+	}
+}
+
+// bySynonym reports whether a document of mask has some unit by a
+// synonym alone: only then do the synonyms' clauses add to its score, so
+// that a document with the words ranks as it would without synonyms.
+func (s *matchSearcher) bySynonym(mask uint64) bool {
+	for _, b := range s.bits {
+		if mask&b&s.own == 0 && mask&b != 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // Count implements bsearch.Searcher: at most the units' matches.
 func (s *matchSearcher) Count() uint64 {
 	var n uint64
-	for _, us := range s.units {
+	for _, us := range s.alts {
 		n += us.Count()
 	}
 	return n
@@ -327,8 +434,8 @@ func (s *matchSearcher) Min() int { return 1 }
 
 // Size implements bsearch.Searcher.
 func (s *matchSearcher) Size() int {
-	n := 64 + s.score.Size()
-	for _, us := range s.units {
+	n := 64 + s.score.s.Size()
+	for _, us := range s.alts {
 		n += us.Size()
 	}
 	if s.masks != nil {
@@ -339,4 +446,10 @@ func (s *matchSearcher) Size() int {
 
 // DocumentMatchPoolSize implements bsearch.Searcher: the one handed on
 // and the score searcher's.
-func (s *matchSearcher) DocumentMatchPoolSize() int { return 1 + s.score.DocumentMatchPoolSize() }
+func (s *matchSearcher) DocumentMatchPoolSize() int {
+	n := 1 + s.score.s.DocumentMatchPoolSize()
+	if s.synonym != nil {
+		n += s.synonym.s.DocumentMatchPoolSize()
+	}
+	return n
+}

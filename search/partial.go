@@ -10,36 +10,49 @@ import (
 )
 
 // partial builds the query of q in ModePartial: its plain words become
-// units a document may lack (matching), its phrases, OR groups and
-// field:values stay required, its exclusions exclude. It returns nil when
-// q has fewer than two units: nothing can be partial, and mode all's
-// query is the same search.
-func (a *analyzers) partial(q *Query, sink *matchSink) (query.Query, []unit) {
+// units a document may lack (matching), each with its synonyms; its
+// phrases, OR groups and field:values stay required, its exclusions
+// exclude. With all (ModeAll) every unit is required, and the query is
+// built only when a word has synonyms, to say which one matched. It
+// returns nil when nothing can be partial (fewer than two units) and no
+// word has synonyms: build's query is the same search.
+func (a *analyzers) partial(q *Query, sink *matchSink, all bool) (query.Query, []unit) {
 	a.prefixes = 0
 	var units, stops []unit
-	var slots, stopSlots []slot
+	var words []wordUnit
 	var plain []string
+	synonyms := false
 	for _, g := range q.Groups {
 		if len(g) != 1 || g[0].Field != "" || g[0].Phrase {
 			continue
 		}
 		plain = append(plain, g[0].Text)
-		for _, s := range a.slots(g[0].Text) {
-			u := unit{text: s.text}
-			if isStop(s.text) {
-				stops, stopSlots = append(stops, u), append(stopSlots, s)
+		for _, w := range a.wordUnits(g[0].Text, a.ex) {
+			words = append(words, w)
+			u := unit{text: w.text, alts: []alt{{text: w.text, q: a.ownQuery(w)}}, words: len(w.slots)}
+			for _, syn := range w.syns {
+				if sq := a.synonymQuery(syn); sq != nil {
+					u.alts = append(u.alts, alt{text: syn, q: sq})
+				}
+			}
+			synonyms = synonyms || len(u.alts) > 1
+			if isStop(w.text) && len(u.alts) == 1 {
+				stops = append(stops, u)
 			} else {
-				units, slots = append(units, u), append(slots, s)
+				units = append(units, u)
 			}
 		}
 	}
 	if len(units) == 0 { // only question words: they are the query
-		units, slots = stops, stopSlots
+		units = stops
 	}
-	if len(units) < 2 {
+	if len(units) < 2 && !synonyms || len(units) == 0 || all && !synonyms {
 		return nil, nil
 	}
-	units = units[:min(len(units), maxUnits)]
+	if all { // every word, question words included
+		units = append(units, stops...)
+	}
+	units = capAlts(units, maxUnits)
 	b := bleve.NewBooleanQuery()
 	for _, g := range q.Groups {
 		if len(g) == 1 && g[0].Field == "" && !g[0].Phrase {
@@ -59,25 +72,42 @@ func (a *analyzers) partial(q *Query, sink *matchSink) (query.Query, []unit) {
 			b.AddMust(bleve.NewDisjunctionQuery(alts...))
 		}
 	}
-	for i := range units {
-		units[i].q = a.slotQuery(slots[i], true) // as mode all finds it
-	}
 	var should []query.Query
-	words, grams := 0, 0
+	n, grams := 0, 0
 	for _, text := range plain {
-		should = a.rankClauses(should, text, &words, &grams)
+		should = a.rankClauses(should, text, &n, &grams)
 	}
 	var score query.Query = newAnyOf(should...)
 	if len(should) == 0 {
 		score = bleve.NewMatchAllQuery()
 	}
-	b.AddMust(&matching{units: units, score: score, sink: sink})
+	mq := &matching{units: units, score: score, sink: sink, all: all}
+	if syn := a.synonymClauses(nil, words); len(syn) > 0 {
+		mq.synonyms = newAnyOf(syn...)
+	}
+	b.AddMust(mq)
 	for _, t := range q.Not {
 		if tq := a.term(t); tq != nil {
 			b.AddMustNot(tq)
 		}
 	}
 	return b, units
+}
+
+// capAlts keeps the units whose alternatives fit in n, in order, and of
+// the one that does not fit, what does.
+func capAlts(units []unit, n int) []unit {
+	for i, u := range units {
+		if len(u.alts) > n {
+			if n == 0 {
+				return units[:i]
+			}
+			units[i].alts = u.alts[:n]
+			return units[:i+1]
+		}
+		n -= len(u.alts)
+	}
+	return units
 }
 
 // matchedOf returns the words of the query a hit has and those it lacks.
@@ -102,9 +132,17 @@ func matchedOf(dm *bsearch.DocumentMatch, sink *matchSink, units []unit, q *Quer
 		return matched, missing
 	}
 	mask := sink.mask(dm.IndexInternalID)
-	for i, u := range units {
-		if mask&(1<<uint(i)) != 0 {
-			matched = append(matched, u.text)
+	bit := uint(0)
+	for _, u := range units {
+		found := ""
+		for _, alt := range u.alts { // the word itself before its synonyms
+			if found == "" && mask&(1<<bit) != 0 {
+				found = alt.text
+			}
+			bit++
+		}
+		if found != "" {
+			matched = append(matched, found)
 		} else {
 			missing = append(missing, u.text)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -32,6 +33,8 @@ type Searcher struct {
 	// Now is the clock of overdue; nil is time.Now.
 	Now func() time.Time
 
+	synonyms atomic.Pointer[Synonyms] // applied to every query; nil: none
+
 	columns snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
 	stats   snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
 	// reference has bleve count facets from doc values and sort by them
@@ -39,6 +42,13 @@ type Searcher struct {
 	// compare the columns with.
 	reference bool
 }
+
+// SetSynonyms makes the searches that start from now on use syn (nil:
+// none). It is safe to call while searches run (a reload on SIGHUP).
+func (s *Searcher) SetSynonyms(syn *Synonyms) { s.synonyms.Store(syn) }
+
+// Synonyms returns the synonyms searches use, nil if none.
+func (s *Searcher) Synonyms() *Synonyms { return s.synonyms.Load() }
 
 // New returns a Searcher over idx.
 func New(idx bleve.Index, l Limits) *Searcher {
@@ -51,14 +61,19 @@ type Result struct {
 	Total uint64 `json:"total"`
 	// TotalExact counts the documents with every word of the query;
 	// Total counts them and the partial matches.
-	TotalExact uint64             `json:"total_exact"`
-	Mode       string             `json:"mode"` // ModePartial or ModeAll
-	TookMS     float64            `json:"took_ms"`
-	Page       int                `json:"page"`
-	Size       int                `json:"size"`
-	Relaxed    bool               `json:"relaxed"` // not every word matched: ranked fallback
-	Hits       []Hit              `json:"hits"`
-	Facets     map[string][]Count `json:"facets"`
+	TotalExact uint64  `json:"total_exact"`
+	Mode       string  `json:"mode"` // ModePartial or ModeAll
+	TookMS     float64 `json:"took_ms"`
+	Page       int     `json:"page"`
+	Size       int     `json:"size"`
+	Relaxed    bool    `json:"relaxed"` // not every word matched: ranked fallback
+	// Expanded are the synonyms searched with words of the query, by word.
+	Expanded map[string][]string `json:"expanded,omitempty"`
+	// Notice says what the search left out of the query, and why (the
+	// synonyms past Limits.MaxTerms).
+	Notice string             `json:"notice,omitempty"`
+	Hits   []Hit              `json:"hits"`
+	Facets map[string][]Count `json:"facets"`
 }
 
 // Hit is one matching document.
@@ -125,13 +140,14 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	q := Parse(r.Query)
+	if syn := s.Synonyms(); syn != nil {
+		an.ex = newExpansion(syn, q, s.Limits)
+	}
 	sink := &matchSink{}
 	defer sink.release()
 	var bq query.Query
 	var units []unit
-	if r.Mode != ModeAll {
-		bq, units = an.partial(q, sink)
-	}
+	bq, units = an.partial(q, sink, r.Mode == ModeAll)
 	relaxed := false
 	if bq == nil {
 		relaxed = r.Mode != ModeAll && q.isQuestion(an)
@@ -168,7 +184,15 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		out.TotalExact = 0
 	}
 	out.Relaxed = relaxed || out.TotalExact == 0 && out.Total > 0
+	out.Expanded, out.Notice = an.ex.result(), an.ex.notice(s.Limits)
 	needles := an.needles(q)
+	for _, syns := range out.Expanded { // a synonym's match is marked too
+		for _, syn := range syns {
+			if n := an.needle(syn); n != nil {
+				needles = append(needles, n)
+			}
+		}
+	}
 	for _, dm := range res.Hits {
 		h, err := hitOf(dm)
 		if err != nil {
@@ -485,6 +509,8 @@ type analyzers struct {
 	// the query being built.
 	maxPrefixes, prefixes int
 	today                 string // the day overdue is computed for
+	// ex expands the query being built by synonyms; nil: none
+	ex *expansion
 }
 
 func (s *Searcher) analyzers() (*analyzers, error) {

@@ -2,7 +2,9 @@ package search_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,6 +48,12 @@ func TestSearchCases(t *testing.T) {
 		dir := filepath.Dir(file)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			ti := buildIndex(t, dir, []string{filepath.Join(dir, "docs.jsonl")}, nil)
+			// a case's synonyms.txt, if it has one, is its searcher's
+			if syn, err := search.LoadSynonyms(filepath.Join(dir, "synonyms.txt")); err == nil {
+				ti.searcher.SetSynonyms(syn)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				t.Fatal(err)
+			}
 			b, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)

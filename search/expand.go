@@ -1,0 +1,136 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// maxSynonymSlots is the most words of a query one synonym rule's word may
+// span (中国人民政治协商会议全国委员会 is six of jieba's).
+const maxSynonymSlots = 8
+
+// expansion is what synonyms added to one query, for its response.
+type expansion struct {
+	syn    *Synonyms
+	budget int                 // synonyms the query may still take (Limits.MaxTerms)
+	added  map[string][]string // a word of the query -> the synonyms searched with it
+	cut    int                 // synonyms left out by the budget
+}
+
+// newExpansion returns the expansion of q by syn within the limits: a
+// query of n terms may take MaxTerms-n synonyms.
+func newExpansion(syn *Synonyms, q *Query, l Limits) *expansion {
+	return &expansion{syn: syn, budget: max(0, l.MaxTerms-q.size())}
+}
+
+// wordUnit is a run of a word's slots that the query searches as one: a
+// slot, or the slots of a synonym rule's word, with its synonyms.
+type wordUnit struct {
+	text  string
+	slots []slot
+	syns  []string
+}
+
+// wordUnits cuts the word text into units: the longest runs of its slots
+// that are a synonym rule's word are one unit each, every other slot is
+// one too.
+func (a *analyzers) wordUnits(text string, ex *expansion) []wordUnit {
+	ss := a.slots(text)
+	var out []wordUnit
+	for i := 0; i < len(ss); {
+		j, syns := i+1, []string(nil)
+		if ex != nil && ex.syn != nil {
+			for k := min(len(ss), i+maxSynonymSlots); k > i; k-- {
+				var b strings.Builder
+				for _, s := range ss[i:k] {
+					b.WriteString(s.text)
+				}
+				if found := ex.syn.Lookup(b.String()); found != nil {
+					j, syns = k, ex.take(b.String(), found)
+					break
+				}
+			}
+		}
+		var b strings.Builder
+		for _, s := range ss[i:j] {
+			b.WriteString(s.text)
+		}
+		out = append(out, wordUnit{text: b.String(), slots: ss[i:j], syns: syns})
+		i = j
+	}
+	return out
+}
+
+// take returns the synonyms of word the budget leaves, and records them.
+func (ex *expansion) take(word string, syns []string) []string {
+	n := min(len(syns), ex.budget)
+	ex.budget -= n
+	ex.cut += len(syns) - n
+	if n == 0 {
+		return nil
+	}
+	if ex.added == nil {
+		ex.added = map[string][]string{}
+	}
+	ex.added[word] = append(ex.added[word], syns[:n]...)
+	return syns[:n]
+}
+
+// notice says what the budget cut, "" when nothing.
+func (ex *expansion) notice(l Limits) string {
+	if ex == nil || ex.cut == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d synonyms were left out: a query searches at most %d words, phrases and synonyms (limits.max_query_terms)", ex.cut, l.MaxTerms)
+}
+
+// ownQuery is the query of a unit's own words, as mode all has them.
+func (a *analyzers) ownQuery(u wordUnit) query.Query {
+	return a.slotsQuery(u.slots, 1)
+}
+
+// slotsQuery matches every slot of ss, their boosts times w.
+func (a *analyzers) slotsQuery(ss []slot, w float64) query.Query {
+	if len(ss) == 1 {
+		return a.slotQueryW(ss[0], true, w)
+	}
+	conj := make([]query.Query, len(ss))
+	for i, s := range ss {
+		conj[i] = a.slotQueryW(s, true, w)
+	}
+	return bleve.NewConjunctionQuery(conj...)
+}
+
+// synonymQuery matches a synonym, scored a little below the word.
+func (a *analyzers) synonymQuery(text string) query.Query {
+	ss := a.slots(text)
+	if len(ss) == 0 {
+		return a.literal(text, synonymWeight)
+	}
+	return a.slotsQuery(ss, synonymWeight)
+}
+
+// synonymClauses are the clauses that rank the synonyms of units: each
+// word of each synonym in every word field (matching scales them by
+// synonymWeight).
+func (a *analyzers) synonymClauses(should []query.Query, units []wordUnit) []query.Query {
+	for _, u := range units {
+		for _, s := range u.syns {
+			for _, tk := range a.words.Analyze([]byte(s)) {
+				should = append(should, fieldTerms(string(tk.Term), 1)...)
+			}
+		}
+	}
+	return should
+}
+
+// result is the synonyms searched, by word, nil when none.
+func (ex *expansion) result() map[string][]string {
+	if ex == nil {
+		return nil
+	}
+	return ex.added
+}
