@@ -27,6 +27,7 @@ type Config struct {
 	Columns    map[string]string `yaml:"columns" help:"extra column or key name -> field for CSV, XLSX and JSON sources"`
 	UserDict   string            `yaml:"user_dict" help:"domain user dictionary replacing the built-in one (file path)"`
 	Taxonomy   string            `yaml:"taxonomy" help:"topic taxonomy replacing the built-in one (YAML file path)"`
+	Synonyms   string            `yaml:"synonyms" help:"query-time synonyms in Solr's format replacing the built-in ones (file path); re-read on SIGHUP"`
 	BatchSize  int               `yaml:"batch_size" help:"documents per index batch"`
 	Keep       int               `yaml:"keep_generations" help:"complete index generations kept for rollback"`
 	LogLevel   string            `yaml:"log_level" help:"debug, info, warn or error"`

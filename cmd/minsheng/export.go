@@ -40,6 +40,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.StringVar(&r.Query, "q", "", "query, as in search (words, \"phrases\", -exclusions, field:value)")
 		fs.StringVar(&r.Sort, "sort", "", "relevance (default), date or -date")
 		fs.StringVar(&r.Mode, "mode", "", "partial (default) or all (every word required), as in search")
+		synonymsFlag(fs, c)
 		for _, fd := range corpus.Filters() { // the flags are named as the API's parameters
 			fs.Func(fd.Name, fd.Name+" filter (repeatable; values of one filter are alternatives)", func(s string) error {
 				f.Set(fd.Name, append(f.Values(fd.Name), s))
@@ -82,7 +83,11 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		kw = an.Keywords
 	}
-	e := c.exporter(live, kw)
+	syn, err := c.loadSynonyms()
+	if err != nil {
+		return err
+	}
+	e, _ := c.exporter(live, kw, syn)
 	ext := ".xlsx"
 	if strings.EqualFold(filepath.Ext(out), ".csv") {
 		if rep != export.Full {
@@ -115,11 +120,13 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 // limits: pages of export.DefaultPageSize need a searcher that allows them.
 // Its searcher answers the handling report with kw as the keyword
 // extractor of promise tracking (nil: that report answers unavailable)
-// and the configured time zone for what is overdue.
-func (c *Config) exporter(live *indexer.Live, kw search.KeywordFunc) *export.Exporter {
+// and the configured time zone for what is overdue, and searches with
+// syn, as the searches it exports; it is returned too.
+func (c *Config) exporter(live *indexer.Live, kw search.KeywordFunc, syn *search.Synonyms) (*export.Exporter, *search.Searcher) {
 	s := search.New(live.Index(), c.exportSearchLimits())
 	s.Keywords = kw
 	s.Zone, _ = c.location() // checked when the configuration is loaded
+	s.SetSynonyms(syn)
 	e := &export.Exporter{
 		Search: s, BaseURL: c.BaseURL,
 		MaxRows: c.Limits.ExportMaxRows, Generation: live.Generation,
@@ -128,7 +135,7 @@ func (c *Config) exporter(live *indexer.Live, kw search.KeywordFunc) *export.Exp
 	if kw != nil {
 		e.Handling = s
 	}
-	return e
+	return e, s
 }
 
 // exportSearchLimits are the search limits of an export's pages: the

@@ -21,6 +21,7 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.BoolVar(&asJSON, "json", false, "print the API's JSON")
 		fs.IntVar(&size, "size", 10, "results per page")
 		fs.IntVar(&page, "page", 1, "page, from 1")
+		synonymsFlag(fs, c)
 		fs.StringVar(&mode, "mode", "", "partial (default: documents with every word first, then those lacking some) or all (every word required)")
 	})
 	if err != nil {
@@ -32,6 +33,11 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer live.Close()
 	s := search.New(live.Index(), c.searchLimits())
+	syn, err := c.loadSynonyms()
+	if err != nil {
+		return err
+	}
+	s.SetSynonyms(syn)
 	res, err := s.Search(ctx, search.Request{Query: strings.Join(fs.Args(), " "), Size: size, Page: page, Mode: mode})
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		commonFlags(fs, c)
 		sourceFlags(fs, c)
 		fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on, HOST:PORT")
+		synonymsFlag(fs, c)
 		fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token of the admin API (shown in the process list: prefer admin_token_file)")
 	})
 	if err != nil {
@@ -83,6 +84,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if s.Zone, err = c.location(); err != nil { // the day overdue is reckoned on
 		return err
 	}
+	syn, err := c.loadSynonyms() // a bad file stops the start, naming its line
+	if err != nil {
+		return err
+	}
+	s.SetSynonyms(syn)
 	// the first search of a generation would build its facet and sort
 	// columns: build them as soon as it is served
 	warm := func(gen string) {
@@ -112,8 +118,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	srv.Docs = docs
 	srv.DataDir = c.Data
-	srv.Export = &web.Export{Exporter: c.exporter(live, an.Keywords), Timeout: c.Limits.ExportTimeout, Stall: c.Limits.ExportStall,
+	exporter, exportSearch := c.exporter(live, an.Keywords, syn)
+	srv.Export = &web.Export{Exporter: exporter, Timeout: c.Limits.ExportTimeout, Stall: c.Limits.ExportStall,
 		Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }}
+	srv.Synonyms = s.Synonyms
+	defer reloadSynonymsOnHUP(ctx, c, log, s, exportSearch)()
 	jobs, err := openJobs(c, live, docs, log)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"minsheng/search"
@@ -51,5 +52,25 @@ func TestSearchAPIMode(t *testing.T) {
 	code, body := do(t, h, "GET", "/api/v1/search?q="+q+"&mode=some", nil)
 	if code != 400 {
 		t.Errorf("mode=some: status %d: %s", code, body)
+	}
+}
+
+// GET /api/v1/synonyms shows the synonyms searches use.
+func TestSynonymsAPI(t *testing.T) {
+	srv, h := newAPITestServer(t)
+	code, body := do(t, h, "GET", "/api/v1/synonyms", nil)
+	if code != 200 || string(body) != `{"groups":[],"source":""}` {
+		t.Errorf("no synonyms: %d %s", code, body)
+	}
+	syn, err := search.ParseSynonyms(strings.NewReader("# x\n医保, 医疗保险\n一老一小 => 养老, 托育\n"), "syn.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Synonyms = func() *search.Synonyms { return syn }
+	defer func() { srv.Synonyms = nil }()
+	code, body = do(t, h, "GET", "/api/v1/synonyms", nil)
+	want := `{"groups":[{"line":2,"words":["医保","医疗保险"]},{"line":3,"words":["一老一小"],"to":["养老","托育"]}],"source":"syn.txt"}`
+	if code != 200 || string(body) != want {
+		t.Errorf("got %d %s\nwant %s", code, body, want)
 	}
 }

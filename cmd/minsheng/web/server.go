@@ -66,8 +66,9 @@ type Server struct {
 
 	Export *Export // workbook exports; nil: export routes answer 503
 
-	Docs   DocWriter        // live documents; nil: their routes answer 503
-	Topics TopicCorrections // staff's topic corrections; nil: the topics routes answer 503
+	Docs     DocWriter               // live documents; nil: their routes answer 503
+	Topics   TopicCorrections        // staff's topic corrections; nil: the topics routes answer 503
+	Synonyms func() *search.Synonyms // those searches use now, for GET /api/v1/synonyms; nil: none
 
 	slots   chan struct{} // counts running searches
 	metrics *metrics
@@ -130,6 +131,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	s.exportRoutes(api)
 	s.analyticsRoutes(api)
 	s.handlingRoutes(api)
+	s.synonymsRoutes(api)
 	s.uiRoutes(r)
 }
 
