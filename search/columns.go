@@ -268,7 +268,10 @@ func (c *snapshotCache[T]) get(r index.IndexReader, build func() (T, error)) (T,
 // search of a generation would otherwise pay for (about 0.3 s for 64,000
 // documents). The server calls it when it starts and after each swap.
 func (s *Searcher) Warm(ctx context.Context) error {
-	_, err := s.Search(ctx, Request{Size: 1, NoHighlight: true})
+	if _, err := s.Search(ctx, Request{Size: 1, NoHighlight: true}); err != nil {
+		return err
+	}
+	_, err := s.suggestDict(ctx) // and the words of did-you-mean
 	return err
 }
 

@@ -27,6 +27,8 @@ type Request struct {
 	// After continues after the last hit of a previous page (its Sort
 	// values), past the page depth that Page can reach.
 	After []string `json:"after,omitempty"`
+	// noSuggest: the search of a suggestion looks for none itself
+	noSuggest bool
 }
 
 // Filters narrow a search. Values of one field are alternatives (OR);

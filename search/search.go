@@ -35,8 +35,9 @@ type Searcher struct {
 
 	synonyms atomic.Pointer[Synonyms] // applied to every query; nil: none
 
-	columns snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
-	stats   snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
+	columns     snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
+	suggestions snapshotCache[*suggestDict]       // their words, for did-you-mean
+	stats       snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
 	// reference has bleve count facets from doc values and sort by them
 	// and by stored ids, as it does alone: the slow way, which tests
 	// compare the columns with.
@@ -71,9 +72,12 @@ type Result struct {
 	Expanded map[string][]string `json:"expanded,omitempty"`
 	// Notice says what the search left out of the query, and why (the
 	// synonyms past Limits.MaxTerms).
-	Notice string             `json:"notice,omitempty"`
-	Hits   []Hit              `json:"hits"`
-	Facets map[string][]Count `json:"facets"`
+	Notice string `json:"notice,omitempty"`
+	// Suggestion is a query that sounds like this one (pinyin typing
+	// errors: 乡村振新 for 乡村振兴) and finds more; "" when none.
+	Suggestion string             `json:"suggestion,omitempty"`
+	Hits       []Hit              `json:"hits"`
+	Facets     map[string][]Count `json:"facets"`
 }
 
 // Hit is one matching document.
@@ -185,6 +189,11 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	out.Relaxed = relaxed || out.TotalExact == 0 && out.Total > 0
 	out.Expanded, out.Notice = an.ex.result(), an.ex.notice(s.Limits)
+	if !r.noSuggest && !r.NoHighlight && out.TotalExact < suggestMinHits && r.Query != "" {
+		if out.Suggestion, err = s.suggestion(ctx, r, out.TotalExact); err != nil {
+			return nil, err
+		}
+	}
 	needles := an.needles(q)
 	for _, syns := range out.Expanded { // a synonym's match is marked too
 		for _, syn := range syns {

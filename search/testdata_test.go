@@ -31,7 +31,9 @@ type searchCase struct {
 	IDs  []string `json:"ids"`
 	// Partial are the partial matches of the default mode, in order, and
 	// Missing the words each lacks; when absent, they are not checked.
-	Partial    []string                       `json:"partial"`
+	Partial []string `json:"partial"`
+	// Suggestion, when given, is the response's did-you-mean ("" none).
+	Suggestion *string                        `json:"suggestion"`
 	Missing    map[string][]string            `json:"missing"`
 	Matched    map[string][]string            `json:"matched"`
 	Ordered    bool                           `json:"ordered"`
@@ -129,6 +131,9 @@ func runMode(t *testing.T, ti *testIndex, c searchCase) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) || res.TotalExact != uint64(len(want)) {
 		t.Errorf("%s: %q: ids %v (total_exact %d), want %v", name, c.Q, got, res.TotalExact, want)
+	}
+	if c.Suggestion != nil && res.Suggestion != *c.Suggestion {
+		t.Errorf("%s: %q: suggestion %q, want %q", name, c.Q, res.Suggestion, *c.Suggestion)
 	}
 	if c.Mode == search.ModeAll && (len(partial) > 0 || res.Total != res.TotalExact) {
 		t.Errorf("%s: %q: partial matches %v (total %d, total_exact %d) in mode all", name, c.Q, partial, res.Total, res.TotalExact)
