@@ -35,9 +35,9 @@ type Searcher struct {
 
 	synonyms atomic.Pointer[Synonyms] // applied to every query; nil: none
 
-	columns     snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
-	suggestions snapshotCache[*suggestDict]       // their words, for did-you-mean
-	stats       snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
+	columns   snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
+	spellings snapshotCache[*suggestDict]       // their words, for did-you-mean
+	stats     snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
 	// reference has bleve count facets from doc values and sort by them
 	// and by stored ids, as it does alone: the slow way, which tests
 	// compare the columns with.

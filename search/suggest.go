@@ -301,7 +301,7 @@ func (s *Searcher) suggestDict(ctx context.Context) (*suggestDict, error) {
 		return nil, nil
 	}
 	defer ir.Close()
-	d, err := s.suggestions.get(ir, func() (*suggestDict, error) {
+	d, err := s.spellings.get(ir, func() (*suggestDict, error) {
 		// not the request's context: the dictionary outlives it
 		return buildSuggestDict(context.WithoutCancel(ctx), ir)
 	})
