@@ -24,6 +24,8 @@ type searchPage struct {
 	Hits            []hitView
 	Facets          []facetView
 	Sorts           []option
+	Modes           []option // how many words a document needs
+	SuggestURL      string   // the search of the result's suggestion
 	Pages           []pageLink
 	Prev, Next      string
 	ExportURL       string
@@ -110,7 +112,8 @@ func (p *searchPage) fill(v url.Values) {
 		o.Selected = o.Value == sortNow
 		p.Sorts = append(p.Sorts, o)
 	}
-	ex := clone(v)
+	p.fillMatching(v)
+	ex := clone(v) // the export follows the search's mode too
 	for _, k := range []string{"page", "size", "after", "facet_size"} {
 		ex.Del(k)
 	}
@@ -354,4 +357,26 @@ type analyticsPage struct {
 	TrendsXLSX, UnitsXLSX           string
 	Sessions                        []option      // the sessions to choose from
 	Handling                        *handlingView // the handling figures, nil when the server has none
+}
+
+// fillMatching builds the mode options and the link of the result's
+// did-you-mean suggestion.
+func (p *searchPage) fillMatching(v url.Values) {
+	modeNow := v.Get("mode")
+	if modeNow == search.ModePartial {
+		modeNow = ""
+	}
+	for _, o := range []option{{Value: "", Label: "全部词优先，其次部分匹配"}, {Value: search.ModeAll, Label: "必须包含全部检索词"}} {
+		o.Selected = o.Value == modeNow
+		p.Modes = append(p.Modes, o)
+	}
+	if p.Result == nil || p.Result.Suggestion == "" {
+		return
+	}
+	sv := clone(v)
+	sv.Set("q", p.Result.Suggestion)
+	for _, k := range []string{"page", "after"} {
+		sv.Del(k)
+	}
+	p.SuggestURL = "/" + encodeQuery(sv)
 }
