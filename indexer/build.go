@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -38,12 +37,6 @@ type Learner interface {
 	Tagger
 	Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error)
 }
-
-// The garbage collector's target and soft memory limit while a build runs.
-const (
-	buildGCPercent   = 400
-	buildMemoryLimit = 1536 << 20
-)
 
 // BuildOptions says what a build reads and how.
 type BuildOptions struct {
@@ -124,11 +117,6 @@ func (p Progress) ETA() time.Duration {
 func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, error) {
 	opt.setDefaults()
 	start := time.Now()
-	// Indexing allocates at a high rate, most of it short-lived: collecting
-	// less often saves about an eighth of the CPU, and a soft memory limit
-	// keeps that from growing the heap without bound.
-	defer debug.SetGCPercent(debug.SetGCPercent(buildGCPercent))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(buildMemoryLimit))
 	unlock, err := lockBuild(dataDir)
 	if err != nil {
 		return nil, err

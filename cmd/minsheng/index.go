@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -44,6 +45,7 @@ func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	buildMemory()
 	bar := newProgress(os.Stderr, log)
 	opt.Progress = bar.update
 	opt.Problem = func(p corpus.Problem) {
@@ -178,4 +180,15 @@ func (p *progress) finish() {
 		p.bar.Finish()
 		fmt.Fprintln(os.Stderr)
 	}
+}
+
+// buildMemory sets the garbage collector of a process that does nothing
+// but build, once: indexing allocates at a high rate, most of it
+// short-lived, so collecting less often saves about an eighth of the CPU,
+// and a soft memory limit keeps that from growing the heap without bound.
+// indexer.Build leaves these alone; serve sets its own (gc_percent,
+// memory_limit) for builds and searches together.
+func buildMemory() {
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(1536 << 20)
 }
