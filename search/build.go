@@ -7,7 +7,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"minsheng/corpus"
@@ -29,11 +28,11 @@ const (
 // LengthNorm is BM25's b: how much a long field's term frequencies are
 // discounted for its length (0: not at all, 1: in full). It is bleve's
 // default and the textbook's, 0.75, with the true average field lengths
-// (stats.go). bleve keeps b process-wide (search.BM25_b); this package sets
-// it when loaded, so that nothing else changes it unseen.
+// (stats.go). bleve v2.6 reads b from a process-wide variable
+// (search.BM25_b) and takes no b with a request; this package never sets
+// it, so the rankings here hold only while it stays at bleve's default,
+// which TestBM25AtBleveDefault checks.
 const LengthNorm = 0.75
-
-func init() { bsearch.BM25_b = LengthNorm }
 
 var wordFields = []struct {
 	name  string
