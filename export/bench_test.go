@@ -96,7 +96,7 @@ func (s *newsSearcher) doc() (*corpus.Doc, error) {
 	if s.path == "" {
 		d = corpus.Doc{ID: fmt.Sprintf("news-%d", i), Kind: corpus.KindNews,
 			Body: strings.Repeat("记者从省发展改革委获悉，今年全省重点项目建设进展顺利，", 30),
-			Date: time.Date(2018+i%6, time.Month(1+i%12), 1+i%28, 9, 0, 0, 0, search.CST)}
+			Date: time.Date(2018+i%6, time.Month(1+i%12), 1+i%28, 9, 0, 0, 0, corpus.CST())}
 	} else {
 		for {
 			if s.dec == nil {
@@ -164,7 +164,7 @@ func parseDate(s string) time.Time {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t
 	}
-	t, _ := time.ParseInLocation(time.DateOnly, s, search.CST)
+	t, _ := time.ParseInLocation(time.DateOnly, s, corpus.CST())
 	return t
 }
 

@@ -214,7 +214,7 @@ func dayOf(h *search.Hit) (time.Time, bool) {
 	var t time.Time
 	switch {
 	case h.Doc != nil && !h.Doc.Date.IsZero():
-		t = h.Doc.Date.In(search.CST)
+		t = h.Doc.Date.In(corpus.CST())
 	case h.Date != "":
 		var err error
 		if t, err = time.Parse(time.DateOnly, h.Date); err != nil {

@@ -69,10 +69,10 @@ func cellTexts(h *search.Hit, link func(id string) string, out []string) []strin
 	return out
 }
 
-// facetLabels name the facets of search.FacetFields in Chinese.
+// facetLabels name the facets of search.FacetFields() in Chinese.
 var facetLabels = func() map[string]string {
 	m := map[string]string{}
-	for _, name := range search.FacetFields {
+	for _, name := range search.FacetFields() {
 		m[name] = corpus.Label(name)
 	}
 	return m

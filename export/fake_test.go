@@ -71,7 +71,7 @@ func (f *fakeSearcher) requests() []search.Request {
 func synthetic(i int) search.Hit {
 	d := &corpus.Doc{
 		ID: fmt.Sprintf("d-%07d", i), Kind: corpus.KindNews, Title: fmt.Sprintf("标题 %d", i),
-		Body: fmt.Sprintf("第 %d 篇的正文。", i), Date: time.Date(2020+i%4, 3, 1+i%28, 0, 0, 0, 0, search.CST),
+		Body: fmt.Sprintf("第 %d 篇的正文。", i), Date: time.Date(2020+i%4, 3, 1+i%28, 0, 0, 0, 0, corpus.CST()),
 		Source: "测试", Topics: []string{[]string{"教育", "医疗", "交通"}[i%3]},
 	}
 	if i%2 == 0 {
@@ -89,7 +89,7 @@ func hitOfDoc(d *corpus.Doc) search.Hit {
 		Session: d.Session, Author: d.Author, Delegation: d.Delegation, Units: d.Units, Status: d.Status,
 		KeySupervised: d.KeySupervised, Source: d.Source, URL: d.URL, Doc: d}
 	if !d.Date.IsZero() {
-		h.Date = d.Date.In(search.CST).Format(time.DateOnly)
+		h.Date = d.Date.In(corpus.CST()).Format(time.DateOnly)
 	}
 	return h
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"minsheng/corpus"
 	"minsheng/search"
 )
 
@@ -90,7 +91,7 @@ func (a *about) rows() []note {
 	out = append(out,
 		note{"索引版本", gen},
 		note{"分类体系版本", orNone(a.taxonomyVersion, "（未记录）")},
-		note{"导出时间", a.at.In(search.CST).Format("2006-01-02 15:04:05") + "（北京时间，UTC+8）"},
+		note{"导出时间", a.at.In(corpus.CST()).Format("2006-01-02 15:04:05") + "（北京时间，UTC+8）"},
 	)
 	switch a.report {
 	case Full:

@@ -229,7 +229,7 @@ func TestSampleWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wantStats [][]string
-	for _, name := range search.FacetFields {
+	for _, name := range search.FacetFields() {
 		for _, c := range res.Facets[name] {
 			v := c.Value
 			if name == "kind" {
@@ -366,7 +366,7 @@ func TestFormulaInjection(t *testing.T) {
 	for i, title := range evil {
 		d := corpus.Doc{ID: fmt.Sprintf("evil-%d", i), Kind: corpus.KindSuggestion, Title: title,
 			Body: title + " 正文", Author: "@author", Units: []string{"=1+2"}, Status: "-已办结", Topics: []string{"+主题"},
-			Date: time.Date(2024, 5, i+1, 0, 0, 0, 0, search.CST)}
+			Date: time.Date(2024, 5, i+1, 0, 0, 0, 0, corpus.CST())}
 		b, _ := json.Marshal(d)
 		lines.Write(append(b, '\n'))
 	}

@@ -243,7 +243,7 @@ func (b *book) units(u *units) error {
 // index counted them, facet by facet.
 func (b *book) stats(facets map[string][]search.Count, size int) error {
 	var rows [][]any
-	for _, name := range search.FacetFields {
+	for _, name := range search.FacetFields() {
 		for _, c := range facets[name] {
 			rows = append(rows, []any{facetLabels[name], cellText(corpus.ValueLabel(name, c.Value)), c.Count})
 		}

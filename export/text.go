@@ -100,10 +100,10 @@ func filterLabels(f search.Filters) []string {
 	if !f.From.IsZero() || !f.To.IsZero() {
 		from, to := "不限", "不限"
 		if !f.From.IsZero() {
-			from = f.From.In(search.CST).Format(time.DateOnly)
+			from = f.From.In(corpus.CST()).Format(time.DateOnly)
 		}
 		if !f.To.IsZero() {
-			to = f.To.In(search.CST).Format(time.DateOnly)
+			to = f.To.In(corpus.CST()).Format(time.DateOnly)
 		}
 		out = append(out, "日期："+from+" 至 "+to)
 	}
@@ -127,10 +127,10 @@ func Params(r search.Request) url.Values {
 		}
 	}
 	if !f.From.IsZero() {
-		v.Set("from", f.From.In(search.CST).Format(time.DateOnly))
+		v.Set("from", f.From.In(corpus.CST()).Format(time.DateOnly))
 	}
 	if !f.To.IsZero() {
-		v.Set("to", f.To.In(search.CST).Format(time.DateOnly))
+		v.Set("to", f.To.In(corpus.CST()).Format(time.DateOnly))
 	}
 	return v
 }
@@ -171,7 +171,7 @@ func shellQuote(s string) string {
 // Chinese and in ASCII (for clients without RFC 6266 filename*), with the
 // time of t in China Standard Time: 民声检索结果-20261127-1530.xlsx.
 func FileName(report Report, t time.Time, ext string) (chinese, ascii string) {
-	stamp := t.In(search.CST).Format("20060102-1504")
+	stamp := t.In(corpus.CST()).Format("20060102-1504")
 	switch report {
 	case Trends:
 		return "民声主题趋势-" + stamp + ext, "minsheng-trends-" + stamp + ext

@@ -158,7 +158,7 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		out.TookMS = msSince(start)
 		return out, nil
 	}
-	topicCol := h.cs.cols[slices.Index(FacetFields, corpus.FieldTopic)]
+	topicCol := h.cs.cols[slices.Index(facetFields, corpus.FieldTopic)]
 	perTopic := make([]int, len(topicCol.terms))
 	dates := make([]int64, len(h.docs))
 	var first, last int64
@@ -258,13 +258,13 @@ type period struct {
 // periodsOf lists the periods from the one holding first to the one
 // holding last, in China Standard Time.
 func periodsOf(interval string, first, last time.Time) []period {
-	first, last = first.In(CST), last.In(CST)
+	first, last = first.In(corpus.CST()), last.In(corpus.CST())
 	var cur time.Time
 	step, layout := 0, ""
 	if interval == IntervalMonth {
-		cur, step, layout = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, CST), 1, "2006-01"
+		cur, step, layout = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, corpus.CST()), 1, "2006-01"
 	} else {
-		cur, step, layout = time.Date(first.Year(), 1, 1, 0, 0, 0, 0, CST), 12, "2006"
+		cur, step, layout = time.Date(first.Year(), 1, 1, 0, 0, 0, 0, corpus.CST()), 12, "2006"
 	}
 	var out []period
 	for !cur.After(last) {

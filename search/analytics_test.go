@@ -121,7 +121,7 @@ func trendOracle(docs []corpus.Doc, layout string) (periods []string, total map[
 			undated++
 			continue
 		}
-		p := d.Date.In(search.CST).Format(layout)
+		p := d.Date.In(corpus.CST()).Format(layout)
 		total[p]++
 		for _, tp := range d.AllTopics() {
 			if byTopic[tp] == nil {

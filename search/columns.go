@@ -44,7 +44,7 @@ func (c *column) of(doc uint64) []uint32 {
 // columnSet is the columns of one snapshot: its facet fields, and the
 // sort values of its dates and ids.
 type columnSet struct {
-	cols    []*column // FacetFields, in order; the overdue facet's has its terms only
+	cols    []*column // facetFields, in order; the overdue facet's has its terms only
 	dates   []string  // the date's sort value as bleve encodes it; "" if none
 	ids     []string  // external ids
 	overdue *overdueColumns
@@ -86,7 +86,7 @@ func docNumber(id index.IndexInternalID) (uint64, bool) {
 // their term dictionaries and postings, and its ids.
 func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) {
 	cs := &columnSet{}
-	for _, field := range FacetFields {
+	for _, field := range facetFields {
 		if field == corpus.FieldOverdue { // counted from the overdue columns
 			cs.cols = append(cs.cols, &column{terms: overdueTerms})
 			continue
@@ -283,7 +283,7 @@ type hooks struct {
 	cache     *snapshotCache[*columnSet]
 	facetSize int   // values per facet; 0: no facets
 	collect   bool  // keep the document number of every match in docs
-	overdueAt int   // index of the overdue facet in FacetFields, -1 if none
+	overdueAt int   // index of the overdue facet in facetFields, -1 if none
 	cutoff    int64 // Unix nanoseconds a due date must be before to have passed
 	cs        *columnSet
 	counts    [][]int
@@ -292,7 +292,7 @@ type hooks struct {
 
 // hooks returns the hooks of one request.
 func (s *Searcher) hooks(r Request) *hooks {
-	h := &hooks{cache: &s.columns, overdueAt: slices.Index(FacetFields, corpus.FieldOverdue),
+	h := &hooks{cache: &s.columns, overdueAt: slices.Index(facetFields, corpus.FieldOverdue),
 		cutoff: cutoff(s.today()).UnixNano()}
 	if !r.NoFacets {
 		h.facetSize = r.FacetSize
@@ -376,7 +376,7 @@ func (h *hooks) result(res *bleve.SearchResult) map[string][]Count {
 	if h.facetSize == 0 {
 		return out
 	}
-	for i, name := range FacetFields {
+	for i, name := range facetFields {
 		counts := []Count{}
 		if h.counts != nil {
 			for o, n := range h.counts[i] {

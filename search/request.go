@@ -217,15 +217,11 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// CST is the time zone of dates without one (China Standard Time):
-// corpus.CST, kept here for callers of search.
-var CST = corpus.CST()
-
 // ParseDay reads a date of a filter: 2024-01-31, 2024/1/31 or 20240131.
 func ParseDay(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-1-2", "20060102", "2006年1月2日"} {
-		if t, err := time.ParseInLocation(layout, s, CST); err == nil {
+		if t, err := time.ParseInLocation(layout, s, corpus.CST()); err == nil {
 			return t, nil
 		}
 	}

@@ -23,8 +23,8 @@ func TestSchemaFiltersAndFacets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(search.FacetFields, corpus.Facets()) {
-		t.Errorf("facets %v, schema %v", search.FacetFields, corpus.Facets())
+	if !slices.Equal(search.FacetFields(), corpus.Facets()) {
+		t.Errorf("facets %v, schema %v", search.FacetFields(), corpus.Facets())
 	}
 	for _, f := range corpus.Fields() {
 		if f.Values == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -120,9 +121,13 @@ type Count struct {
 	Count int    `json:"count"`
 }
 
-// FacetFields are the facets every search returns, by name: the schema's
-// (corpus.Facets). A facet's name is its index field's.
-var FacetFields = corpus.Facets()
+// facetFields are the facets every search returns, by name: the schema's
+// (corpus.Facets). A facet's name is its index field's. Read only.
+var facetFields = corpus.Facets()
+
+// FacetFields returns the facets every search returns, by name, in the
+// order of the schema: a copy, which the caller may change.
+func FacetFields() []string { return slices.Clone(facetFields) }
 
 // ErrNotFound means the document asked for does not exist.
 var ErrNotFound = errors.New("not found")
@@ -264,7 +269,7 @@ func (s *Searcher) request(r Request, q query.Query) (*bleve.SearchRequest, *hoo
 		byDate = &bsearch.SortField{Field: corpus.FieldDate, Type: bsearch.SortFieldAsDate, Desc: desc, Missing: bsearch.SortFieldMissingLast}
 		byID = &bsearch.SortDocID{}
 		if h.facetSize > 0 {
-			for _, name := range FacetFields {
+			for _, name := range facetFields {
 				if name == corpus.FieldOverdue {
 					addReferenceOverdue(sr, h.cutoff)
 					continue

@@ -132,7 +132,7 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	for _, f := range []Filters{
 		{Kind: []string{"suggestion"}}, {Kind: []string{"news", "policy"}}, {Year: []string{"2023"}},
 		{Topic: []string{"教育", "医疗卫生"}, Kind: []string{"suggestion", "proposal"}},
-		{From: time.Date(2022, 1, 1, 0, 0, 0, 0, CST), To: time.Date(2023, 6, 30, 0, 0, 0, 0, CST)},
+		{From: time.Date(2022, 1, 1, 0, 0, 0, 0, corpus.CST()), To: time.Date(2023, 6, 30, 0, 0, 0, 0, corpus.CST())},
 		{Status: []string{"已办结"}}, {Kind: []string{"no such kind"}},
 	} {
 		q := withFilters(bleve.NewMatchAllQuery(), f)

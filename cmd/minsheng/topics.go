@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"minsheng/corpus"
 	"minsheng/indexer"
 	"minsheng/indexer/taxonomy"
 	"minsheng/search"
@@ -152,7 +153,7 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 	fmt.Fprintf(w, "%s  %s\n", d.ID, d.Title)
 	date := "no date"
 	if !d.Date.IsZero() {
-		date = d.Date.In(search.CST).Format("2006-01-02")
+		date = d.Date.In(corpus.CST()).Format("2006-01-02")
 	}
 	fmt.Fprintf(w, "%s, %s, generation %s tagged with taxonomy %s and %s\n\n", d.Kind, date, live.Generation(), built, model)
 	given, all := "none", "none"

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"minsheng/corpus"
 	"minsheng/search"
 )
 
@@ -84,7 +85,7 @@ func (fakeLive) Generation() string { return "gen-test" }
 func TestAnalyticsRoutes(t *testing.T) {
 	q := url.Values{"q": {"养老"}, "topic": {"教育,一老一小"}, "year": {"2024"}, "kind": {"suggestion"}, "from": {"2024-01-01"}}
 	wantFilters := search.Filters{Topic: []string{"教育", "一老一小"}, Year: []string{"2024"}, Kind: []string{"suggestion"},
-		From: time.Date(2024, 1, 1, 0, 0, 0, 0, search.CST)}
+		From: time.Date(2024, 1, 1, 0, 0, 0, 0, corpus.CST())}
 	tests := []struct {
 		target   string
 		interval string

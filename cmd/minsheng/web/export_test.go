@@ -57,7 +57,7 @@ func (f *exportFake) Search(ctx context.Context, r search.Request) (*search.Resu
 	for i := start; i < min(start+r.Size, f.n); i++ {
 		d := &corpus.Doc{ID: fmt.Sprintf("d-%d", i), Kind: corpus.KindSuggestion, Title: fmt.Sprintf("建议 %d", i),
 			Body: strings.Repeat("正文", 200), Units: []string{"省教育厅"}, Status: "已办结", Topics: []string{"教育"},
-			Date: time.Date(2024, 1, 1+i%28, 0, 0, 0, 0, search.CST)}
+			Date: time.Date(2024, 1, 1+i%28, 0, 0, 0, 0, corpus.CST())}
 		res.Hits = append(res.Hits, search.Hit{ID: d.ID, Kind: d.Kind, Title: d.Title, Topics: d.Topics, Units: d.Units,
 			Status: d.Status, Doc: d, Sort: []string{strconv.Itoa(i)}})
 	}

@@ -58,7 +58,7 @@ func TestSchemaReachesTheAPI(t *testing.T) {
 			t.Errorf("?%s=x, y&%[1]s=z reads %v", f.Name, got)
 		}
 	}
-	for _, name := range search.FacetFields {
+	for _, name := range search.FacetFields() {
 		if l := facetName(name); l == name || l == "" {
 			t.Errorf("facet %s has no Chinese name in the UI", name)
 		}

@@ -13,7 +13,6 @@ import (
 
 	"minsheng/corpus"
 	"minsheng/indexer/taxonomy"
-	"minsheng/search"
 )
 
 // TopicCorrections is the store of the topics staff set on documents
@@ -221,7 +220,7 @@ func (s *Server) correctionView(p *docPage, d *corpus.Doc) {
 		return strings.Join(l, "、")
 	}
 	for _, a := range audit {
-		v.Audit = append(v.Audit, auditView{Time: a.Time.In(search.CST).Format("2006-01-02 15:04"), Before: none(a.Before), After: none(a.After)})
+		v.Audit = append(v.Audit, auditView{Time: a.Time.In(corpus.CST()).Format("2006-01-02 15:04"), Before: none(a.Before), After: none(a.After)})
 	}
 	p.Correction = v
 }

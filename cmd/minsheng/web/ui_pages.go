@@ -68,7 +68,7 @@ func (s *Server) uiDoc(c *gin.Context) {
 	p.Title = p.DocTitle
 	p.KindLabel = kindName(d.Kind)
 	if !d.Date.IsZero() {
-		p.Date = d.Date.In(search.CST).Format(time.DateOnly)
+		p.Date = d.Date.In(corpus.CST()).Format(time.DateOnly)
 	}
 	add := func(label, value, u string) {
 		if value != "" {

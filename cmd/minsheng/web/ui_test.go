@@ -250,7 +250,7 @@ func TestUIDocumentPage(t *testing.T) {
 	f := &uiSearcher{docs: map[string]*corpus.Doc{
 		"s-1": {
 			ID: "s-1", Kind: corpus.KindSuggestion, Title: `关于<script>alert("x")</script>的建议`, Body: "第一段。\n第二段<b>。",
-			Date: time.Date(2024, 1, 2, 0, 0, 0, 0, search.CST), Author: "马文涛", Delegation: "临夏代表团", Session: "十四届二次会议",
+			Date: time.Date(2024, 1, 2, 0, 0, 0, 0, corpus.CST()), Author: "马文涛", Delegation: "临夏代表团", Session: "十四届二次会议",
 			Number: "第12号", Units: []string{"省农业农村厅", "省财政厅"}, Status: "已办结", KeySupervised: true,
 			Source: "省人大", Reply: "答复正文。", URL: "javascript:alert(1)",
 			Topics:   []string{"三农"},

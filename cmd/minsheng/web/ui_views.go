@@ -72,7 +72,7 @@ type hitView struct {
 
 // filterParams are the query-string names of the filters, in the order
 // the facets are shown.
-var filterParams = search.FacetFields
+var filterParams = search.FacetFields()
 
 // fill builds the view of the form, the chips, the facets, the hits and
 // the page links from the query string and the result.
