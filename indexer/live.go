@@ -24,11 +24,14 @@ type Live struct {
 	idx      bleve.Index
 	hold     *os.File          // shared lock on the served generation's manifest
 	onSwitch func(name string) // called, in its own goroutine, after each switch
+	switched sync.WaitGroup    // the onSwitch goroutines running; Close waits for them
 	docs     *Docs             // live documents: generations opened writable and replayed; nil: read-only
 }
 
 // OnSwitch has f called, in a goroutine of its own, each time a new
 // generation starts being served: the server warms its caches with it.
+// Close waits for the calls to return, so f should stop when the server
+// stops (the server's f stops with its context).
 func (l *Live) OnSwitch(f func(name string)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -94,8 +97,8 @@ func (l *Live) Switch(name string) error {
 	if l.docs != nil {
 		l.docs.served(name)
 	}
-	if l.onSwitch != nil {
-		go l.onSwitch(name)
+	if f := l.onSwitch; f != nil {
+		l.switched.Go(func() { f(name) })
 	}
 	return nil
 }
@@ -137,8 +140,10 @@ func (l *Live) Reload() error {
 	return l.Switch(name)
 }
 
-// Close closes the served index.
+// Close waits for the OnSwitch calls running, then closes the served
+// index. Nothing may Switch once Close has been called.
 func (l *Live) Close() error {
+	l.switched.Wait() // before the lock: f may ask for Generation
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.idx == nil {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"minsheng/audit"
@@ -102,9 +103,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 			log.Warn("the index stores no field lengths (built by an older version): BM25 ranks by bleve's own figures until a reindex", "generation", gen)
 		}
 	}
-	live.OnSwitch(warm)
+	live.OnSwitch(warm) // live waits for these on Close
+	var warming sync.WaitGroup
+	defer warming.Wait() // before live.Close; warm stops with ctx
 	if gen := live.Generation(); gen != "" {
-		go warm(gen)
+		warming.Go(func() { warm(gen) })
 	}
 	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
@@ -182,8 +185,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		cancelRequests()
 		hs.Close()
+		<-errc // Serve has returned
 		return fmt.Errorf("shutdown: requests still running after %s were cancelled: %w", c.Limits.ShutdownTimeout, err)
 	}
+	<-errc // Serve returned when Shutdown began
 	log.Info("shut down: every request finished")
 	return nil
 }
