@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"minsheng/indexer/analysis"
 )
 
 // liveDoc is one document the crash test posts.
@@ -244,7 +246,7 @@ func TestLiveDocsCrash(t *testing.T) {
 	t.Logf("documents: %d acknowledged, %d searchable with their last acknowledged content, %d lost, %d duplicated, %d of unanswered bulks half-applied, %d with content never sent; %d of unanswered bulks applied whole",
 		c.acked, c.good, c.lost, c.dup, c.half, c.foreign, c.wholeUnacked)
 	if c.lost != 0 || c.dup != 0 || c.half != 0 || c.foreign != 0 || c.good != c.acked {
-		t.Errorf("lost %d, duplicated %d, half-applied %d, foreign %d; want 0", c.lost, c.dup, c.half, c.foreign)
+		t.Errorf("lost %d, duplicated %d, half-applied %d, foreign %d; want 0: %v", c.lost, c.dup, c.half, c.foreign, c.problems)
 	}
 	if c.served != nBase+c.present {
 		t.Errorf("the index holds %d documents, want %d base + %d posted", c.served, nBase, c.present)
@@ -311,6 +313,7 @@ func (r *crashRun) finishReindex(id string) {
 // crashCounts is what the check found.
 type crashCounts struct {
 	acked, good, lost, dup, half, foreign, wholeUnacked, present, served int
+	problems                                                             []string // the first ids of each kind of failure, for the log
 }
 
 // check reads every posted document back: its stored content, and a
@@ -334,11 +337,13 @@ func (r *crashRun) check(plans [4][]*bulk) crashCounts {
 					wants[d.ID] = w
 					order = append(order, d.ID)
 				}
-				w.sent, w.bulks = append(w.sent, d.Body), w.bulks+1
+				// served as indexed: cleaned of control characters
+				body := analysis.Clean(d.Body)
+				w.sent, w.bulks = append(w.sent, body), w.bulks+1
 				if b.acked {
-					w.last, w.later = d.Body, nil
+					w.last, w.later = body, nil
 				} else {
-					w.later = append(w.later, d.Body)
+					w.later = append(w.later, body)
 				}
 			}
 		}
@@ -377,14 +382,22 @@ func (r *crashRun) check(plans [4][]*bulk) crashCounts {
 					w.present = d.Body
 					c.present++
 				}
+				note := func(kind string) {
+					if len(c.problems) < 20 {
+						c.problems = append(c.problems, kind+" "+id)
+					}
+				}
 				if res.Total > 1 || (res.Total == 1) != (code == 200) {
 					c.dup++
+					note("duplicated or unsearchable")
 				}
 				switch {
 				case code == 200 && !slices.Contains(w.sent, d.Body):
 					c.foreign++
+					note("content never sent")
 				case w.last != "" && (code != 200 || !fixed || (d.Body != w.last && !slices.Contains(w.later, d.Body))):
 					c.lost++
+					note("lost")
 				case w.last != "":
 					c.good++
 				}
@@ -411,7 +424,7 @@ func (r *crashRun) check(plans [4][]*bulk) crashCounts {
 			for _, d := range b.docs {
 				if w := wants[d.ID]; w.bulks == 1 {
 					only++
-					if w.present == d.Body {
+					if w.present == analysis.Clean(d.Body) {
 						there++
 					}
 				}
