@@ -56,6 +56,9 @@ type BuildOptions struct {
 	// generation serves (Jobs), so that a build that is never served, an
 	// empty one or one that fails to open, rotates nothing out.
 	NoPrune bool
+	// Workers is how many batches are indexed at once; 0 means one per
+	// CPU. A server's reindex job takes fewer, so searches keep CPU.
+	Workers int
 }
 
 func (o *BuildOptions) setDefaults() {
@@ -64,6 +67,9 @@ func (o *BuildOptions) setDefaults() {
 	}
 	if o.Keep <= 0 {
 		o.Keep = 3
+	}
+	if o.Workers <= 0 {
+		o.Workers = max(1, runtime.GOMAXPROCS(0))
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -299,16 +305,17 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 			}
 		}
 	}()
-	// Batches are written by one worker per core: bleve analyses a batch's
-	// documents in parallel but builds its segment on one goroutine, so
-	// batches in flight together keep every core busy.
+	// Batches are written by opt.Workers workers, by default one per core:
+	// bleve analyses a batch's documents in parallel but builds its
+	// segment on one goroutine, so batches in flight together keep every
+	// core busy. A server's job takes fewer and leaves cores to searches.
 	var (
 		mu       sync.Mutex // protects p and batchErr
 		p        = Progress{TotalBytes: total}
 		batchErr error
 		wg       sync.WaitGroup
 	)
-	for w := 0; w < max(1, runtime.GOMAXPROCS(0)); w++ {
+	for w := 0; w < opt.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

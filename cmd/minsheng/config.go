@@ -47,6 +47,7 @@ type Config struct {
 	Trusted         []string      `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
 	GCPercent       int           `yaml:"gc_percent" help:"Go garbage collection target of the server (as GOGC); higher spends memory to save CPU"`
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
+	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); default half the CPUs, at least 1"`
 	Limits          Limits        `yaml:"limits"`
 }
 
@@ -91,6 +92,9 @@ func DefaultConfig() Config {
 		// from 135-143 to 107-113 ms; the memory limit bounds the heap.
 		GCPercent: 400,
 		MemLimit:  2 << 30,
+		// Searches come first while serving: a reindex job with one batch
+		// in flight on 2 cores (BenchmarkSearchDuringReindex in web).
+		BuildWorkers: max(1, runtime.GOMAXPROCS(0)/2),
 		// a year: long enough to answer "who rebuilt the index last
 		// spring"; a record is a few hundred bytes
 		AuditRetention: 365 * 24 * time.Hour,

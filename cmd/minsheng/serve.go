@@ -62,6 +62,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if c.GCPercent <= 0 || c.MemLimit <= 0 {
 		return fmt.Errorf("serve: gc_percent (%d) and memory_limit (%d) must be positive", c.GCPercent, c.MemLimit)
 	}
+	if c.BuildWorkers < 0 {
+		return fmt.Errorf("serve: build_workers (%d) must not be negative (0: one per CPU)", c.BuildWorkers)
+	}
 	debug.SetGCPercent(c.GCPercent)
 	debug.SetMemoryLimit(c.MemLimit)
 	tagger, err := c.tagger()
@@ -214,6 +217,7 @@ func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logge
 		Build: func() (indexer.BuildOptions, error) {
 			opt, err := c.buildOptions(log)
 			opt.Changes = docs.State
+			opt.Workers = c.BuildWorkers // fewer than `index` takes: searches come first
 			return opt, err
 		},
 		Location:    loc,

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// A reindex job of the server indexes half as many batches at once as
+// `index` by default, at least one; the setting changes it, and serve
+// refuses a negative one.
+func TestBuildWorkersSetting(t *testing.T) {
+	if got, want := DefaultConfig().BuildWorkers, max(1, runtime.GOMAXPROCS(0)/2); got != want {
+		t.Errorf("default build_workers = %d, want %d", got, want)
+	}
+	t.Setenv("MINSHENG_BUILD_WORKERS", "3")
+	c, _, err := loadConfig("serve", nil, func(fs *flagSet, c *Config) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BuildWorkers != 3 {
+		t.Errorf("MINSHENG_BUILD_WORKERS=3 gave build_workers %d", c.BuildWorkers)
+	}
+	t.Setenv("MINSHENG_BUILD_WORKERS", "-1")
+	err = runServe(t.Context(), []string{"--data", t.TempDir()}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "build_workers") {
+		t.Errorf("build_workers -1: %v, want an error naming build_workers", err)
+	}
+}
