@@ -83,6 +83,12 @@ func fields() []Field {
 		return func(d *Doc) string { return strings.Join(get(d), "、") }
 	}
 	topics := func(d *Doc) []string { return d.AllTopics() }
+	primary := func(d *Doc) string {
+		if t := d.AllTopics(); len(t) > 0 {
+			return t[0]
+		}
+		return ""
+	}
 	units := func(d *Doc) []string { return d.Units }
 	year := func(d *Doc) string {
 		if d.Date.IsZero() {
@@ -93,6 +99,8 @@ func fields() []Field {
 	return []Field{
 		{Name: FieldTopic, Label: "主题", Type: TypeKeyword, Facet: true, Filter: true, Doc: "topic (repeatable)",
 			Column: Column{5, "", 20}, Values: topics, Text: joined(topics)},
+		{Name: FieldPrimaryTopic, Label: "主要主题", Type: TypeKeyword, Facet: true, Filter: true,
+			Doc: "primary topic: what a document is mainly about (repeatable)", Values: one(primary), Text: primary},
 		{Name: FieldKind, Label: "类型", Type: TypeKeyword, Facet: true, Filter: true, Doc: "kind: suggestion, news, ... (repeatable)",
 			Column: Column{3, "", 10}, Values: one(func(d *Doc) string { return d.Kind }), Text: func(d *Doc) string { return KindLabel(d.Kind) }},
 		{Name: FieldYear, Label: "年份", Type: TypeKeyword, Facet: true, Filter: true, Doc: "year, four digits (repeatable)",

@@ -12,17 +12,18 @@ const (
 	FieldReplyLit = "reply_lit"
 	FieldMetaLit  = "meta_lit"
 
-	FieldKind       = "kind" // keyword fields, facets and filters
-	FieldTopic      = "topic"
-	FieldYear       = "year"
-	FieldDelegation = "delegation"
-	FieldUnit       = "unit"
-	FieldStatus     = "status"
-	FieldSource     = "source"
-	FieldAuthor     = "author"
-	FieldNumber     = "number"
-	FieldKey        = "key_supervised"
-	FieldDate       = "date" // datetime: ranges and sorting
+	FieldKind         = "kind" // keyword fields, facets and filters
+	FieldTopic        = "topic"
+	FieldPrimaryTopic = "primary_topic" // a document's first topic
+	FieldYear         = "year"
+	FieldDelegation   = "delegation"
+	FieldUnit         = "unit"
+	FieldStatus       = "status"
+	FieldSource       = "source"
+	FieldAuthor       = "author"
+	FieldNumber       = "number"
+	FieldKey          = "key_supervised"
+	FieldDate         = "date" // datetime: ranges and sorting
 
 	FieldStored = "_doc" // the whole document as JSON, stored, not indexed
 

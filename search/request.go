@@ -27,6 +27,9 @@ type Request struct {
 	// After continues after the last hit of a previous page (its Sort
 	// values), past the page depth that Page can reach.
 	After []string `json:"after,omitempty"`
+	// TopicScope is TopicsAll (or "") or TopicsPrimary: the topic facet
+	// and filter then count and match each document's primary topic only.
+	TopicScope string `json:"topic_scope,omitempty"`
 	// noSuggest: the search of a suggestion looks for none itself
 	noSuggest bool
 }
@@ -152,6 +155,9 @@ func (r *Request) normalize(l Limits) error {
 	}
 	if n := Parse(r.Query).size(); n > l.MaxTerms {
 		return invalid("query has %d words, phrases and field:values; the limit is %d", n, l.MaxTerms)
+	}
+	if err := r.scopeTopics(); err != nil {
+		return err
 	}
 	if r.Page == 0 {
 		r.Page = 1

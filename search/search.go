@@ -199,6 +199,7 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 			return nil, err
 		}
 	}
+	r.scopeFacets(out.Facets)
 	needles := an.needles(q)
 	for _, syns := range out.Expanded { // a synonym's match is marked too
 		for _, syn := range syns {

@@ -54,6 +54,7 @@ func searchRequest(v url.Values) (search.Request, error) {
 	}
 	r.Sort = v.Get("sort")
 	r.Mode = v.Get("mode")
+	r.TopicScope = strings.TrimSpace(v.Get("topic_scope"))
 	f := &r.Filters
 	for _, fd := range corpus.Filters() {
 		f.Set(fd.Name, list(v, fd.Name))

@@ -119,3 +119,53 @@ func TestPutDocTopics(t *testing.T) {
 		t.Errorf("document page: %d, no 人工更正", w.Code)
 	}
 }
+
+// TestTopicScopePrimary counts the sample corpus's topics, every one and
+// primary ones only.
+func TestTopicScopePrimary(t *testing.T) {
+	_, h := newAPITestServer(t)
+	facet := func(target string) map[string]int {
+		t.Helper()
+		code, body := do(t, h, "GET", target, nil)
+		if code != 200 {
+			t.Fatalf("%s: %d %s", target, code, body)
+		}
+		var res search.Result
+		if err := json.Unmarshal(body, &res); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, c := range res.Facets["topic"] {
+			out[c.Value] = c.Count
+		}
+		return out
+	}
+	all, primary := facet("/api/v1/search?size=1"), facet("/api/v1/search?size=1&topic_scope=primary")
+	sumAll, sumPrimary := 0, 0
+	for k, n := range all {
+		sumAll += n
+		if primary[k] > n {
+			t.Errorf("%s: %d primary, %d in all", k, primary[k], n)
+		}
+	}
+	for _, n := range primary {
+		sumPrimary += n
+	}
+	if sumPrimary == 0 || sumPrimary >= sumAll {
+		t.Errorf("primary topics counted %d times, all topics %d: want fewer, not none", sumPrimary, sumAll)
+	}
+	if code, _ := do(t, h, "GET", "/api/v1/search?topic_scope=most", nil); code != 400 {
+		t.Errorf("topic_scope=most: %d, want 400", code)
+	}
+	// the topic filter matches primary topics only in that scope
+	code, body := do(t, h, "GET", "/api/v1/search?size=100&topic=乡村振兴&topic_scope=primary", nil)
+	var res search.Result
+	if code != 200 || json.Unmarshal(body, &res) != nil || res.Total == 0 {
+		t.Fatalf("primary filter: %d %s", code, body)
+	}
+	for _, hit := range res.Hits {
+		if len(hit.Topics) == 0 || hit.Topics[0] != "乡村振兴" {
+			t.Errorf("hit %s topics %q: want 乡村振兴 first", hit.ID, hit.Topics)
+		}
+	}
+}

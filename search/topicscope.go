@@ -1,0 +1,36 @@
+package search
+
+import "minsheng/corpus"
+
+// Scopes of the topic facet and filter (Request.TopicScope).
+const (
+	TopicsAll     = "all"     // every topic a document carries
+	TopicsPrimary = "primary" // its primary topic only
+)
+
+// scopeTopics checks the request's topic scope and, for the primary
+// scope, makes its topic filter one of primary topics.
+func (r *Request) scopeTopics() error {
+	switch r.TopicScope {
+	case "", TopicsAll:
+		return nil
+	case TopicsPrimary:
+		if t := r.Filters.Values(corpus.FieldTopic); len(t) > 0 {
+			r.Filters.Set(corpus.FieldPrimaryTopic, append(r.Filters.Values(corpus.FieldPrimaryTopic), t...))
+			r.Filters.Set(corpus.FieldTopic, nil)
+		}
+		return nil
+	}
+	return invalid("topic_scope %q: want %s or %s", r.TopicScope, TopicsAll, TopicsPrimary)
+}
+
+// scopeFacets makes the topic facet count primary topics, for the
+// primary scope.
+func (r *Request) scopeFacets(f map[string][]Count) {
+	if r.TopicScope != TopicsPrimary || f == nil {
+		return
+	}
+	if p, ok := f[corpus.FieldPrimaryTopic]; ok {
+		f[corpus.FieldTopic] = p
+	}
+}
