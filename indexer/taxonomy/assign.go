@@ -101,9 +101,11 @@ func (tl *tally) combined(ti int) float64 {
 // on the same scale (the background's ratio plus their keyword prior). The
 // best candidate is the primary topic.
 //
-// A further topic must be substantial: reach further_factor times its
-// threshold, score at least min_ratio of the primary topic's keyword score, and, if the model
-// knows it, be a candidate; at most max_topics in all.
+// A further topic must be substantial: a topic the model knows, by being
+// a candidate (the model's evidence is what it learned substantial
+// documents of the topic to be); another, by reaching further_factor
+// times its threshold and min_ratio of the primary topic's keyword score;
+// at most max_topics in all.
 func (tl *tally) assigned(c *Classifier) []int {
 	var order []int
 	if tl.model == nil {
@@ -133,7 +135,7 @@ func (tl *tally) assigned(c *Classifier) []int {
 		if len(out) == c.tax.MaxTopics {
 			break
 		}
-		if tl.score[ti] >= c.tax.FurtherFactor*c.tax.Topics[ti].Threshold && tl.score[ti] >= c.tax.MinRatio*best {
+		if tl.model != nil && c.class[ti] >= 0 || tl.score[ti] >= c.tax.FurtherFactor*c.tax.Topics[ti].Threshold && tl.score[ti] >= c.tax.MinRatio*best {
 			out = append(out, ti)
 		}
 	}
