@@ -18,7 +18,7 @@ func put(id, body string, version int64) Change {
 	return Change{ID: id, Result: res, Version: version, Doc: &corpus.Doc{ID: id, Kind: corpus.KindNews, Body: body}, Changed: []string{"body"}}
 }
 
-func mustOpen(t *testing.T, dir string) *Log {
+func mustOpen(t testing.TB, dir string) *Log {
 	t.Helper()
 	l, err := Open(dir, nil)
 	if err != nil {
@@ -27,7 +27,7 @@ func mustOpen(t *testing.T, dir string) *Log {
 	return l
 }
 
-func mustAppend(t *testing.T, l *Log, cs ...Change) Record {
+func mustAppend(t testing.TB, l *Log, cs ...Change) Record {
 	t.Helper()
 	r, err := l.Append(Record{Token: "editor", Changes: cs})
 	if err != nil {
