@@ -47,7 +47,7 @@ func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.Ind
 		d.SetMin(1)
 		return d.Searcher(ctx, r, m, o)
 	}
-	s := &anySearcher{ctx: ctx}
+	s := &anySearcher{ended: ctx.Err}
 	for _, tq := range terms {
 		t, err := newTermPostings(ctx, r, m, tq)
 		if err != nil {
@@ -122,7 +122,11 @@ func (t *termPostings) score(freq uint64, norm float64) float64 {
 
 // anySearcher is the searcher of an anyOf.
 type anySearcher struct {
-	ctx   context.Context // of the search: reading all clauses is long
+	// ended is the search's ctx.Err. bleve hands a context to Searcher
+	// only, not to Next, where the clauses are read (after the parents
+	// have set the query norm), and reading them all is long: the searcher
+	// keeps the one question it asks of the context, not the context.
+	ended func() error
 	terms []*termPostings
 	read  bool // the clauses have been read into acc
 	acc   *accumulator
@@ -154,7 +158,7 @@ func (s *anySearcher) readAll() error {
 	for _, t := range s.terms {
 		for i := 0; ; i++ {
 			if i%4096 == 0 {
-				if err := s.ctx.Err(); err != nil {
+				if err := s.ended(); err != nil {
 					return err
 				}
 			}

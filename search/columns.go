@@ -310,8 +310,8 @@ func (h *hooks) context(ctx context.Context) context.Context {
 			return nil, false, err
 		}
 		cs, err := h.cache.get(sc.IndexReader, func() (*columnSet, error) {
-			// not the request's context: the columns outlive it
-			return buildColumns(context.Background(), sc.IndexReader)
+			// not cancelled with the request: the columns outlive it
+			return buildColumns(context.WithoutCancel(ctx), sc.IndexReader)
 		})
 		if err != nil {
 			return nil, false, err
