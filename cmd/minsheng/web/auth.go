@@ -46,46 +46,44 @@ func (s *Server) requireToken(names ...string) gin.HandlerFunc {
 // authenticate checks the bearer token of c against names (see
 // requireToken); when it fails, it has answered and aborted c.
 func (s *Server) authenticate(c *gin.Context, names ...string) bool {
-	{
-		configured := false
-		for _, n := range names {
-			configured = configured || s.token(n) != ""
-		}
-		if !configured {
-			fail(c, http.StatusForbidden, fmt.Sprintf("the %s API is disabled until MINSHENG_%s_TOKEN (or %s_token_file in the configuration) is set",
-				names[0], strings.ToUpper(names[0]), names[0]))
-			return false
-		}
-		client := c.ClientIP()
-		if wait := s.authThrottle().blocked(client, time.Now()); wait > 0 {
-			c.Header("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-			fail(c, http.StatusTooManyRequests, fmt.Sprintf("too many wrong tokens from %s; try again in %s", client, wait.Round(time.Second)))
-			return false
-		}
-		scheme, tok, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
-		tok = strings.TrimSpace(tok)
-		if !strings.EqualFold(scheme, "Bearer") || tok == "" {
-			c.Header("WWW-Authenticate", `Bearer realm="minsheng `+names[0]+`"`)
-			fail(c, http.StatusUnauthorized, names[0]+" route: send the header Authorization: Bearer <token>")
-			return false
-		}
-		name := ""
-		for _, n := range names {
-			if want := s.token(n); want != "" && sameToken(tok, want) {
-				name = n
-				break
-			}
-		}
-		if name == "" {
-			n := s.authThrottle().fail(client, time.Now())
-			s.Log.Warn("authentication failed", "client", client, "method", c.Request.Method, "route", routeOf(c),
-				"token_hint", tokenHint(tok), "failures_this_minute", n, "request_id", requestID(c))
-			fail(c, http.StatusForbidden, "wrong "+names[0]+" token")
-			return false
-		}
-		c.Set(ctxToken, name)
-		return true
+	configured := false
+	for _, n := range names {
+		configured = configured || s.token(n) != ""
 	}
+	if !configured {
+		fail(c, http.StatusForbidden, fmt.Sprintf("the %s API is disabled until MINSHENG_%s_TOKEN (or %s_token_file in the configuration) is set",
+			names[0], strings.ToUpper(names[0]), names[0]))
+		return false
+	}
+	client := c.ClientIP()
+	if wait := s.authThrottle().blocked(client, time.Now()); wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		fail(c, http.StatusTooManyRequests, fmt.Sprintf("too many wrong tokens from %s; try again in %s", client, wait.Round(time.Second)))
+		return false
+	}
+	scheme, tok, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	tok = strings.TrimSpace(tok)
+	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="minsheng `+names[0]+`"`)
+		fail(c, http.StatusUnauthorized, names[0]+" route: send the header Authorization: Bearer <token>")
+		return false
+	}
+	name := ""
+	for _, n := range names {
+		if want := s.token(n); want != "" && sameToken(tok, want) {
+			name = n
+			break
+		}
+	}
+	if name == "" {
+		n := s.authThrottle().fail(client, time.Now())
+		s.Log.Warn("authentication failed", "client", client, "method", c.Request.Method, "route", routeOf(c),
+			"token_hint", tokenHint(tok), "failures_this_minute", n, "request_id", requestID(c))
+		fail(c, http.StatusForbidden, "wrong "+names[0]+" token")
+		return false
+	}
+	c.Set(ctxToken, name)
+	return true
 }
 
 // token returns the configured token of name.

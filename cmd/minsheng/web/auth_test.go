@@ -267,3 +267,24 @@ func TestAdminPageHasAudit(t *testing.T) {
 		t.Errorf("ui.js does not load the audit trail (%d)", js.Code)
 	}
 }
+
+// TestPageInternalErrorHidden: a page's 500 shows the request id, not the
+// error, which is logged under it.
+func TestPageInternalErrorHidden(t *testing.T) {
+	var logs bytes.Buffer
+	srv := New(nil, nil, slog.New(slog.NewTextHandler(&logs, nil)), Limits{})
+	g := gin.New()
+	g.Use(withRequestID)
+	g.GET("/page", func(c *gin.Context) {
+		a, st := srv.alertOf(c, errors.New("open /srv/secret/index: permission denied"))
+		c.String(st, a.Title+" "+a.Message)
+	})
+	w := send(g, "GET", "/page", "192.0.2.80", "", "")
+	id := w.Header().Get("X-Request-Id")
+	if w.Code != 500 || strings.Contains(w.Body.String(), "/srv") || !strings.Contains(w.Body.String(), id) {
+		t.Errorf("page 500: %d %s", w.Code, w.Body)
+	}
+	if !strings.Contains(logs.String(), "/srv/secret/index") || !strings.Contains(logs.String(), "request_id="+id) {
+		t.Errorf("not logged under %s: %s", id, logs.String())
+	}
+}

@@ -177,7 +177,10 @@ func (s *Server) newPage(title, nav string) page {
 func (s *Server) alertOf(c *gin.Context, err error) (*alert, int) {
 	st := statusOf(err)
 	if st >= 500 {
-		s.Log.Error("page failed", "path", c.Request.URL.Path, "status", st, "err", err)
+		s.Log.Error("page failed", "path", c.Request.URL.Path, "status", st, "err", err, "request_id", requestID(c))
+	}
+	if st == http.StatusInternalServerError { // the cause may hold server paths: it stays in the log
+		return &alert{Title: statusTitle(st), Message: "服务器内部错误（请求编号 " + requestID(c) + "）"}, st
 	}
 	return &alert{Title: statusTitle(st), Message: err.Error()}, st
 }
