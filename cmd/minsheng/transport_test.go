@@ -97,7 +97,8 @@ func TestTLSAndMetricsRealServer(t *testing.T) {
 }
 
 // TestExposedWithoutTLSWarns: listening on every address without TLS
-// while the admin routes are on is a warning at start.
+// while the admin routes are on is a warning at start; with metrics_addr
+// empty, /metrics shares the main address and needs the admin token.
 func TestExposedWithoutTLSWarns(t *testing.T) {
 	bin := buildTrimpathBinary(t)
 	data, _ := sampleData(t, bin)
@@ -107,6 +108,14 @@ func TestExposedWithoutTLSWarns(t *testing.T) {
 	}
 	if !strings.Contains(s.logText(), "metrics on the main address only") {
 		t.Errorf("metrics_addr empty: %s", s.logText())
+	}
+	// sharing the main address, /metrics needs the admin token
+	base := strings.Replace(s.base, "0.0.0.0", "127.0.0.1", 1)
+	base = strings.Replace(base, "[::]", "127.0.0.1", 1)
+	for tok, want := range map[string]int{"": 401, e2eToken: 200} {
+		if code, _, body := do(t, http.DefaultClient, "GET", base+"/metrics", tok, ""); code != want {
+			t.Errorf("shared /metrics with %q: %d, want %d: %.200s", tok, code, want, body)
+		}
 	}
 }
 

@@ -238,7 +238,7 @@ func TestMetricsNeedToken(t *testing.T) {
 	f.srv.Audit = l
 	for auth, want := range map[string]int{"": 401, "Bearer wrong": 403, "Bearer " + testToken: 200} {
 		w := send(f.h, "GET", "/metrics", "192.0.2.60", auth, "")
-		if w.Code != want || (want == 200) != strings.Contains(w.Body.String(), "minsheng_http_requests_total") {
+		if w.Code != want || (want == 200) != strings.Contains(w.Body.String(), "minsheng_index_documents 3") {
 			t.Errorf("/metrics with %q: %d, want %d", auth, w.Code, want)
 		}
 	}
