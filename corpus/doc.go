@@ -48,7 +48,7 @@ type Doc struct {
 	// Topics are the topics a document carries, its primary topic first:
 	// staff's correction if there is one, else those given by the source
 	// and then those the classifier inferred. A reader fills it with the
-	// topics a source gives; tagging (indexer.Classifier.Tag) moves those
+	// topics a source gives; tagging (taxonomy.Classifier.Tag) moves those
 	// to GivenTopics.
 	Topics          []string `json:"topics,omitempty"`
 	PrimaryTopic    string   `json:"primary_topic,omitempty"`    // Topics[0]: what the document is mainly about
@@ -76,7 +76,7 @@ type Doc struct {
 type Topic struct {
 	Name  string   `json:"name"`
 	Score float64  `json:"score"`           // what the taxonomy's keywords scored
-	Model float64  `json:"model,omitempty"` // what the learned model added: see indexer.Classifier
+	Model float64  `json:"model,omitempty"` // what the learned model added: see taxonomy.Classifier
 	Words []string `json:"words,omitempty"`
 }
 
