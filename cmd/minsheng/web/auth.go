@@ -79,6 +79,9 @@ func (s *Server) authenticate(c *gin.Context, names ...string) bool {
 		n := s.authThrottle().fail(client, time.Now())
 		s.Log.Warn("authentication failed", "client", client, "method", c.Request.Method, "route", routeOf(c),
 			"token_hint", tokenHint(tok), "failures_this_minute", n, "request_id", requestID(c))
+		if n == s.authThrottle().limit {
+			s.Log.Warn("client throttled: its authenticated requests get 429 for the rest of the minute", "client", client, "failures", n)
+		}
 		fail(c, http.StatusForbidden, "wrong "+names[0]+" token")
 		return false
 	}

@@ -70,6 +70,9 @@ func TestAuthThrottle(t *testing.T) {
 			t.Errorf("the log lacks %s:\n%s", want, log)
 		}
 	}
+	if n := strings.Count(log, `msg="client throttled: its authenticated requests get 429 for the rest of the minute" client=198.51.100.7 failures=4`); n != 1 {
+		t.Errorf("the throttling of the address logged %d times, want once:\n%s", n, log)
+	}
 	if strings.Contains(log, "guess-number-one") {
 		t.Errorf("the log holds the wrong token itself:\n%s", log)
 	}
