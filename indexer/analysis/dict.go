@@ -301,8 +301,9 @@ func writeAtomic(path string, b []byte) error {
 }
 
 // ownedFolder creates dir (0700) when missing and refuses one owned by
-// another user or writable by others, who could plant dictionaries in it;
-// a folder of ours readable by others is narrowed to 0700.
+// another user or writable by others, who could plant dictionaries in it,
+// or a symbolic link another user made; a folder of ours readable by
+// others is narrowed to 0700.
 func ownedFolder(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("dictionary cache: %w", err)
@@ -313,7 +314,15 @@ func ownedFolder(dir string) error {
 	}
 	hint := "set MINSHENG_CACHE_DIR to a folder of your own"
 	if fi.Mode()&fs.ModeSymlink != 0 {
-		return fmt.Errorf("dictionary cache folder %s is a symbolic link: %s", dir, hint)
+		// A link is followed only when it is ours or root's (systemd's
+		// DynamicUser makes /var/cache/NAME a root link into private/):
+		// another user's link could lead anywhere.
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() && st.Uid != 0 {
+			return fmt.Errorf("dictionary cache folder %s is a symbolic link of user %d: %s", dir, st.Uid, hint)
+		}
+		if fi, err = os.Stat(dir); err != nil {
+			return fmt.Errorf("dictionary cache: %w", err)
+		}
 	}
 	if !fi.IsDir() {
 		return fmt.Errorf("dictionary cache folder %s is not a folder: %s", dir, hint)

@@ -52,8 +52,8 @@ func TestCacheRewritesPlantedFiles(t *testing.T) {
 	}
 }
 
-// TestCacheFolderRefused: a cache folder others may write, or a symbolic
-// link, is refused with a message saying what to do.
+// TestCacheFolderRefused: a cache folder others may write, or another
+// user's symbolic link, is refused with a message saying what to do.
 func TestCacheFolderRefused(t *testing.T) {
 	d, err := BuiltinDicts()
 	if err != nil {
@@ -65,10 +65,22 @@ func TestCacheFolderRefused(t *testing.T) {
 	if _, err := d.materialize(open); err == nil || !strings.Contains(err.Error(), "written by others") || !strings.Contains(err.Error(), "MINSHENG_CACHE_DIR") {
 		t.Errorf("a 0777 cache folder: %v", err)
 	}
+	// a link of ours is followed, and its target checked
 	link := filepath.Join(t.TempDir(), "link")
-	os.Symlink(t.TempDir(), link)
-	if _, err := d.materialize(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
-		t.Errorf("a symbolic link: %v", err)
+	os.Symlink(open, link)
+	if _, err := d.materialize(link); err == nil || !strings.Contains(err.Error(), "written by others") {
+		t.Errorf("a link to a 0777 folder: %v", err)
+	}
+	good := filepath.Join(t.TempDir(), "good")
+	os.Symlink(t.TempDir(), good)
+	if _, err := d.materialize(good); err != nil {
+		t.Errorf("a link of ours to a folder of ours: %v", err)
+	}
+	// another user's link is refused (only root can make one here)
+	if err := os.Lchown(good, 54321, 54321); err == nil {
+		if _, err := d.materialize(good); err == nil || !strings.Contains(err.Error(), "symbolic link of user 54321") {
+			t.Errorf("another user's link: %v", err)
+		}
 	}
 	// a folder of ours that others may read is narrowed to 0700
 	wide := filepath.Join(t.TempDir(), "wide")
