@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -80,7 +81,7 @@ func ParseReport(s string) (Report, error) {
 	case "results", "full":
 		return Full, nil
 	}
-	return "", fmt.Errorf("%w: report must be trends, units or handling, not %q", search.ErrInvalid, s)
+	return "", fmt.Errorf("%w: report must be trends, units or handling, not %q", errs.Invalid, s)
 }
 
 // Summary says what an export wrote.

@@ -19,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -421,7 +422,7 @@ func TestReports(t *testing.T) {
 		t.Errorf("re-run line %q", u)
 	}
 
-	if _, err := ParseReport("nope"); !errors.Is(err, search.ErrInvalid) {
+	if _, err := ParseReport("nope"); !errors.Is(err, errs.Invalid) {
 		t.Errorf("ParseReport(nope) = %v, want ErrInvalid", err)
 	}
 	for _, s := range []string{"", "trends", "units"} {

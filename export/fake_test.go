@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -38,7 +39,7 @@ func (f *fakeSearcher) Search(ctx context.Context, r search.Request) (*search.Re
 		return nil, err
 	}
 	if r.Size < 1 || r.Page != 1 {
-		return nil, fmt.Errorf("%w: fake wants page 1 and a size, got page %d size %d", search.ErrInvalid, r.Page, r.Size)
+		return nil, fmt.Errorf("%w: fake wants page 1 and a size, got page %d size %d", errs.Invalid, r.Page, r.Size)
 	}
 	start := 0
 	if r.After != nil {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 )
 
 // MaxIDLen is the longest document id the API takes, in bytes.
@@ -20,7 +21,7 @@ const MaxIDLen = 200
 
 // ErrBadDoc is a document the API cannot take: the error says which field
 // and why.
-var ErrBadDoc = errors.New("invalid document")
+var ErrBadDoc = errs.New(errs.Invalid, "invalid document")
 
 // badDoc is an ErrBadDoc naming its field.
 func badDoc(field, format string, args ...any) error {

@@ -14,6 +14,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/indexer/analysis"
 	"minsheng/indexer/wal"
 )
@@ -25,8 +26,8 @@ const KeyLogSeq = "minsheng.wal_seq"
 
 // Errors of live document changes, for the HTTP layer's status table.
 var (
-	ErrVersionConflict = errors.New("version conflict")
-	ErrNoDoc           = errors.New("no such document")
+	ErrVersionConflict = errs.New(errs.Conflict, "version conflict")
+	ErrNoDoc           = errs.New(errs.NotFound, "no such document")
 )
 
 // Op says what a change asked of the API does.

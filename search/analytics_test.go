@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/indexer"
 	zhanalysis "minsheng/indexer/analysis"
 	"minsheng/indexer/taxonomy"
@@ -252,10 +253,10 @@ func TestAnalyticsSample(t *testing.T) {
 	})
 
 	t.Run("bad interval", func(t *testing.T) {
-		if _, err := f.s.Trends(ctx, search.Request{}, "week"); !errors.Is(err, search.ErrInvalid) {
+		if _, err := f.s.Trends(ctx, search.Request{}, "week"); !errors.Is(err, errs.Invalid) {
 			t.Errorf("err = %v, want ErrInvalid", err)
 		}
-		if _, err := f.s.Trends(ctx, search.Request{Filters: search.Filters{Year: []string{"20x4"}}}, "year"); !errors.Is(err, search.ErrInvalid) {
+		if _, err := f.s.Trends(ctx, search.Request{Filters: search.Filters{Year: []string{"20x4"}}}, "year"); !errors.Is(err, errs.Invalid) {
 			t.Errorf("err = %v, want ErrInvalid", err)
 		}
 	})
@@ -325,7 +326,7 @@ func TestAnalyticsSample(t *testing.T) {
 	})
 
 	t.Run("keyword size", func(t *testing.T) {
-		if _, err := f.s.TopKeywords(ctx, search.Request{}, 101); !errors.Is(err, search.ErrInvalid) {
+		if _, err := f.s.TopKeywords(ctx, search.Request{}, 101); !errors.Is(err, errs.Invalid) {
 			t.Errorf("err = %v, want ErrInvalid", err)
 		}
 		got, err := f.s.TopKeywords(ctx, search.Request{}, 0)

@@ -35,7 +35,7 @@
 //
 // Every request is bounded by Limits (query length and terms, page size and
 // depth, facet size, time). A request past a limit is an error wrapping
-// ErrInvalid, which the web layer answers with a 400 naming the limit.
+// errs.Invalid, which the web layer answers with a 400 naming the limit.
 // Per-generation columns (dates, topics, kinds) are read once and cached per
 // index snapshot, so facet counts and analytics do not load stored documents.
 package search

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -155,7 +154,3 @@ func closing(open rune) rune {
 	}
 	return open
 }
-
-// ErrInvalid marks errors in a request that the caller should fix: bad
-// page, size, date, sort or filter values. The HTTP layer answers them 400.
-var ErrInvalid = errors.New("invalid request")

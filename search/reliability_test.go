@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/indexer"
 	"minsheng/search"
 )
@@ -244,7 +245,7 @@ func TestQueryAbuse(t *testing.T) {
 			took = time.Since(start)
 		})
 		switch {
-		case a.wantInvalid && !errors.Is(err, search.ErrInvalid):
+		case a.wantInvalid && !errors.Is(err, errs.Invalid):
 			t.Errorf("%s: %v, want a validation error", a.name, err)
 		case !a.wantInvalid && err != nil:
 			t.Errorf("%s: %v, want an answer", a.name, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 )
 
 // Request is a search as staff ask it, independent of HTTP.
@@ -148,7 +149,7 @@ const (
 )
 
 // normalize fills defaults and checks the request against the limits. Its
-// errors wrap ErrInvalid.
+// errors wrap errs.Invalid.
 func (r *Request) normalize(l Limits) error {
 	if n := len([]rune(r.Query)); n > l.MaxQueryLen {
 		return invalid("query is %d characters long; the limit is %d", n, l.MaxQueryLen)
@@ -220,7 +221,7 @@ func (r *Request) normalize(l Limits) error {
 }
 
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", errs.Invalid, fmt.Sprintf(format, args...))
 }
 
 // ParseDay reads a date of a filter: 2024-01-31, 2024/1/31 or 20240131.

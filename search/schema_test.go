@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -83,7 +84,7 @@ func TestUnknownFilter(t *testing.T) {
 	ti := buildIndex(t, "sample", []string{"../corpus/sample"}, nil)
 	var r search.Request
 	r.Filters.Set("no_such_filter", []string{"x"})
-	if _, err := ti.searcher.Search(context.Background(), r); !errors.Is(err, search.ErrInvalid) {
+	if _, err := ti.searcher.Search(context.Background(), r); !errors.Is(err, errs.Invalid) {
 		t.Errorf("unknown filter: %v, want ErrInvalid", err)
 	}
 }

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 )
 
 // Searcher answers requests over one index, normally an IndexAlias whose
@@ -129,12 +129,10 @@ var facetFields = corpus.Facets()
 // order of the schema: a copy, which the caller may change.
 func FacetFields() []string { return slices.Clone(facetFields) }
 
-// ErrNotFound means the document asked for does not exist.
-var ErrNotFound = errors.New("not found")
-
 // ErrUnavailable means the index cannot answer now (none loaded, or the
-// search ran past its budget). The HTTP layer answers it 503.
-var ErrUnavailable = errors.New("search unavailable")
+// search ran past its budget): of kind errs.Unavailable, which the HTTP
+// layer answers 503. A document that does not exist is errs.NotFound.
+var ErrUnavailable = errs.New(errs.Unavailable, "search unavailable")
 
 // Search runs a request.
 func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 )
 
 // Keyword is a word of a text with its TF-IDF weight.
@@ -52,7 +53,7 @@ func (s *Searcher) Similar(ctx context.Context, r SimilarRequest) (*Result, erro
 			return nil, err
 		}
 		if !ok {
-			return nil, fmt.Errorf("%w: document %q", ErrNotFound, r.ID)
+			return nil, fmt.Errorf("%w: document %q", errs.NotFound, r.ID)
 		}
 		text = d.Title + "\n" + d.Title + "\n" + d.Body
 	}

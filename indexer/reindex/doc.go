@@ -12,6 +12,7 @@
 //
 // A job builds a generation with indexer.Build and switches indexer.Live
 // to it; a failed or cancelled job leaves the served generation alone.
-// The errors callers branch on (ErrJobRunning, ErrNotFound, ErrInvalid, …)
-// are this package's; the web layer maps them to HTTP status.
+// Its errors are of the kinds of package errs (ErrJobRunning is a
+// Conflict, an unknown job errs.NotFound, a bad cron errs.Invalid …),
+// which the web layer maps to HTTP status.
 package reindex

@@ -17,23 +17,22 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/indexer"
 )
 
-// Errors of the jobs service that callers branch on; the web layer maps
-// them to HTTP status.
+// Errors of the jobs service that callers branch on, each of a kind of
+// package errs, which the web layer maps to HTTP status. A job, schedule
+// or generation that does not exist is errs.NotFound; a bad cron
+// expression, schedule name or generation name is errs.Invalid.
 var (
 	// ErrJobRunning: one job runs at a time. Start returns the running job
 	// with it.
-	ErrJobRunning = errors.New("a reindex job is already running")
+	ErrJobRunning = errs.New(errs.Conflict, "a reindex job is already running")
 	// ErrJobDone: the job asked to be cancelled has already finished.
-	ErrJobDone = errors.New("job already finished")
-	// ErrNotFound: no job, schedule or generation has the id.
-	ErrNotFound = errors.New("not found")
-	// ErrInvalid: a bad cron expression, schedule name or generation name.
-	ErrInvalid = errors.New("invalid request")
+	ErrJobDone = errs.New(errs.Conflict, "job already finished")
 	// ErrClosed: the service has stopped (Run returned).
-	ErrClosed = errors.New("the jobs service is stopped")
+	ErrClosed = errs.New(errs.Unavailable, "the jobs service is stopped")
 	// ErrInterrupted is the error of a job the server stopped, by shutdown
 	// or crash.
 	ErrInterrupted = errors.New("interrupted: the server stopped during the job")
@@ -130,7 +129,7 @@ type JobsOptions struct {
 	// Location is the time zone of cron schedules; nil means Asia/Shanghai.
 	Location *time.Location
 	// MinInterval is the shortest time a schedule may leave between two
-	// jobs; a schedule firing more often is refused (ErrInvalid), and a
+	// jobs; a schedule firing more often is refused (errs.Invalid), and a
 	// stored one is not registered. 0 allows any.
 	MinInterval time.Duration
 	Logger      *slog.Logger
@@ -504,7 +503,7 @@ func (j *Jobs) finish(ctx context.Context, man *indexer.Manifest, err error) {
 
 // Cancel asks the running job id to stop and returns it; it ends soon
 // after as cancelled. A finished job gives ErrJobDone, an unknown id
-// ErrNotFound.
+// errs.NotFound.
 func (j *Jobs) Cancel(id string) (Job, error) {
 	j.mu.Lock()
 	if j.cur != nil && j.cur.ID == id {
@@ -537,7 +536,7 @@ func (j *Jobs) Job(id string) (Job, error) {
 		return Job{}, err
 	}
 	if !ok {
-		return Job{}, kindErr(ErrNotFound, "no job %q", id)
+		return Job{}, kindErr(errs.NotFound, "no job %q", id)
 	}
 	return job, nil
 }
@@ -577,7 +576,7 @@ func (j *Jobs) Generations() ([]Generation, error) {
 // is refused while a job runs, since the job would switch away from it.
 func (j *Jobs) Activate(name string) (Generation, error) {
 	if !indexer.ValidName(name) {
-		return Generation{}, kindErr(ErrInvalid, "%q is not a generation name (gen-YYYYMMDD-HHMMSS-mmm)", truncate(name, 80))
+		return Generation{}, kindErr(errs.Invalid, "%q is not a generation name (gen-YYYYMMDD-HHMMSS-mmm)", truncate(name, 80))
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -585,7 +584,7 @@ func (j *Jobs) Activate(name string) (Generation, error) {
 		return Generation{}, fmt.Errorf("%w: job %s; cancel it or wait before a rollback", ErrJobRunning, j.cur.ID)
 	}
 	if _, err := os.Stat(indexer.ManifestPath(j.dataDir, name)); errors.Is(err, os.ErrNotExist) {
-		return Generation{}, kindErr(ErrNotFound, "no generation %q", name)
+		return Generation{}, kindErr(errs.NotFound, "no generation %q", name)
 	}
 	prev, err := indexer.Current(j.dataDir)
 	if err != nil {
@@ -612,7 +611,7 @@ func (j *Jobs) Activate(name string) (Generation, error) {
 			return Generation{Manifest: g, Serving: true}, nil
 		}
 	}
-	return Generation{}, kindErr(ErrNotFound, "no generation %q", name)
+	return Generation{}, kindErr(errs.NotFound, "no generation %q", name)
 }
 
 func truncate(s string, n int) string {

@@ -14,6 +14,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Shanghai on hosts without a zone database
 
+	"minsheng/errs"
 	"minsheng/indexer"
 	"minsheng/search"
 )
@@ -330,8 +331,8 @@ func TestProgressAndCancel(t *testing.T) {
 	if _, err := jobs.Cancel(j.ID); !errors.Is(err, ErrJobDone) {
 		t.Errorf("Cancel of a finished job: %v, want ErrJobDone", err)
 	}
-	if _, err := jobs.Cancel("job-nope"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Cancel of an unknown job: %v, want ErrNotFound", err)
+	if _, err := jobs.Cancel("job-nope"); !errors.Is(err, errs.NotFound) {
+		t.Errorf("Cancel of an unknown job: %v, want errs.NotFound", err)
 	}
 	if p := partials(t, data); len(p) != 0 {
 		t.Errorf("partial folders after cancel: %v", p)
@@ -517,11 +518,11 @@ func TestSchedules(t *testing.T) {
 	}
 	jobs, stop := open()
 	for _, bad := range []string{"", "61 * * * *", "* * *", "@every nonsense", "0 0 30 2 *", "@fortnightly"} {
-		if _, err := jobs.AddSchedule("x", bad); !errors.Is(err, ErrInvalid) {
-			t.Errorf("AddSchedule(%q): %v, want ErrInvalid", bad, err)
+		if _, err := jobs.AddSchedule("x", bad); !errors.Is(err, errs.Invalid) {
+			t.Errorf("AddSchedule(%q): %v, want errs.Invalid", bad, err)
 		}
 	}
-	if err := jobs.DeleteSchedule("sch-9999"); !errors.Is(err, ErrNotFound) {
+	if err := jobs.DeleteSchedule("sch-9999"); !errors.Is(err, errs.NotFound) {
 		t.Errorf("DeleteSchedule of unknown: %v", err)
 	}
 	sc, err := jobs.AddSchedule("测试", "@every 1s")
@@ -625,12 +626,12 @@ func TestActivate(t *testing.T) {
 		t.Fatalf("serving %s", live.Generation())
 	}
 	for _, bad := range []string{"../x", "..", "gen-1", "", "gen-20260101-000000-000/../../x", cur.Name + ".tmp"} {
-		if _, err := jobs.Activate(bad); !errors.Is(err, ErrInvalid) {
-			t.Errorf("Activate(%q): %v, want ErrInvalid", bad, err)
+		if _, err := jobs.Activate(bad); !errors.Is(err, errs.Invalid) {
+			t.Errorf("Activate(%q): %v, want errs.Invalid", bad, err)
 		}
 	}
-	if _, err := jobs.Activate("gen-20200101-000000-000"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Activate(unknown): %v, want ErrNotFound", err)
+	if _, err := jobs.Activate("gen-20200101-000000-000"); !errors.Is(err, errs.NotFound) {
+		t.Errorf("Activate(unknown): %v, want errs.NotFound", err)
 	}
 	g, err := jobs.Activate(old.Name)
 	if err != nil || !g.Serving || !g.Current || g.Name != old.Name {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"minsheng/errs"
 	"minsheng/indexer"
 )
 
@@ -75,8 +76,8 @@ func TestMinScheduleInterval(t *testing.T) {
 	jobs, _ := testJobs(t, data, JobsOptions{MinInterval: time.Hour})
 	for _, expr := range []string{"@every 1s", "@every 59m", "* * * * *", "*/5 * * * *", "0,30 2 * * *", "0,59 3 * * *"} {
 		_, err := jobs.AddSchedule("", expr)
-		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "1h0m0s") || !strings.Contains(err.Error(), "min_schedule_interval") {
-			t.Errorf("%q: %v; want ErrInvalid naming the minimum 1h0m0s", expr, err)
+		if !errors.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "1h0m0s") || !strings.Contains(err.Error(), "min_schedule_interval") {
+			t.Errorf("%q: %v; want errs.Invalid naming the minimum 1h0m0s", expr, err)
 		}
 	}
 	for _, expr := range []string{"@every 1h", "@hourly", "0 2 * * *", "0 2,3 * * *", "@daily", "0 0 1 * *"} {

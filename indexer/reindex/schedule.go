@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
+
+	"minsheng/errs"
 )
 
 // Schedule runs a reindex job on a cron expression, in the time zone of
@@ -39,17 +41,17 @@ func cronParser() cron.Parser {
 // parseCron checks a schedule's expression.
 func (j *Jobs) parseCron(expr string) (cron.Schedule, error) {
 	if expr == "" {
-		return nil, kindErr(ErrInvalid, `cron expression is empty: want five fields like "0 2 * * *" or a descriptor like "@daily"`)
+		return nil, kindErr(errs.Invalid, `cron expression is empty: want five fields like "0 2 * * *" or a descriptor like "@daily"`)
 	}
 	if len(expr) > 200 || !utf8.ValidString(expr) {
-		return nil, kindErr(ErrInvalid, "cron expression is longer than 200 bytes or not UTF-8")
+		return nil, kindErr(errs.Invalid, "cron expression is longer than 200 bytes or not UTF-8")
 	}
 	s, err := j.parser.Parse(expr)
 	if err != nil {
-		return nil, kindErr(ErrInvalid, "cron expression %q: %v (want minute hour day month weekday, like \"0 2 * * *\", or @daily, @every 1h)", expr, err)
+		return nil, kindErr(errs.Invalid, "cron expression %q: %v (want minute hour day month weekday, like \"0 2 * * *\", or @daily, @every 1h)", expr, err)
 	}
 	if s.Next(time.Now().In(j.opt.Location)).IsZero() {
-		return nil, kindErr(ErrInvalid, "cron expression %q never fires", expr)
+		return nil, kindErr(errs.Invalid, "cron expression %q never fires", expr)
 	}
 	return s, nil
 }
@@ -62,7 +64,7 @@ func (j *Jobs) checkInterval(expr string, s cron.Schedule) error {
 		return nil
 	}
 	if gap := shortestGap(s, time.Now().In(j.opt.Location)); gap < j.opt.MinInterval {
-		return kindErr(ErrInvalid, "cron expression %q fires every %s at times; the minimum interval between reindex jobs is %s (min_schedule_interval)",
+		return kindErr(errs.Invalid, "cron expression %q fires every %s at times; the minimum interval between reindex jobs is %s (min_schedule_interval)",
 			expr, gap, j.opt.MinInterval)
 	}
 	return nil
@@ -102,7 +104,7 @@ func (j *Jobs) AddSchedule(name, expr string) (Schedule, error) {
 		return Schedule{}, err
 	}
 	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > 100 {
-		return Schedule{}, kindErr(ErrInvalid, "schedule name must be UTF-8 text of at most 100 characters")
+		return Schedule{}, kindErr(errs.Invalid, "schedule name must be UTF-8 text of at most 100 characters")
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -134,7 +136,7 @@ func (j *Jobs) register(sc Schedule) error {
 	id := sc.ID
 	eid, err := j.cron.AddFunc(sc.Cron, func() { j.fire(id) })
 	if err != nil {
-		return kindErr(ErrInvalid, "cron expression %q: %v", sc.Cron, err)
+		return kindErr(errs.Invalid, "cron expression %q: %v", sc.Cron, err)
 	}
 	j.entries[id] = eid
 	return nil
@@ -153,7 +155,7 @@ func (j *Jobs) DeleteSchedule(id string) error {
 		delete(j.entries, id)
 	}
 	if !found {
-		return kindErr(ErrNotFound, "no schedule %q", truncate(id, 80))
+		return kindErr(errs.NotFound, "no schedule %q", truncate(id, 80))
 	}
 	j.log.Info("schedule deleted", "schedule", id)
 	return nil
@@ -180,7 +182,7 @@ func (j *Jobs) Schedule(id string) (Schedule, error) {
 		return Schedule{}, err
 	}
 	if !ok {
-		return Schedule{}, kindErr(ErrNotFound, "no schedule %q", truncate(id, 80))
+		return Schedule{}, kindErr(errs.NotFound, "no schedule %q", truncate(id, 80))
 	}
 	return j.describe(sc), nil
 }

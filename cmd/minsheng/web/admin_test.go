@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"minsheng/errs"
 	"minsheng/indexer"
 	"minsheng/indexer/reindex"
 	"minsheng/search"
@@ -391,8 +392,8 @@ func TestStatusOfJobErrors(t *testing.T) {
 	}{
 		{reindex.ErrJobRunning, 409},
 		{fmt.Errorf("x: %w", reindex.ErrJobDone), 409},
-		{fmt.Errorf("%w: bad cron", reindex.ErrInvalid), 400},
-		{fmt.Errorf("%w: no job", reindex.ErrNotFound), 404},
+		{fmt.Errorf("%w: bad cron", errs.Invalid), 400},
+		{fmt.Errorf("%w: no job", errs.NotFound), 404},
 		{reindex.ErrClosed, 503},
 		{errors.New("disk full"), 500},
 	} {

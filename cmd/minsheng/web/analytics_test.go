@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -146,7 +147,7 @@ func TestAnalyticsErrors(t *testing.T) {
 	}{
 		{&fakeAnalyst{}, "/api/v1/analytics/keywords?size=many", 400, "size must be a whole number"},
 		{&fakeAnalyst{}, "/api/v1/analytics/trends?from=yesterday", 400, "from"},
-		{&fakeAnalyst{err: fmt.Errorf("%w: interval must be year or month", search.ErrInvalid)}, "/api/v1/analytics/trends?interval=week", 400, "interval"},
+		{&fakeAnalyst{err: fmt.Errorf("%w: interval must be year or month", errs.Invalid)}, "/api/v1/analytics/trends?interval=week", 400, "interval"},
 		{&fakeAnalyst{err: fmt.Errorf("%w: no index is loaded", search.ErrUnavailable)}, "/api/v1/analytics/units", 503, "no index"},
 		{struct{ Searcher }{}, "/api/v1/analytics/units", 503, "analytics are not available"},
 		{struct{ Searcher }{}, "/api/v1/topics", 503, "analytics are not available"},

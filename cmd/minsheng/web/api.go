@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -37,7 +38,7 @@ func searchRequest(v url.Values) (search.Request, error) {
 	for k, vals := range v {
 		for _, x := range vals {
 			if !utf8.ValidString(x) {
-				return r, fmt.Errorf("%w: parameter %s is not valid UTF-8", search.ErrInvalid, k)
+				return r, fmt.Errorf("%w: parameter %s is not valid UTF-8", errs.Invalid, k)
 			}
 		}
 	}
@@ -105,10 +106,10 @@ func intParam(v url.Values, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %s must be a whole number, not %q", search.ErrInvalid, name, truncate(s, 40))
+		return 0, fmt.Errorf("%w: %s must be a whole number, not %q", errs.Invalid, name, truncate(s, 40))
 	}
 	if n == 0 {
-		return 0, fmt.Errorf("%w: %s must not be 0", search.ErrInvalid, name)
+		return 0, fmt.Errorf("%w: %s must not be 0", errs.Invalid, name)
 	}
 	return n, nil
 }

@@ -19,8 +19,7 @@ import (
 
 	"minsheng/audit"
 	"minsheng/corpus"
-	"minsheng/indexer"
-	"minsheng/indexer/reindex"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -138,26 +137,14 @@ func (s *Server) Routes(r gin.IRouter) {
 // statusOf maps errors of the services to HTTP status: the one table.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, reindex.ErrJobRunning), errors.Is(err, reindex.ErrJobDone):
+	case errors.Is(err, errs.Conflict):
 		return http.StatusConflict
-	case errors.Is(err, reindex.ErrInvalid):
+	case errors.Is(err, errs.Invalid):
 		return http.StatusBadRequest
-	case errors.Is(err, reindex.ErrNotFound):
+	case errors.Is(err, errs.NotFound):
 		return http.StatusNotFound
-	case errors.Is(err, reindex.ErrClosed):
+	case errors.Is(err, errs.Unavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return http.StatusServiceUnavailable
-	case errors.Is(err, search.ErrInvalid):
-		return http.StatusBadRequest
-	case errors.Is(err, search.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, search.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return http.StatusServiceUnavailable
-	case errors.Is(err, indexer.ErrBadDoc):
-		return http.StatusBadRequest
-	case errors.Is(err, indexer.ErrNoDoc):
-		return http.StatusNotFound
-	case errors.Is(err, indexer.ErrVersionConflict):
-		return http.StatusConflict
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -157,7 +158,7 @@ func (s *Server) check(c *gin.Context, p *checkPage) int {
 		size = p.N * 5 // other kinds are dropped below
 	}
 	res, err := s.similarOnce(c.Request.Context(), search.SimilarRequest{Text: p.Text, Size: size})
-	if err != nil && p.OnlySugg && errors.Is(err, search.ErrInvalid) && size != p.N {
+	if err != nil && p.OnlySugg && errors.Is(err, errs.Invalid) && size != p.N {
 		res, err = s.similarOnce(c.Request.Context(), search.SimilarRequest{Text: p.Text, Size: p.N})
 	}
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"minsheng/corpus"
+	"minsheng/errs"
 	"minsheng/search"
 )
 
@@ -306,7 +307,7 @@ func TestUIDraftCheck(t *testing.T) {
 	h.ServeHTTP(w, r)
 	wantPage(t, w, http.StatusRequestEntityTooLarge, `role="alert"`, "4096 字节")
 
-	f.err = fmt.Errorf("%w: the text is 60000 characters long; the limit is 50000", search.ErrInvalid)
+	f.err = fmt.Errorf("%w: the text is 60000 characters long; the limit is 50000", errs.Invalid)
 	wantPage(t, postForm(t, h, "/check", url.Values{"text": {"x"}, "n": {"5"}}), http.StatusBadRequest, "the limit is 50000")
 }
 
