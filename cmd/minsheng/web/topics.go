@@ -123,6 +123,10 @@ func (s *Server) putDocTopics(c *gin.Context) {
 		fail(c, http.StatusBadRequest, `send {"topics": ["主题", ...]}: the document's topics, primary first ([] removes them all)`)
 		return
 	}
+	if _, ok := s.Search.(TaxonomySource); !ok {
+		fail(c, http.StatusServiceUnavailable, "no taxonomy is configured in this server: topics cannot be checked")
+		return
+	}
 	topics, msg := s.validTopics(*req.Topics)
 	if msg != "" {
 		fail(c, http.StatusBadRequest, msg)
@@ -151,10 +155,7 @@ func (s *Server) validTopics(in []string) ([]string, string) {
 	if len(in) > maxCorrectedTopics {
 		return nil, fmt.Sprintf("%d topics; a document carries at most %d", len(in), maxCorrectedTopics)
 	}
-	ts, ok := s.Search.(TaxonomySource)
-	if !ok {
-		return nil, "no taxonomy is configured: topics cannot be checked"
-	}
+	ts := s.Search.(TaxonomySource) // putDocTopics checked
 	names := map[string]string{}
 	var all []string
 	for _, t := range ts.Taxonomy().Topics {
