@@ -98,7 +98,7 @@ func TestRankingRGB(t *testing.T) {
 		t.Fatal("no judged queries")
 	}
 	ndcg, mrr, recall = ndcg/float64(n), mrr/float64(n), recall/float64(n)
-	t.Logf("eval/rgb-dev: %d questions: nDCG@10 %.3f  MRR@10 %.3f  Recall@100 %.3f (nDCG@10 of the questions in odd places %.3f, even %.3f)",
+	t.Logf("eval/rgb-dev: %d questions: nDCG@10 %.4f  MRR@10 %.4f  Recall@100 %.4f (nDCG@10 of the questions in odd places %.3f, even %.3f)",
 		n, ndcg, mrr, recall, half[1].ndcg/float64(half[1].n), half[0].ndcg/float64(half[0].n))
 	// Plain bleve on this set, measured in issue 14 on this machine: cjk
 	// bigrams with BM25 nDCG@10 0.697 / MRR@10 0.788 / Recall@100 0.979;
