@@ -71,7 +71,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	live, docs, closeLive, err := openLiveDocs(c, tagger, log)
+	// live documents are tagged with the corrections staff make while
+	// the server runs (builds read the store when they start)
+	corrections, err := taxonomy.OpenCorrections(c.Data)
+	if err != nil {
+		return err
+	}
+	live, docs, closeLive, err := openLiveDocs(c, tagger.WithCorrectionSource(corrections), log)
 	if err != nil {
 		return err
 	}
@@ -144,9 +150,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer trail.Close()
 	srv.Audit = trail
-	if srv.Topics, err = taxonomy.OpenCorrections(c.Data); err != nil {
-		return err
-	}
+	srv.Topics = corrections
 	h, err := srv.Handler(c.Trusted)
 	if err != nil {
 		return err

@@ -12,9 +12,9 @@ import (
 // on labelled documents and the topics staff set on documents.
 type learned struct {
 	model       *Model
-	class       []int               // per topic: its class in model, -1 when the model has none
-	background  int                 // the model's background class, -1 when it has none
-	corrections map[string][]string // document id -> the topics staff set
+	class       []int            // per topic: its class in model, -1 when the model has none
+	background  int              // the model's background class, -1 when it has none
+	corrections CorrectionSource // the topics staff set, by document id; nil: none
 }
 
 // keywordPrior is how much one point of keyword score counts beside the
@@ -54,8 +54,41 @@ func (c *Classifier) WithModel(m *Model) *Classifier {
 // (id -> topics) with the topics staff set, whatever their text says.
 func (c *Classifier) WithCorrections(m map[string][]string) *Classifier {
 	cc := *c
-	cc.corrections = m
+	cc.corrections = nil
+	if m != nil {
+		cc.corrections = correctionMap(m)
+	}
 	return &cc
+}
+
+// CorrectionSource gives the topics staff set on a document, if they did:
+// a map (WithCorrections) or the live store (Corrections).
+type CorrectionSource interface {
+	Get(id string) ([]string, bool)
+}
+
+type correctionMap map[string][]string
+
+func (m correctionMap) Get(id string) ([]string, bool) {
+	t, ok := m[id]
+	return t, ok
+}
+
+// WithCorrectionSource returns a classifier that asks src, each time it
+// tags a document, whether staff set its topics: a server tagging live
+// documents passes its store, so that a correction made since it started
+// is applied. The classifier c is not changed.
+func (c *Classifier) WithCorrectionSource(src CorrectionSource) *Classifier {
+	cc := *c
+	cc.corrections = src
+	return &cc
+}
+
+func (c *Classifier) corrected(id string) ([]string, bool) {
+	if c.corrections == nil {
+		return nil, false
+	}
+	return c.corrections.Get(id)
 }
 
 // Model is the model the classifier combines with its keywords, or nil.
@@ -172,7 +205,7 @@ func (c *Classifier) Tag(d *corpus.Doc) {
 	d.GivenTopics = c.Given(d)
 	d.Inferred = c.Classify(d.Title, d.Body)
 	d.Topics, d.TopicsCorrected = nil, false
-	if ts, ok := c.corrections[d.ID]; ok {
+	if ts, ok := c.corrected(d.ID); ok {
 		d.Topics, d.TopicsCorrected = append([]string(nil), ts...), true
 	} else {
 		d.Topics = append(d.Topics, d.GivenTopics...)
@@ -195,7 +228,7 @@ func (c *Classifier) Tag(d *corpus.Doc) {
 // above both (the background when staff removed every topic).
 func (c *Classifier) Example(d *corpus.Doc) (Example, bool) {
 	e := Example{ID: d.ID, Title: d.Title, Body: d.Body}
-	if ts, ok := c.corrections[d.ID]; ok {
+	if ts, ok := c.corrected(d.ID); ok {
 		if len(ts) > 0 {
 			e.Topic = ts[0]
 		}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"minsheng/corpus"
 )
@@ -135,5 +136,27 @@ func TestCategoriesErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want %q", src, err, want)
 		}
+	}
+}
+
+func TestCorrectionSource(t *testing.T) {
+	c := testClassifier(t, learnTaxonomy)
+	store, err := OpenCorrections(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := c.WithCorrectionSource(store)
+	d := corpus.Doc{ID: "x", Title: "造林", Body: "植树造林"}
+	live.Tag(&d)
+	if d.TopicsCorrected || !slices.Equal(d.Topics, []string{"林草"}) {
+		t.Fatalf("before a correction: %+v", d)
+	}
+	if _, err := store.Set("x", d.Topics, []string{"水利"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	d = corpus.Doc{ID: "x", Title: "造林", Body: "植树造林"}
+	live.Tag(&d)
+	if !d.TopicsCorrected || !slices.Equal(d.Topics, []string{"水利"}) {
+		t.Errorf("a correction made after the classifier was built: %+v", d)
 	}
 }
