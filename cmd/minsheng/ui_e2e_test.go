@@ -591,6 +591,10 @@ func TestStaffUIInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#sched-cron"), "61 * * * *"),
 		chromedp.Click(chromedp.CSS(`#add-schedule button[type="submit"]`)))
 	u.wait("the error shows", `!document.getElementById("admin-err").hidden`, 10*time.Second)
+	// the audit trail lists the changes just made, the refused one too
+	u.wait("the audit trail lists them", `document.querySelectorAll("#audit tr[data-audit]").length >= 3 &&
+		document.querySelector("#audit tr[data-audit]").textContent.includes("POST /api/v1/schedules") &&
+		document.querySelector("#audit tr[data-audit]").textContent.includes("400")`, 10*time.Second)
 	u.shot("admin")
 
 	// A phone: nothing wider than the screen.

@@ -266,7 +266,7 @@ func TestAdminPageHasAudit(t *testing.T) {
 		t.Fatalf("admin page: %d, no audit section", w.Code)
 	}
 	js := send(f.h, "GET", "/static/ui.js", "192.0.2.70", "", "")
-	if !strings.Contains(js.Body.String(), "'/audit?limit=50'") {
+	if !strings.Contains(js.Body.String(), "'/audit?limit=1000'") {
 		t.Errorf("ui.js does not load the audit trail (%d)", js.Code)
 	}
 }

@@ -175,6 +175,8 @@
       }).catch(function (e) {
         throw new Error('无法连接服务器：' + e.message);
       }).then(function (res) {
+        // an action (not a read) is a new audit record: show it
+        if (method !== 'GET' && res.status !== 401 && res.status !== 403) setTimeout(function () { loadAudit().catch(function () {}); }, 0);
         return res.json().catch(function () { return null; }).then(function (d) {
           if (res.ok) return d;
           var e = new Error(statusText(res.status) + '（' + res.status + '）：' + ((d && d.error) || res.statusText));
@@ -383,11 +385,12 @@
     function loadAudit() {
       var outcomes = { ok: '成功', refused: '被拒绝', failed: '失败' };
       var tokens = { admin: '管理', editor: '编辑' };
-      return api('GET', '/audit?limit=50').then(function (d) {
-        var recs = (d && d.records) || [];
+      return api('GET', '/audit?limit=1000').then(function (d) {
+        // the changes, not the reads (this page polls): GET /api/v1/audit has all
+        var recs = ((d && d.records) || []).filter(function (r) { return r.method !== 'GET'; }).slice(0, 50);
         var box = $('#audit');
         box.textContent = '';
-        if (!recs.length) { box.appendChild(el('p', { class: 'muted', text: '还没有操作记录。' })); return; }
+        if (!recs.length) { box.appendChild(el('p', { class: 'muted', text: '最近没有修改类操作。' })); return; }
         var tb = el('tbody');
         recs.forEach(function (r) {
           tb.appendChild(el('tr', { 'data-audit': r.id },
