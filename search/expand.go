@@ -48,7 +48,7 @@ func (a *analyzers) wordUnits(text string, ex *expansion) []wordUnit {
 				for _, s := range ss[i:k] {
 					b.WriteString(s.text)
 				}
-				if found := ex.syn.Lookup(b.String()); found != nil {
+				if found := broader(b.String(), ex.syn.Lookup(b.String())); found != nil {
 					j, syns = k, ex.take(b.String(), found)
 					break
 				}
@@ -133,4 +133,18 @@ func (ex *expansion) result() map[string][]string {
 		return nil
 	}
 	return ex.added
+}
+
+// broader returns the synonyms of word that can find a document word does
+// not: a synonym that holds the word (乡村振兴战略 of 乡村振兴) finds only
+// documents the word finds, and would cost a search for nothing.
+func broader(word string, syns []string) []string {
+	var out []string
+	k := synonymKey(word)
+	for _, s := range syns {
+		if !strings.Contains(synonymKey(s), k) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

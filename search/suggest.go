@@ -125,21 +125,38 @@ func allHan(s string) bool {
 // one per combination of its characters' readings (at most maxReadings),
 // that of their first readings first; nil when a character has none.
 func pinyinKeys(w string) []string {
+	return keysOf(readingsOf([]rune(w)))
+}
+
+// readingsOf returns the fuzzy pinyin readings of each character, first
+// reading first; nil for a character without one.
+func readingsOf(rs []rune) [][]string {
 	args := pinyin.NewArgs()
 	args.Heteronym = true
+	out := make([][]string, len(rs))
+	for i, r := range rs {
+		for _, py := range pinyin.SinglePinyin(r, args) {
+			out[i] = appendUnique(out[i], fuzzyPinyin(py)+" ")
+		}
+	}
+	return out
+}
+
+// keysOf combines the readings of characters into the keys of the word
+// they make (at most maxReadings), nil when a character has none.
+func keysOf(readings [][]string) []string {
 	keys := []string{""}
-	for _, r := range w {
-		readings := pinyin.SinglePinyin(r, args)
-		if len(readings) == 0 {
+	for _, rs := range readings {
+		if len(rs) == 0 {
 			return nil
 		}
 		var next []string
 		for _, k := range keys {
-			for _, py := range readings {
+			for _, py := range rs {
 				if len(next) == maxReadings {
 					break
 				}
-				next = appendUnique(next, k+fuzzyPinyin(py)+" ")
+				next = append(next, k+py)
 			}
 		}
 		keys = next
@@ -172,7 +189,7 @@ func (d *suggestDict) suggest(q string) string {
 	flush := func() {
 		if len(run) > 0 {
 			s := string(run)
-			if len(run) <= maxSuggestRun {
+			if len(run) <= maxSuggestRun && d.docs[s] == 0 { // a word of the index is spelled right
 				s = d.respell(run)
 			}
 			changed = changed || s != string(run)
@@ -203,6 +220,7 @@ func (d *suggestDict) suggest(q string) string {
 // sounds the same (a little worse), else the character as typed.
 func (d *suggestDict) respell(run []rune) string {
 	n := len(run)
+	readings := readingsOf(run)
 	best := make([]float64, n+1)
 	from := make([]int, n+1)
 	word := make([]string, n+1)
@@ -216,7 +234,7 @@ func (d *suggestDict) respell(run []rune) string {
 				score, w = l*l, seg
 			} else {
 				var found keyedWord
-				for _, k := range pinyinKeys(seg) {
+				for _, k := range keysOf(readings[j:i]) {
 					if kw, ok := d.byKey[k]; ok && len([]rune(kw.word)) == i-j && (found.word == "" || found.less(kw, d.docs)) {
 						found = kw
 					}

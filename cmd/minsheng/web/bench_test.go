@@ -58,6 +58,11 @@ func BenchmarkSearchLoad(b *testing.B) {
 	}
 	defer live.Close()
 	s := search.New(live.Index(), search.Limits{})
+	syn, err := search.BuiltinSynonyms() // as serve searches without a synonyms file
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.SetSynonyms(syn)
 	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{}) // the defaults: a search slot per CPU
 	h, err := srv.Handler(nil)
 	if err != nil {
