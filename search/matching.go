@@ -61,6 +61,7 @@ type unit struct {
 	text  string // as typed
 	alts  []alt  // the word itself first, then its synonyms
 	words int    // jieba's words in text (a synonym rule's word may be several)
+	word  wordUnit
 }
 
 // alt is one way of matching a unit.

@@ -29,11 +29,9 @@ func (a *analyzers) partial(q *Query, sink *matchSink, all bool) (query.Query, [
 		plain = append(plain, g[0].Text)
 		for _, w := range a.wordUnits(g[0].Text, a.ex) {
 			words = append(words, w)
-			u := unit{text: w.text, alts: []alt{{text: w.text, q: a.ownQuery(w)}}, words: len(w.slots)}
+			u := unit{text: w.text, alts: []alt{{text: w.text}}, words: len(w.slots), word: w}
 			for _, syn := range w.syns {
-				if sq := a.synonymQuery(syn); sq != nil {
-					u.alts = append(u.alts, alt{text: syn, q: sq})
-				}
+				u.alts = append(u.alts, alt{text: syn})
 			}
 			synonyms = synonyms || len(u.alts) > 1
 			if weak(w.text) && len(u.alts) == 1 {
@@ -54,6 +52,7 @@ func (a *analyzers) partial(q *Query, sink *matchSink, all bool) (query.Query, [
 		units = append(units, stops...)
 	}
 	units = capAlts(units, maxUnits)
+	a.unitQueries(units, all)
 	b := bleve.NewBooleanQuery()
 	for _, g := range q.Groups {
 		if len(g) == 1 && g[0].Field == "" && !g[0].Phrase {
@@ -194,4 +193,31 @@ var answerWords = wordSet(`时间 日期 时候 何时 地点 地方 哪里 名�
 // match.)
 func weak(w string) bool {
 	return isStop(w) || answerWords[w]
+}
+
+// unitQueries builds the query of each alternative of units. In a
+// question too long for its complete matches to rank first (tierUnits),
+// a unit of one character matches it as a word, not inside any other
+// (the costly prefix of every bigram it starts: 难 of 上学难 made the
+// question of BenchmarkQueryMix twenty times slower); the prefix budget
+// is left to its phrases.
+func (a *analyzers) unitQueries(units []unit, all bool) {
+	words := 0
+	for _, u := range units {
+		words += u.words
+	}
+	if words > tierUnits && !all {
+		saved := a.prefixes
+		a.prefixes = a.maxPrefixes
+		defer func() { a.prefixes = saved }()
+	}
+	for i := range units {
+		u := &units[i]
+		u.alts[0].q = a.ownQuery(u.word)
+		for j := 1; j < len(u.alts); j++ {
+			if u.alts[j].q = a.synonymQuery(u.alts[j].text); u.alts[j].q == nil {
+				u.alts[j].q = bleve.NewMatchNoneQuery() // punctuation alone
+			}
+		}
+	}
 }
