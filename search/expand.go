@@ -148,3 +148,16 @@ func broader(word string, syns []string) []string {
 	}
 	return out
 }
+
+// synonymNeedles adds the synonyms searched to the needles a hit is
+// marked at: a synonym's match is highlighted too.
+func (a *analyzers) synonymNeedles(needles [][]rune, expanded map[string][]string) [][]rune {
+	for _, syns := range expanded {
+		for _, syn := range syns {
+			if n := a.needle(syn); n != nil {
+				needles = append(needles, n)
+			}
+		}
+	}
+	return needles
+}

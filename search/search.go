@@ -198,14 +198,7 @@ func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 	}
 	r.scopeFacets(out.Facets)
-	needles := an.needles(q)
-	for _, syns := range out.Expanded { // a synonym's match is marked too
-		for _, syn := range syns {
-			if n := an.needle(syn); n != nil {
-				needles = append(needles, n)
-			}
-		}
-	}
+	needles := an.synonymNeedles(an.needles(q), out.Expanded)
 	for _, dm := range res.Hits {
 		h, err := hitOf(dm)
 		if err != nil {
