@@ -51,6 +51,7 @@ bench: build
 	   --source $(SHARED)/corpora/proposals/proposals.jsonl --source $(SHARED)/corpora/policy
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'SearchLoad' -benchtime 1x -timeout 30m -v ./cmd/minsheng/web/ | grep -v '^=== '
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryMix' -benchtime 40x -timeout 30m ./search/
+	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'ListCache' -benchtime 3x -timeout 30m ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryAbuse' -benchtime 3x -timeout 30m ./search/
 	$(GO) test -run '^$$' -bench 'Export' -benchtime 1x -timeout 30m -v ./export/ | grep -v '^=== '
 	$(GO) test -run '^$$' -bench 'LiveIngest' -benchtime 1x -timeout 30m -v ./cmd/minsheng/web/ | grep -v '^=== '

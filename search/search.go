@@ -35,6 +35,7 @@ type Searcher struct {
 	Now func() time.Time
 
 	synonyms atomic.Pointer[Synonyms] // applied to every query; nil: none
+	lists    listCache                // results of the empty query (listings) of the snapshot searched last
 
 	columns   snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
 	spellings snapshotCache[*suggestDict]       // their words, for did-you-mean
@@ -134,8 +135,8 @@ func FacetFields() []string { return slices.Clone(facetFields) }
 // layer answers 503. A document that does not exist is errs.NotFound.
 var ErrUnavailable = errs.New(errs.Unavailable, "search unavailable")
 
-// Search runs a request.
-func (s *Searcher) Search(ctx context.Context, r Request) (*Result, error) {
+// search runs a request; Search answers a listing from its cache first.
+func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	start := time.Now()
 	if err := r.normalize(s.Limits); err != nil {
 		return nil, err

@@ -1,0 +1,62 @@
+package search
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"minsheng/indexer"
+)
+
+// BenchmarkListCache times listings (the empty query: the staff UI's
+// first page, a facet clicked with no words) on the index in
+// MINSHENG_BENCH_DATA, each computed (the cache off) and then answered from
+// the listing cache, in the same run, and reports the ratio.
+func BenchmarkListCache(b *testing.B) {
+	data := os.Getenv("MINSHENG_BENCH_DATA")
+	if data == "" {
+		b.Skip("skipping: set MINSHENG_BENCH_DATA to a data folder indexed from ../shared/corpora (make bench does)")
+	}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer live.Close()
+	s := New(live.Index(), Limits{})
+	if err := s.Warm(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range []struct {
+		name string
+		r    Request
+	}{
+		{"all", Request{}},
+		{"kind-news", Request{Filters: Filters{Kind: []string{"news"}}}},
+		{"year-by-date", Request{Filters: Filters{Year: []string{"2023"}}, Sort: SortDateDesc}},
+	} {
+		b.Run(l.name, func(b *testing.B) {
+			for b.Loop() {
+				measure := func(off bool, n int) time.Duration {
+					s.lists.mu.Lock()
+					s.lists.off = off
+					s.lists.mu.Unlock()
+					if _, err := s.Search(context.Background(), l.r); err != nil { // fills the cache when on
+						b.Fatal(err)
+					}
+					start := time.Now()
+					for range n {
+						if _, err := s.Search(context.Background(), l.r); err != nil {
+							b.Fatal(err)
+						}
+					}
+					return time.Since(start) / time.Duration(n)
+				}
+				computed, cached := measure(true, 5), measure(false, 5)
+				b.ReportMetric(float64(computed.Microseconds())/1000, "computed-ms")
+				b.ReportMetric(float64(cached.Microseconds())/1000, "cached-ms")
+				b.ReportMetric(float64(computed)/float64(cached), "ratio")
+			}
+		})
+	}
+}
