@@ -118,8 +118,11 @@ func TestTrimpathBinaryEndToEnd(t *testing.T) {
 	if res.Total < 20 || len(res.Hits) != 5 {
 		t.Fatalf("search 乡村振兴: total %d, %d hits; want at least 20 and a page of 5", res.Total, len(res.Hits))
 	}
-	if h := res.Hits[0].Highlights; !strings.Contains(strings.Join(append(h["title"], h["body"]...), ""), "<mark>乡村振兴</mark>") {
-		t.Errorf("first hit is not highlighted: %v", h)
+	// The highlight marks the words as the document writes them: the sample
+	// holds the same suggestion in traditional characters, which folds to
+	// the query and may rank first.
+	if h := strings.Join(append(res.Hits[0].Highlights["title"], res.Hits[0].Highlights["body"]...), ""); !strings.Contains(h, "<mark>乡村振兴</mark>") && !strings.Contains(h, "<mark>鄉村振興</mark>") {
+		t.Errorf("first hit is not highlighted: %v", res.Hits[0].Highlights)
 	}
 
 	// serve answers /healthz and a search, and stops cleanly on SIGTERM.
