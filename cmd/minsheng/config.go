@@ -269,6 +269,12 @@ func sourceFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "topic taxonomy YAML file replacing the built-in one")
 	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "documents per index batch")
 	fs.IntVar(&c.Keep, "keep", c.Keep, "complete generations kept for rollback")
+	columnFlag(fs, c)
+}
+
+// columnFlag binds --column NAME=FIELD, the extra column mappings of the
+// sources a command reads.
+func columnFlag(fs *flag.FlagSet, c *Config) {
 	fs.Func("column", "extra column mapping NAME=FIELD for CSV/XLSX/JSON sources (repeatable)", func(s string) error {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok {

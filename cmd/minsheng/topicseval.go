@@ -33,17 +33,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 			return nil
 		})
 		fs.IntVar(&folds, "folds", 5, "folds of the cross-validation of the learned model (0: keywords alone)")
-		fs.Func("column", "extra column mapping NAME=FIELD for CSV/XLSX/JSON sources (repeatable)", func(s string) error {
-			k, v, ok := strings.Cut(s, "=")
-			if !ok {
-				return fmt.Errorf("want NAME=FIELD, have %q", s)
-			}
-			if c.Columns == nil {
-				c.Columns = map[string]string{}
-			}
-			c.Columns[k] = v
-			return nil
-		})
+		columnFlag(fs, c)
 	}
 	c, fs, err := loadConfig("topics eval", args, register)
 	if err != nil {
