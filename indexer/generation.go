@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"minsheng/internal/atomicfile"
 )
 
 // Layout of a data folder:
@@ -122,28 +124,12 @@ func Current(dataDir string) (string, error) {
 	return name, nil
 }
 
-// setCurrent points CURRENT at name atomically (write, fsync, rename).
+// setCurrent points CURRENT at name atomically.
 func setCurrent(dataDir, name string) error {
 	if _, err := os.Stat(filepath.Join(dataDir, genDir, name, manifestFile)); err != nil {
 		return fmt.Errorf("generation %s: %w", name, err)
 	}
-	tmp := filepath.Join(dataDir, currentFile+".tmp")
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(name + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dataDir, currentFile))
+	return atomicfile.Write(filepath.Join(dataDir, currentFile), []byte(name+"\n"))
 }
 
 // Activate makes a complete generation current (rollback).

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"minsheng/internal/atomicfile"
+
 	"github.com/yanyiwu/gojieba"
 )
 
@@ -265,7 +267,7 @@ func (d Dicts) materialize(dir string) ([]string, error) {
 		if sameFile(paths[i], b) {
 			continue
 		}
-		if err := writeAtomic(paths[i], b); err != nil {
+		if err := atomicfile.Write(paths[i], b); err != nil {
 			return nil, fmt.Errorf("dictionary cache: %w", err)
 		}
 	}
@@ -281,23 +283,6 @@ func sameFile(path string, want []byte) bool {
 	}
 	b, err := os.ReadFile(path)
 	return err == nil && sha256.Sum256(b) == sha256.Sum256(want)
-}
-
-// writeAtomic writes b to path (mode 0600) through a temp file and a rename.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".write-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // ownedFolder creates dir (0700) when missing and refuses one owned by

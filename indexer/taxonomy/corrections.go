@@ -11,6 +11,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"minsheng/internal/atomicfile"
 )
 
 // The corrections store's files, under DATA/topics/.
@@ -176,36 +178,11 @@ func (s *Corrections) Audit(id string) ([]Correction, error) {
 	return out, nil
 }
 
-// writeFileSync writes v as JSON to path through a temporary file that is
-// fsynced and renamed over it; the folder is fsynced after.
+// writeFileSync writes v as JSON to path atomically and durably.
 func writeFileSync(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return atomicfile.Write(path, b)
 }
