@@ -2,6 +2,7 @@ package taxonomy
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,39 +14,20 @@ import (
 type learned struct {
 	model       *Model
 	class       []int            // per topic: its class in model, -1 when the model has none
-	background  int              // the model's background class, -1 when it has none
 	corrections CorrectionSource // the topics staff set, by document id; nil: none
 }
-
-// keywordPrior is how much one point of keyword score counts beside the
-// model's log-likelihood ratio: a topic's keywords scoring 20 (five times
-// the usual threshold) weigh as much as the text being e (2.7) times as
-// likely, bigram for bigram, under the topic's model as in general. The
-// keywords stay the prior, and what explains a topic to staff.
-const keywordPrior = 0.05
 
 // WithModel returns a classifier that combines the taxonomy's keywords with
 // model m (nil: keywords alone). The classifier c is not changed.
 func (c *Classifier) WithModel(m *Model) *Classifier {
 	cc := *c
-	cc.model, cc.background = m, -1
-	cc.class = nil
+	cc.model, cc.class = m, nil
 	if m == nil {
 		return &cc
 	}
 	cc.class = make([]int, len(c.tax.Topics))
 	for ti, td := range c.tax.Topics {
-		cc.class[ti] = -1
-		for ci, name := range m.Classes {
-			if name == td.Name {
-				cc.class[ti] = ci
-			}
-		}
-	}
-	for ci, name := range m.Classes {
-		if name == "" {
-			cc.background = ci
-		}
+		cc.class[ti] = slices.Index(m.Classes, td.Name)
 	}
 	return &cc
 }
@@ -98,81 +80,82 @@ func (c *Classifier) Model() *Model { return c.model }
 // generations are stamped with it beside the taxonomy's version.
 func (c *Classifier) ModelHash() string { return c.model.Hash() }
 
-// modelScores fills tl.model and tl.base from the model: for each topic
-// the model knows, its log-likelihood ratio plus its keyword prior; the
-// baseline of the other topics is the background's ratio (0, the
-// collection, when there is no background).
+// modelScores fills tl.model from the model: for each topic the model
+// knows, the probability it gives the topic's class (the keyword scores
+// among its features); tl.background says whether a background class is
+// the likeliest.
 func (c *Classifier) modelScores(tl *tally, title, body string) {
 	if c.model == nil {
 		return
 	}
-	ms := c.model.score(c.bigrams(title, body))
+	p := c.model.score(text{bigrams: c.bigrams(title, body), keywords: tl.score})
 	tl.model = make([]float64, len(c.tax.Topics))
-	if c.background >= 0 {
-		tl.base = ms[c.background]
+	top := 0
+	for ci := range p {
+		if p[ci] > p[top] {
+			top = ci
+		}
 	}
+	tl.background = c.model.Classes[top] == ""
 	for ti := range tl.model {
 		if ci := c.class[ti]; ci >= 0 {
-			tl.model[ti] = ms[ci] - tl.base
+			tl.model[ti] = p[ci]
 		}
 	}
 }
 
-// combined is the score a topic's candidacy is decided on with a model:
-// what the model says above the baseline, plus the keyword prior.
-func (tl *tally) combined(ti int) float64 {
-	return tl.model[ti] + keywordPrior*tl.score[ti]
+// modelTags says whether the model tags topic ti: it knows the topic and
+// gives it at least the topic's threshold.
+func (c *Classifier) modelTags(tl *tally, ti int) bool {
+	ci := c.class[ti]
+	return ci >= 0 && tl.model[ti] >= c.model.Thresholds[ci]
 }
 
 // assigned picks the topics a text gets, its primary topic first.
 //
 // With keywords alone the primary topic is the best scoring of those that
-// reach their threshold. With a model, the topics the model knows are
-// decided by it: a topic is a candidate if the text is likelier under its
-// model (with the keyword prior) than under the background's, and the
-// topics it does not know by their keywords, as without a model, ranked
-// on the same scale (the background's ratio plus their keyword prior). The
-// best candidate is the primary topic.
+// reach their threshold; a further topic must be substantial: reach
+// further_factor times its threshold and min_ratio of the primary topic's
+// score; at most max_topics in all.
 //
-// A further topic must be substantial: a topic the model knows, by being
-// a candidate (the model's evidence is what it learned substantial
-// documents of the topic to be); another, by reaching further_factor
-// times its threshold and min_ratio of the primary topic's keyword score;
-// at most max_topics in all.
+// With a model, the topics it knows are decided by it alone: a topic is
+// assigned where the model's probability reaches the topic's threshold
+// (Model.Thresholds), likeliest first; the topics it does not know, by
+// their keywords as above. The primary topic is the model's likeliest
+// topic, unless the model finds the text likeliest to be of a background
+// class (none of the topics it knows), when the keywords' best of the
+// topics it does not know is.
 func (tl *tally) assigned(c *Classifier) []int {
-	var order []int
-	if tl.model == nil {
-		for ti, td := range c.tax.Topics {
-			if tl.score[ti] >= td.Threshold {
-				order = append(order, ti)
+	var known, other []int
+	for ti, td := range c.tax.Topics {
+		switch {
+		case tl.model != nil && c.class[ti] >= 0:
+			if c.modelTags(tl, ti) {
+				known = append(known, ti)
 			}
+		case tl.score[ti] >= td.Threshold:
+			other = append(other, ti)
 		}
-		sort.SliceStable(order, func(i, j int) bool { return tl.score[order[i]] > tl.score[order[j]] })
-	} else {
-		z := make([]float64, len(c.tax.Topics))
-		for ti, td := range c.tax.Topics {
-			z[ti] = tl.combined(ti)
-			known := c.class[ti] >= 0
-			if known && z[ti] > 0 || !known && tl.score[ti] >= td.Threshold {
-				order = append(order, ti)
-			}
-		}
-		sort.SliceStable(order, func(i, j int) bool { return z[order[i]] > z[order[j]] })
 	}
-	if len(order) == 0 {
+	sort.SliceStable(known, func(i, j int) bool { return tl.model[known[i]] > tl.model[known[j]] })
+	sort.SliceStable(other, func(i, j int) bool { return tl.score[other[i]] > tl.score[other[j]] })
+	var out []int
+	if len(known) > 0 && !tl.background || len(other) == 0 {
+		out, known = append(out, known...), nil
+	} else {
+		out, other = append(out, other[0]), other[1:]
+	}
+	if len(out) == 0 {
 		return nil
 	}
-	out := order[:1]
-	best := max(tl.score[order[0]], c.tax.Topics[order[0]].Threshold)
-	for _, ti := range order[1:] {
-		if len(out) == c.tax.MaxTopics {
-			break
-		}
-		if tl.model != nil && c.class[ti] >= 0 || tl.score[ti] >= c.tax.FurtherFactor*c.tax.Topics[ti].Threshold && tl.score[ti] >= c.tax.MinRatio*best {
+	out = append(out, known...)
+	best := max(tl.score[out[0]], c.tax.Topics[out[0]].Threshold)
+	for _, ti := range other {
+		if tl.score[ti] >= c.tax.FurtherFactor*c.tax.Topics[ti].Threshold && tl.score[ti] >= c.tax.MinRatio*best {
 			out = append(out, ti)
 		}
 	}
-	return out
+	return out[:min(len(out), c.tax.MaxTopics)]
 }
 
 // Given is a document's given topics mapped onto the taxonomy's names
@@ -241,6 +224,7 @@ func (c *Classifier) Example(d *corpus.Doc) (Example, bool) {
 		}
 	}
 	if len(c.tax.Categories) > 0 && strings.TrimSpace(d.Category) != "" {
+		e.Category = strings.TrimSpace(d.Category)
 		return e, true
 	}
 	return e, false

@@ -205,11 +205,10 @@ type TopicScore struct {
 	Assigned  bool
 	Hits      []KeywordHit // the topic's keywords found, by Points, highest first
 	// With a model: whether it knows the topic, and what it says, the
-	// log-likelihood ratio of the text under the topic against the
-	// background (see Classifier.assigned); Combined adds the keyword
-	// prior, and the best Combined of a known topic above 0 wins.
-	Known           bool
-	Model, Combined float64
+	// probability of the topic, and the threshold it must reach (see
+	// Classifier.assigned).
+	Known                 bool
+	Model, ModelThreshold float64
 }
 
 // KeywordHit is a keyword found in a text and what it contributed.
@@ -237,8 +236,8 @@ func (c *Classifier) Explain(title, body string) []TopicScore {
 		}
 		ts := TopicScore{Name: td.Name, Score: tl.score[ti], Raw: tl.raw[ti],
 			Threshold: td.Threshold, Assigned: assigned[ti], Hits: hits, Known: known}
-		if tl.model != nil {
-			ts.Model, ts.Combined = tl.model[ti], tl.model[ti]+keywordPrior*tl.score[ti]
+		if known {
+			ts.Model, ts.ModelThreshold = tl.model[ti], c.model.Thresholds[c.class[ti]]
 		}
 		out = append(out, ts)
 	}
@@ -252,10 +251,17 @@ type tally struct {
 	title, body []int32   // per keyword
 	raw, score  []float64 // per topic
 	model       []float64 // per topic, with a model: see Classifier.modelScores
-	base        float64   // the model's background ratio
+	background  bool      // the model finds a background class likeliest
 }
 
 func (c *Classifier) tally(title, body string) *tally {
+	tl := c.keywordTally(title, body)
+	c.modelScores(tl, title, body)
+	return tl
+}
+
+// keywordTally is what the taxonomy's keywords alone make of a text.
+func (c *Classifier) keywordTally(title, body string) *tally {
 	tr, br := c.runes(title), c.runes(body)
 	tl := &tally{
 		title: make([]int32, len(c.kws)), body: make([]int32, len(c.kws)),
@@ -276,7 +282,6 @@ func (c *Classifier) tally(title, body string) *tally {
 	for ti := range tl.raw {
 		tl.score[ti] = tl.raw[ti] / norm
 	}
-	c.modelScores(tl, title, body)
 	return tl
 }
 

@@ -128,7 +128,7 @@ func (c *Classifier) Evaluate(docs []corpus.Doc, cats map[string]string, folds i
 				if cat == "" {
 					continue
 				}
-				ex = append(ex, Example{ID: d.ID, Title: d.Title, Body: d.Body, Topic: cats[cat]})
+				ex = append(ex, Example{ID: d.ID, Title: d.Title, Body: d.Body, Topic: cats[cat], Category: cat})
 			}
 			m := plain.WithModel(plain.Train(ex))
 			for i, d := range docs {

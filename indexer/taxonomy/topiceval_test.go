@@ -36,12 +36,15 @@ func formatEval(r *EvalReport) string {
 
 // TestTopicsEvalProposals measures the tagging of the 544 CPPCC proposals
 // against the five categories of issue 15, category withheld, with
-// keywords alone and with a model cross-validated over 5 folds. It logs
-// both tables (make eval prints them) and holds them to floors a little
-// below what they measured when the test was written (keywords 0.678,
-// trained 0.691), so that a change for the worse shows; with
-// MINSHENG_TOPICS_TARGETS set it holds them to the issue's targets, which
-// they do not reach yet.
+// keywords alone and with a model cross-validated over 5 folds (its
+// thresholds chosen by a cross-validation inside each fold's training
+// documents). It logs both tables (make eval prints them). It holds
+// keywords alone to the issue's target (macro-F1 0.70; measured 0.703
+// when the test was written), the trained model to a floor a little below
+// what it measured (0.748), so that a change for the worse shows, and both
+// to the issue's coverage (95% with a topic, none on more than 25%); with
+// MINSHENG_TOPICS_TARGETS set it holds the model to the issue's targets,
+// which it does not reach yet.
 func TestTopicsEvalProposals(t *testing.T) {
 	dir := corpora(t)
 	c := defaultClassifier(t)
@@ -51,22 +54,22 @@ func TestTopicsEvalProposals(t *testing.T) {
 	t.Log("\n" + formatEval(kw))
 	cv := c.Evaluate(docs, issueCategories, 5)
 	t.Log("\n" + formatEval(cv))
+	if kw.MacroF1() < 0.70 {
+		t.Errorf("keywords alone: macro-F1 %.3f, want at least 0.70", kw.MacroF1())
+	}
+	if cv.MacroF1() < 0.73 {
+		t.Errorf("trained: macro-F1 %.3f, below the floor 0.73", cv.MacroF1())
+	}
 	for _, r := range []*EvalReport{kw, cv} {
-		if r.MacroF1() < 0.66 {
-			t.Errorf("%s: macro-F1 %.3f, below the floor 0.66", r.Method, r.MacroF1())
-		}
 		if share(r.WithTopic, r.Docs) < 0.95 {
 			t.Errorf("%s: %d of %d proposals have a topic, want at least 95%%", r.Method, r.WithTopic, r.Docs)
 		}
-	}
-	if top, sh := kw.Top(); sh > 0.25 {
-		t.Errorf("keywords: %s is on %.1f%% of the proposals, want at most 25%%", top, 100*sh)
+		if top, sh := r.Top(); sh > 0.25 {
+			t.Errorf("%s: %s is on %.1f%% of the proposals, want at most 25%%", r.Method, top, 100*sh)
+		}
 	}
 	if os.Getenv("MINSHENG_TOPICS_TARGETS") == "" {
 		return
-	}
-	if kw.MacroF1() < 0.70 {
-		t.Errorf("keywords alone: macro-F1 %.3f, want at least 0.70", kw.MacroF1())
 	}
 	if cv.MacroF1() < 0.78 {
 		t.Errorf("trained: macro-F1 %.3f, want at least 0.78", cv.MacroF1())
@@ -74,11 +77,6 @@ func TestTopicsEvalProposals(t *testing.T) {
 	for _, row := range cv.Rows {
 		if row.Precision() < 0.60 || row.Recall() < 0.80 {
 			t.Errorf("trained: %s precision %.3f recall %.3f, want at least 0.60 and 0.80", row.Topic, row.Precision(), row.Recall())
-		}
-	}
-	for _, r := range []*EvalReport{kw, cv} {
-		if top, sh := r.Top(); sh > 0.25 {
-			t.Errorf("%s: %s is on %.1f%% of the proposals, want at most 25%%", r.Method, top, 100*sh)
 		}
 	}
 }
