@@ -195,6 +195,13 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 		if m, ok := opt.Tagger.(interface{ ModelHash() string }); ok {
 			man.ModelHash = m.ModelHash()
 		}
+		// the model tagged this generation: a server serving it tags the
+		// documents written to it with the same (taxonomy.LoadModel)
+		if m, ok := opt.Tagger.(interface{ SaveModel(dir string) error }); ok {
+			if err := m.SaveModel(tmp); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := verify(filepath.Join(tmp, "index"), uint64(stats.Docs)); err != nil {
 		return nil, err

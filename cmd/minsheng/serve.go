@@ -77,7 +77,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	live, docs, closeLive, err := openLiveDocs(c, tagger.WithCorrectionSource(corrections), log)
+	// ... and with the topic model of the generation served (see
+	// loadGenerationModel)
+	models := &taxonomy.ModelStore{}
+	if gen, err := indexer.Current(c.Data); err == nil && gen != "" {
+		loadGenerationModel(models, c.Data, gen, log)
+	}
+	live, docs, closeLive, err := openLiveDocs(c, tagger.WithCorrectionSource(corrections).WithModelSource(models), log)
 	if err != nil {
 		return err
 	}
@@ -112,7 +118,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 			log.Warn("the index stores no field lengths (built by an older version): BM25 ranks by bleve's own figures until a reindex", "generation", gen)
 		}
 	}
-	live.OnSwitch(warm) // live waits for these on Close
+	live.OnSwitch(func(gen string) { // live waits for these on Close
+		loadGenerationModel(models, c.Data, gen, log)
+		warm(gen)
+	})
 	var warming sync.WaitGroup
 	defer warming.Wait() // before live.Close; warm stops with ctx
 	if gen := live.Generation(); gen != "" {

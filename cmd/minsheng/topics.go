@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"minsheng/corpus"
@@ -139,6 +141,11 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 	if err != nil {
 		return err
 	}
+	genModel, err := taxonomy.LoadModel(generationDir(c.Data, live.Generation()))
+	if err != nil {
+		return err
+	}
+	clf = clf.WithModel(genModel)
 	built, model := "unknown", "keywords alone (no labelled documents)"
 	if mans, err := indexer.List(c.Data); err == nil {
 		for _, m := range mans {
@@ -182,7 +189,7 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 		}
 		part := ""
 		if tp.Model != 0 {
-			part = fmt.Sprintf(", model %+.2f", tp.Model)
+			part = fmt.Sprintf(", model p=%.2f", tp.Model)
 		}
 		fmt.Fprintf(w, "%-22s %s keywords %.2f%s  (%s)\n", label, tp.Name, tp.Score, part, strings.Join(tp.Words, ", "))
 	}
@@ -192,7 +199,7 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 		fmt.Fprintln(w, "  no keyword of any topic occurs in the title or body")
 		return nil
 	}
-	rows := [][]string{{"topic", "score", "threshold", "assigned", "deciding words: weight × (title, body) = points"}}
+	rows := [][]string{{"topic", "score", "threshold", "model", "assigned", "deciding words: weight × (title, body) = points"}}
 	for _, ts := range scores {
 		var words []string
 		for i, h := range ts.Hits {
@@ -206,11 +213,18 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 		if ts.Assigned {
 			yes = "yes"
 		}
-		rows = append(rows, []string{ts.Name, fmt.Sprintf("%.2f", ts.Score), fmt.Sprint(ts.Threshold), yes, strings.Join(words, "; ")})
+		pm := ""
+		if ts.Known { // the model decides the topic: its probability against the topic's threshold
+			pm = fmt.Sprintf("%.2f of %.2f", ts.Model, ts.ModelThreshold)
+		}
+		rows = append(rows, []string{ts.Name, fmt.Sprintf("%.2f", ts.Score), fmt.Sprint(ts.Threshold), pm, yes, strings.Join(words, "; ")})
 	}
 	printTable(w, "  ", rows)
 	fmt.Fprintf(w, "\nscore = Σ weight × min(%d, %g×title + body) / log2(2 + characters/500), %d characters\n",
 		tax.KeywordCap, tax.TitleFactor, len([]rune(d.Title))+len([]rune(d.Body)))
+	if genModel != nil {
+		fmt.Fprintf(w, "model %s: the probability of each topic it knows, assigned from its threshold (chosen by cross-validation when it was trained); it decides those topics, the keywords the others\n", genModel.Hash())
+	}
 	return nil
 }
 
@@ -237,6 +251,25 @@ type taxonomySearcher struct {
 
 // Taxonomy implements web.TaxonomySource.
 func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.taxonomy }
+
+// loadGenerationModel has models hold the topic model generation gen was
+// tagged with (none when it was built from no labelled documents), so that
+// the documents written to it are tagged as its build tagged the others.
+// A model that cannot be read is logged, and documents are then tagged with
+// the keywords alone until the next generation is served.
+func loadGenerationModel(models *taxonomy.ModelStore, data, gen string, log *slog.Logger) {
+	if err := models.Load(generationDir(data, gen)); err != nil {
+		models.Set(nil)
+		log.Warn("the topic model of the generation served cannot be read: documents written to it are tagged with the keywords alone", "generation", gen, "err", err)
+		return
+	}
+	if m := models.Model(); m != nil {
+		log.Info("topic model", "generation", gen, "model", m.Hash())
+	}
+}
+
+// generationDir is the folder of generation gen.
+func generationDir(data, gen string) string { return filepath.Dir(indexer.IndexPath(data, gen)) }
 
 // tagger is the classifier of the configured taxonomy (the built-in one
 // when none is set), with the topic corrections staff made in the data

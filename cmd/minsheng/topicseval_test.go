@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"minsheng/corpus"
 	"minsheng/indexer"
 	"minsheng/indexer/taxonomy"
+	"minsheng/search"
 )
 
 // TestTopicsEvalCommand measures a small labelled file with and without a
@@ -99,5 +103,31 @@ func TestExplainShowsModel(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("explain lacks %q:\n%s", want, out.String())
 		}
+	}
+
+	// the generation keeps its model: a server serving it tags the
+	// documents written to it as the build tagged the others
+	models := &taxonomy.ModelStore{}
+	loadGenerationModel(models, data, mans[0].Name, slog.New(slog.DiscardHandler))
+	if models.Model().Hash() != mans[0].ModelHash {
+		t.Fatalf("the generation's model file gives model %q, its manifest %q", models.Model().Hash(), mans[0].ModelHash)
+	}
+	idx, err := indexer.Open(indexer.IndexPath(data, mans[0].Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	d, ok, err := search.New(idx, search.Limits{}).Document(ctx, "s-2020-0012")
+	if err != nil || !ok {
+		t.Fatalf("document: %v %v", ok, err)
+	}
+	c := &Config{Data: data}
+	tagger, err := c.tagger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tagger.WithModelSource(models).Classify(d.Title, d.Body)
+	if fmt.Sprint(got) != fmt.Sprint(d.Inferred) || !slices.ContainsFunc(got, func(tp corpus.Topic) bool { return tp.Model > 0 }) {
+		t.Errorf("tagged as a live document: %+v; the build: %+v (want the same, with the model's part)", got, d.Inferred)
 	}
 }

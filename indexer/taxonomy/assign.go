@@ -12,8 +12,8 @@ import (
 // learned is what a classifier knows beyond its taxonomy: a model trained
 // on labelled documents and the topics staff set on documents.
 type learned struct {
-	model       *Model
-	class       []int            // per topic: its class in model, -1 when the model has none
+	model       *Model           // the model, unless models gives it
+	models      ModelSource      // the model to tag with now; nil: model
 	corrections CorrectionSource // the topics staff set, by document id; nil: none
 }
 
@@ -21,15 +21,36 @@ type learned struct {
 // model m (nil: keywords alone). The classifier c is not changed.
 func (c *Classifier) WithModel(m *Model) *Classifier {
 	cc := *c
-	cc.model, cc.class = m, nil
-	if m == nil {
-		return &cc
-	}
-	cc.class = make([]int, len(c.tax.Topics))
-	for ti, td := range c.tax.Topics {
-		cc.class[ti] = slices.Index(m.Classes, td.Name)
-	}
+	cc.model, cc.models = m, nil
 	return &cc
+}
+
+// WithModelSource returns a classifier that asks src, each time it tags a
+// document, which model to combine with the keywords: a server passes the
+// ModelStore of the generation it serves, so that documents written to it
+// are tagged as its build tagged the others. The classifier c is not
+// changed.
+func (c *Classifier) WithModelSource(src ModelSource) *Classifier {
+	cc := *c
+	cc.model, cc.models = nil, src
+	return &cc
+}
+
+// currentModel is the model to tag with now, or nil.
+func (c *Classifier) currentModel() *Model {
+	if c.models != nil {
+		return c.models.Model()
+	}
+	return c.model
+}
+
+// classes maps each topic of the taxonomy to its class in m, -1 for none.
+func (c *Classifier) classes(m *Model) []int {
+	out := make([]int, len(c.tax.Topics))
+	for ti, td := range c.tax.Topics {
+		out[ti] = slices.Index(m.Classes, td.Name)
+	}
+	return out
 }
 
 // WithCorrections returns a classifier that tags the documents of the map
@@ -73,22 +94,23 @@ func (c *Classifier) corrected(id string) ([]string, bool) {
 	return c.corrections.Get(id)
 }
 
-// Model is the model the classifier combines with its keywords, or nil.
-func (c *Classifier) Model() *Model { return c.model }
+// Model is the model the classifier combines with its keywords now, or nil.
+func (c *Classifier) Model() *Model { return c.currentModel() }
 
 // ModelHash is the hash of the classifier's model, "" without one; index
 // generations are stamped with it beside the taxonomy's version.
-func (c *Classifier) ModelHash() string { return c.model.Hash() }
+func (c *Classifier) ModelHash() string { return c.currentModel().Hash() }
 
-// modelScores fills tl.model from the model: for each topic the model
-// knows, the probability it gives the topic's class (the keyword scores
-// among its features); tl.background says whether a background class is
-// the likeliest.
-func (c *Classifier) modelScores(tl *tally, title, body string) {
-	if c.model == nil {
+// modelScores fills tl.model from model m: for each topic it knows, the
+// probability it gives the topic's class (the keyword scores among its
+// features); tl.background says whether a background class is the
+// likeliest.
+func (c *Classifier) modelScores(tl *tally, m *Model, title, body string) {
+	if m == nil {
 		return
 	}
-	p := c.model.score(text{bigrams: c.bigrams(title, body), keywords: tl.score})
+	p := m.score(text{bigrams: c.bigrams(title, body), keywords: tl.score})
+	tl.m, tl.class = m, c.classes(m)
 	tl.model = make([]float64, len(c.tax.Topics))
 	top := 0
 	for ci := range p {
@@ -96,19 +118,21 @@ func (c *Classifier) modelScores(tl *tally, title, body string) {
 			top = ci
 		}
 	}
-	tl.background = c.model.Classes[top] == ""
-	for ti := range tl.model {
-		if ci := c.class[ti]; ci >= 0 {
+	tl.background = m.Classes[top] == ""
+	for ti, ci := range tl.class {
+		if ci >= 0 {
 			tl.model[ti] = p[ci]
 		}
 	}
 }
 
+// knows says whether the model knows topic ti.
+func (tl *tally) knows(ti int) bool { return tl.m != nil && tl.class[ti] >= 0 }
+
 // modelTags says whether the model tags topic ti: it knows the topic and
 // gives it at least the topic's threshold.
-func (c *Classifier) modelTags(tl *tally, ti int) bool {
-	ci := c.class[ti]
-	return ci >= 0 && tl.model[ti] >= c.model.Thresholds[ci]
+func (tl *tally) modelTags(ti int) bool {
+	return tl.knows(ti) && tl.model[ti] >= tl.m.Thresholds[tl.class[ti]]
 }
 
 // assigned picks the topics a text gets, its primary topic first.
@@ -129,8 +153,8 @@ func (tl *tally) assigned(c *Classifier) []int {
 	var known, other []int
 	for ti, td := range c.tax.Topics {
 		switch {
-		case tl.model != nil && c.class[ti] >= 0:
-			if c.modelTags(tl, ti) {
+		case tl.knows(ti):
+			if tl.modelTags(ti) {
 				known = append(known, ti)
 			}
 		case tl.score[ti] >= td.Threshold:

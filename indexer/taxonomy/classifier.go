@@ -230,14 +230,14 @@ func (c *Classifier) Explain(title, body string) []TopicScore {
 	var out []TopicScore
 	for ti, td := range c.tax.Topics {
 		hits := tl.hits(c, ti)
-		known := c.model != nil && c.class[ti] >= 0
+		known := tl.knows(ti)
 		if len(hits) == 0 && !known {
 			continue
 		}
 		ts := TopicScore{Name: td.Name, Score: tl.score[ti], Raw: tl.raw[ti],
 			Threshold: td.Threshold, Assigned: assigned[ti], Hits: hits, Known: known}
 		if known {
-			ts.Model, ts.ModelThreshold = tl.model[ti], c.model.Thresholds[c.class[ti]]
+			ts.Model, ts.ModelThreshold = tl.model[ti], tl.m.Thresholds[tl.class[ti]]
 		}
 		out = append(out, ts)
 	}
@@ -251,12 +251,14 @@ type tally struct {
 	title, body []int32   // per keyword
 	raw, score  []float64 // per topic
 	model       []float64 // per topic, with a model: see Classifier.modelScores
+	m           *Model    // the model, or nil
+	class       []int     // per topic, with a model: its class in m, -1 for none
 	background  bool      // the model finds a background class likeliest
 }
 
 func (c *Classifier) tally(title, body string) *tally {
 	tl := c.keywordTally(title, body)
-	c.modelScores(tl, title, body)
+	c.modelScores(tl, c.currentModel(), title, body)
 	return tl
 }
 
