@@ -63,6 +63,11 @@ func BenchmarkSearchLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	s.SetSynonyms(syn)
+	// as serve does before it serves: the columns of facets and sorts (and
+	// the words of did-you-mean) are built, not paid by the first clients
+	if err := s.Warm(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{}) // the defaults: a search slot per CPU
 	h, err := srv.Handler(nil)
 	if err != nil {
