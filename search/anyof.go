@@ -64,12 +64,13 @@ func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.Ind
 // scored as bleve's TermQueryScorer scores it, without a DocumentMatch for
 // every posting (a sixth of a question's time went to making them).
 type termPostings struct {
-	reader index.TermFieldReader
-	idf    float64
-	avg    float64 // average field length for BM25; 0 for TF-IDF
-	boost  float64
-	weight float64 // boost, idf and the query norm
-	tfd    index.TermFieldDoc
+	field, term string
+	reader      index.TermFieldReader
+	idf         float64
+	avg         float64 // average field length for BM25; 0 for TF-IDF
+	boost       float64
+	weight      float64 // boost, idf and the query norm
+	tfd         index.TermFieldDoc
 }
 
 func newTermPostings(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, tq *query.TermQuery) (*termPostings, error) {
@@ -88,7 +89,7 @@ func newTermPostings(ctx context.Context, r index.IndexReader, m mapping.IndexMa
 	if err != nil {
 		return nil, err
 	}
-	t := &termPostings{reader: reader, avg: avg, boost: tq.BoostVal.Value(), weight: 1}
+	t := &termPostings{field: field, term: tq.Term, reader: reader, avg: avg, boost: tq.BoostVal.Value(), weight: 1}
 	// TermQueryScorer.computeIDF
 	if n := float64(reader.Count()); avg > 0 {
 		t.idf = math.Log(1 + (float64(total)-n+0.5)/(n+0.5))
@@ -128,6 +129,11 @@ type anySearcher struct {
 	// keeps the one question it asks of the context, not the context.
 	ended func() error
 	terms []*termPostings
+	// marks are the bits of a matching's masks each clause sets in the
+	// documents it matches, as it is read (nil: none): a unit's term that
+	// is also a clause is read once (units.go)
+	marks []uint64
+	masks *maskSet
 	read  bool // the clauses have been read into acc
 	acc   *accumulator
 	next  uint64 // the document number to look at next
@@ -151,11 +157,32 @@ func (a *accumulator) add(doc uint64, score float64) {
 	a.counts[doc]++
 }
 
-// readAll reads every clause to its end into the accumulator.
+// mark has the clause of term in field, if there is one, set bit in
+// the masks of the documents it matches as it is read, and reports
+// whether there is.
+func (s *anySearcher) mark(field, term string, bit uint) bool {
+	for k, t := range s.terms {
+		if t.field == field && t.term == term {
+			if s.marks == nil {
+				s.marks = make([]uint64, len(s.terms))
+			}
+			s.marks[k] |= 1 << bit
+			return true
+		}
+	}
+	return false
+}
+
+// readAll reads every clause to its end into the accumulator, and marks
+// the masks.
 func (s *anySearcher) readAll() error {
 	s.read = true
 	s.acc = accumulators.Get().(*accumulator)
-	for _, t := range s.terms {
+	for k, t := range s.terms {
+		var mark uint64
+		if s.marks != nil {
+			mark = s.marks[k]
+		}
 		for i := 0; ; i++ {
 			if i%4096 == 0 {
 				if err := s.ended(); err != nil {
@@ -174,6 +201,9 @@ func (s *anySearcher) readAll() error {
 				return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
 			}
 			s.acc.add(n, t.score(p.Freq, p.Norm))
+			if mark != 0 {
+				s.masks.setBits(n, mark)
+			}
 		}
 	}
 	return nil

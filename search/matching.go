@@ -81,6 +81,9 @@ type matching struct {
 	synonyms query.Query
 	sink     *matchSink
 	all      bool // every unit is required (ModeAll)
+	// exhaustive: the units are read through bleve's searchers, apart
+	// from the score, and every match is scored (Searcher.exhaustive)
+	exhaustive bool
 }
 
 // matchSink receives what a matching searcher learns of every document:
@@ -97,12 +100,15 @@ type maskSet struct{ m []uint64 }
 
 var maskSets = sync.Pool{New: func() any { return new(maskSet) }}
 
-func (ms *maskSet) set(doc uint64, bit uint) {
+func (ms *maskSet) set(doc uint64, bit uint) { ms.setBits(doc, 1<<bit) }
+
+// setBits adds bits to the mask of doc.
+func (ms *maskSet) setBits(doc uint64, bits uint64) {
 	if doc >= uint64(len(ms.m)) {
 		n := max(doc+1, 2*uint64(len(ms.m)), 1024)
 		ms.m = append(ms.m, make([]uint64, n-uint64(len(ms.m)))...)
 	}
-	ms.m[doc] |= 1 << bit
+	ms.m[doc] |= bits
 }
 
 func (ms *maskSet) of(doc uint64) uint64 {
@@ -175,29 +181,32 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		return nil, err
 	}
 	s.docs = float64(total)
+	ss, err := q.score.Searcher(ctx, r, m, o)
+	if err != nil {
+		return nil, err
+	}
+	s.score = &follower{s: ss}
+	// the score's clauses are read whole before the units: a unit's
+	// term that is one of them is marked in the masks as it is read
+	var shared func(field, term string, bit uint) bool
+	if as, ok := ss.(*anySearcher); ok && !q.exhaustive {
+		s.first, shared = as, as.mark
+	}
 	uo := o
 	uo.Score = "none" // units only say whether a document has a word
+	bit := uint(0)
 	for _, u := range q.units {
+		s.own |= 1 << bit
 		for _, a := range u.alts {
-			as, err := a.q.Searcher(ctx, r, m, uo)
+			as, err := newAltReader(ctx, r, m, uo, a.q, shared, bit, !q.exhaustive)
 			if err != nil {
 				s.Close()
 				return nil, err
 			}
 			s.alts = append(s.alts, as)
+			bit++
 		}
 	}
-	bit := uint(0)
-	for _, u := range q.units {
-		s.own |= 1 << bit
-		bit += uint(len(u.alts))
-	}
-	ss, err := q.score.Searcher(ctx, r, m, o)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.score = &follower{s: ss}
 	if q.synonyms != nil {
 		ys, err := q.synonyms.Searcher(ctx, r, m, o)
 		if err != nil {
@@ -216,12 +225,13 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 type matchSearcher struct {
 	ctx     context.Context // of the search: reading every unit is long
 	sink    *matchSink
-	alts    []bsearch.Searcher // of every unit, in order: bit i is alts[i]
-	bits    []uint64           // each unit's bits
+	alts    []*altReader // of every unit, in order: bit i is alts[i]
+	bits    []uint64     // each unit's bits
 	score   *follower
-	docs    float64   // in the index, for idf
-	weights []float64 // each unit's idf
-	all     float64   // the sum of weights
+	first   *anySearcher // the score's searcher, read before the units; nil: none
+	docs    float64      // in the index, for idf
+	weights []float64    // each unit's idf
+	all     float64      // the sum of weights
 	masks   *maskSet
 	shared  bool // masks belong to the sink now
 	every   bool // every unit is required
@@ -236,27 +246,15 @@ type matchSearcher struct {
 func (s *matchSearcher) readAll() error {
 	s.read = true
 	s.masks = maskSets.Get().(*maskSet)
-	for i, us := range s.alts {
-		sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(us.DocumentMatchPoolSize(), 0)}
-		for n := 0; ; n++ {
-			if n%4096 == 0 {
-				if err := s.ctx.Err(); err != nil {
-					return err
-				}
-			}
-			dm, err := us.Next(sc)
-			if err != nil {
-				return err
-			}
-			if dm == nil {
-				break
-			}
-			d, ok := docNumber(dm.IndexInternalID)
-			if !ok {
-				return fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
-			}
-			s.masks.set(d, uint(i))
-			sc.DocumentMatchPool.Put(dm)
+	if s.first != nil {
+		s.first.masks = s.masks
+		if err := s.first.readAll(); err != nil {
+			return err
+		}
+	}
+	for i, ar := range s.alts {
+		if err := ar.readInto(s.ctx.Err, s.masks, uint(i)); err != nil {
+			return err
 		}
 	}
 	// each unit's BM25 idf, as bleve's term scorer has it, from the
@@ -379,8 +377,8 @@ func (s *matchSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInterna
 // Close implements bsearch.Searcher, and hands the masks to the sink.
 func (s *matchSearcher) Close() error {
 	var first error
-	for _, us := range s.alts {
-		if err := us.Close(); err != nil && first == nil {
+	for _, ar := range s.alts {
+		if err := ar.close(); err != nil && first == nil {
 			first = err
 		}
 	}
@@ -426,8 +424,8 @@ func (s *matchSearcher) bySynonym(mask uint64) bool {
 // Count implements bsearch.Searcher: at most the units' matches.
 func (s *matchSearcher) Count() uint64 {
 	var n uint64
-	for _, us := range s.alts {
-		n += us.Count()
+	for _, ar := range s.alts {
+		n += ar.count()
 	}
 	return n
 }
@@ -438,8 +436,8 @@ func (s *matchSearcher) Min() int { return 1 }
 // Size implements bsearch.Searcher.
 func (s *matchSearcher) Size() int {
 	n := 64 + s.score.s.Size()
-	for _, us := range s.alts {
-		n += us.Size()
+	for _, ar := range s.alts {
+		n += ar.size()
 	}
 	if s.masks != nil {
 		n += 8 * len(s.masks.m)

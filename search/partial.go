@@ -81,7 +81,7 @@ func (a *analyzers) partial(q *Query, sink *matchSink, all bool) (query.Query, [
 	if len(should) == 0 {
 		score = bleve.NewMatchAllQuery()
 	}
-	mq := &matching{units: units, score: score, sink: sink, all: all}
+	mq := &matching{units: units, score: score, sink: sink, all: all, exhaustive: a.exhaustive}
 	if syn := a.synonymClauses(nil, words); len(syn) > 0 {
 		mq.synonyms = newAnyOf(syn...)
 	}

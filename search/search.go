@@ -44,6 +44,10 @@ type Searcher struct {
 	// and by stored ids, as it does alone: the slow way, which tests
 	// compare the columns with.
 	reference bool
+	// exhaustive has a partial query read its units through bleve's
+	// searchers, apart from its score, and score every match: the plain
+	// way, which tests compare the fast paths of matching with.
+	exhaustive bool
 }
 
 // SetSynonyms makes the searches that start from now on use syn (nil:
@@ -518,6 +522,8 @@ type analyzers struct {
 	today                 string // the day overdue is computed for
 	// ex expands the query being built by synonyms; nil: none
 	ex *expansion
+	// exhaustive is the Searcher's: matching takes no fast path
+	exhaustive bool
 }
 
 func (s *Searcher) analyzers() (*analyzers, error) {
@@ -526,7 +532,7 @@ func (s *Searcher) analyzers() (*analyzers, error) {
 		return nil, fmt.Errorf("%w: no index is loaded", ErrUnavailable)
 	}
 	a := &analyzers{words: m.AnalyzerNamed(corpus.AnalyzerWords), chars: m.AnalyzerNamed(corpus.AnalyzerChars),
-		maxPrefixes: s.Limits.MaxPrefixChars, today: s.today()}
+		maxPrefixes: s.Limits.MaxPrefixChars, today: s.today(), exhaustive: s.exhaustive}
 	if a.words == nil || a.chars == nil {
 		return nil, fmt.Errorf("%w: the index has no %s/%s analyzers", ErrUnavailable, corpus.AnalyzerWords, corpus.AnalyzerChars)
 	}

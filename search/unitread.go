@@ -1,0 +1,177 @@
+package search
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// altReader tells which documents match one alternative of a unit: its
+// query is a union (a disjunction of a word's term in each word field,
+// its literal in each literal field, a numeric cover), and a union
+// matches a document when any of its parts does. The term parts are read
+// straight from their postings, without frequencies or norms, into the
+// masks; the rest (a literal phrase, a conjunction) through bleve's
+// searchers. bleve's disjunction merged the parts a document at a time
+// and made a DocumentMatch of each: on the load's questions, reading the
+// units that way cost a third of their search (BenchmarkQueryMix).
+type altReader struct {
+	terms  []index.TermFieldReader
+	others []bsearch.Searcher
+}
+
+// newAltReader opens the parts of q with the options o, which score
+// nothing, but the terms shared reads (may be nil): it marks them in
+// the masks as bit as it reads them for the score. Without split, q is
+// read whole, through bleve's searcher.
+func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions, q query.Query,
+	shared func(field, term string, bit uint) bool, bit uint, split bool) (*altReader, error) {
+	a := &altReader{}
+	var terms []*query.TermQuery
+	others := []query.Query{q}
+	if split && ownSearchers(ctx, r, o) {
+		others = others[:0]
+		splitUnion(q, &terms, &others)
+	}
+	for _, tq := range terms {
+		field := tq.FieldVal
+		if field == "" {
+			field = m.DefaultSearchField()
+		}
+		if shared != nil && shared(field, tq.Term, bit) {
+			continue
+		}
+		if err := bsearch.RecordTermSearcher(ctx); err != nil {
+			a.close()
+			return nil, err
+		}
+		tr, err := r.TermFieldReader(ctx, []byte(tq.Term), field, false, false, false)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.terms = append(a.terms, tr)
+	}
+	for _, oq := range others {
+		s, err := oq.Searcher(ctx, r, m, o)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.others = append(a.others, s)
+	}
+	return a, nil
+}
+
+// splitUnion puts the term queries q is a union of in terms and its other
+// parts in others.
+func splitUnion(q query.Query, terms *[]*query.TermQuery, others *[]query.Query) {
+	switch q := q.(type) {
+	case *query.DisjunctionQuery:
+		if q.Min <= 1 { // one clause is enough: a union
+			for _, c := range q.Disjuncts {
+				splitUnion(c, terms, others)
+			}
+			return
+		}
+	case *query.TermQuery:
+		*terms = append(*terms, q)
+		return
+	}
+	*others = append(*others, q)
+}
+
+// readInto sets bit in the masks of every document that matches. ended is
+// the search's ctx.Err.
+func (a *altReader) readInto(ended func() error, masks *maskSet, bit uint) error {
+	var tfd index.TermFieldDoc
+	for _, tr := range a.terms {
+		for n := 0; ; n++ {
+			if n%4096 == 0 {
+				if err := ended(); err != nil {
+					return err
+				}
+			}
+			p, err := tr.Next(tfd.Reset())
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+			d, ok := docNumber(p.ID)
+			if !ok {
+				return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+			}
+			masks.set(d, bit)
+		}
+	}
+	for _, s := range a.others {
+		sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
+		for n := 0; ; n++ {
+			if n%4096 == 0 {
+				if err := ended(); err != nil {
+					return err
+				}
+			}
+			dm, err := s.Next(sc)
+			if err != nil {
+				return err
+			}
+			if dm == nil {
+				break
+			}
+			d, ok := docNumber(dm.IndexInternalID)
+			if !ok {
+				return fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
+			}
+			masks.set(d, bit)
+			sc.DocumentMatchPool.Put(dm)
+		}
+	}
+	return nil
+}
+
+// close closes every part, and returns the first error.
+func (a *altReader) close() error {
+	var first error
+	for _, tr := range a.terms {
+		if err := tr.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	for _, s := range a.others {
+		if err := s.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// count is at most the documents that match: the parts' matches.
+func (a *altReader) count() uint64 {
+	var n uint64
+	for _, tr := range a.terms {
+		n += tr.Count()
+	}
+	for _, s := range a.others {
+		n += s.Count()
+	}
+	return n
+}
+
+// size is the memory the parts hold, roughly.
+func (a *altReader) size() int {
+	n := 32
+	for _, tr := range a.terms {
+		n += tr.Size()
+	}
+	for _, s := range a.others {
+		n += s.Size()
+	}
+	return n
+}
