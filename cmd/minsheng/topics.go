@@ -199,6 +199,17 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 		fmt.Fprintln(w, "  no keyword of any topic occurs in the title or body")
 		return nil
 	}
+	printScores(w, scores)
+	fmt.Fprintf(w, "\nscore = Σ weight × min(%d, %g×title + body) / log2(2 + characters/500), %d characters\n",
+		tax.KeywordCap, tax.TitleFactor, len([]rune(d.Title))+len([]rune(d.Body)))
+	if genModel != nil {
+		fmt.Fprintf(w, "model %s: the probability of each topic it knows, assigned from its threshold (chosen by cross-validation when it was trained); it decides those topics, the keywords the others\n", genModel.Hash())
+	}
+	return nil
+}
+
+// printScores prints what each topic scored in a text, and why.
+func printScores(w io.Writer, scores []taxonomy.TopicScore) {
 	rows := [][]string{{"topic", "score", "threshold", "model", "assigned", "deciding words: weight × (title, body) = points"}}
 	for _, ts := range scores {
 		var words []string
@@ -220,12 +231,6 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 		rows = append(rows, []string{ts.Name, fmt.Sprintf("%.2f", ts.Score), fmt.Sprint(ts.Threshold), pm, yes, strings.Join(words, "; ")})
 	}
 	printTable(w, "  ", rows)
-	fmt.Fprintf(w, "\nscore = Σ weight × min(%d, %g×title + body) / log2(2 + characters/500), %d characters\n",
-		tax.KeywordCap, tax.TitleFactor, len([]rune(d.Title))+len([]rune(d.Body)))
-	if genModel != nil {
-		fmt.Fprintf(w, "model %s: the probability of each topic it knows, assigned from its threshold (chosen by cross-validation when it was trained); it decides those topics, the keywords the others\n", genModel.Hash())
-	}
-	return nil
 }
 
 // describeTaxonomy is the taxonomy as search and web see it.
