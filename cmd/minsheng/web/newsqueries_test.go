@@ -43,7 +43,7 @@ func newsQueries(tb testing.TB, n int) []string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var leads [][]string // each lead's words, longest first where they overlap
+	var leads [][]string   // each lead's words, longest first where they overlap
 	kw := map[string]int{} // leads that have the word among their keywords
 	_, err = corpus.Walk(context.Background(), []string{newsCorpus}, corpus.Options{}, func(doc corpus.Doc) error {
 		text := lead(doc.Body)
