@@ -136,7 +136,16 @@ const maxDerivedTitle = 60
 // body, or its first words, cut at maxDerivedTitle characters.
 func DeriveTitle(body string) string {
 	body = strings.TrimSpace(body)
-	rs := []rune(body)
+	// only the first maxDerivedTitle+1 characters are read: every hit of
+	// a search of news derives its title, and turning whole bodies into
+	// runes was most of that
+	rs := make([]rune, 0, maxDerivedTitle+1)
+	for _, r := range body {
+		if len(rs) > maxDerivedTitle {
+			break
+		}
+		rs = append(rs, r)
+	}
 	end := min(len(rs), maxDerivedTitle)
 	for i, r := range rs[:end] {
 		if r == '\n' || r == '。' || r == '！' || r == '？' || r == '!' || r == '?' ||
