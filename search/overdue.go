@@ -65,6 +65,7 @@ func valueQuery(f corpus.Field, v, today string) query.Query {
 type overdueColumns struct {
 	late, onTime []bool  // by document number
 	openDue      []int64 // Unix nanoseconds; 0: none
+	any          bool    // some document has a deadline state or a due date
 }
 
 // buildOverdue reads the overdue columns of a snapshot.
@@ -85,6 +86,7 @@ func buildOverdue(cs *columnSet, deadline, openDue *column) {
 				o.openDue[d], _ = numeric.PrefixCoded(openDue.terms[ord]).Int64()
 			}
 		}
+		o.any = o.any || o.late[d] || o.onTime[d] || o.openDue[d] != 0
 	}
 	cs.overdue = o
 }
