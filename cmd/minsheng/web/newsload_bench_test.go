@@ -76,7 +76,7 @@ func BenchmarkNewsLoad(b *testing.B) {
 		if os.Getenv("MINSHENG_BENCH_JOB_ALONE") != "off" {
 			aloneSecs = reindexJob(b, ours.base)
 		}
-		b.Logf("news-2023, %d queries of 1-3 words from its titles, 8 clients over loopback, %s each idle load:", len(queries), dur)
+		b.Logf("news-2023, %d queries of 1-3 words from the leads of its articles, 8 clients over loopback, %s each idle load:", len(queries), dur)
 		b.Logf("  minsheng (facets, highlights): %s", idle)
 		b.Logf("  naive bleve+gojieba (no facets, no highlights): %s", nv)
 		b.Logf("  minsheng during a reindex job of news-2023: %s; p99 %.2f× the idle p99", during, during.p99/idle.p99)
