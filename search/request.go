@@ -98,49 +98,6 @@ func (f *Filters) Set(name string, vals []string) {
 	f.Fields[name] = vals
 }
 
-// Limits bound the cost of one request. The zero value means the defaults.
-type Limits struct {
-	MaxQueryLen int // characters
-	MaxTerms    int // words, phrases and field:values of a query, OR'ed ones included
-	// MaxPrefixChars is how many single characters of one query are
-	// searched inside any word (as the prefix of every bigram they start,
-	// the costly kind of term: about 0.6 s for 的 over 64,000 news);
-	// further ones match as words.
-	MaxPrefixChars int
-	MaxSize        int
-	MaxPageDepth   int // page*size beyond this is refused: use After
-	MaxFacetSize   int
-	MaxDraftLen    int // characters of a draft for similar documents
-	Timeout        time.Duration
-}
-
-func (l *Limits) setDefaults() {
-	if l.MaxQueryLen <= 0 {
-		l.MaxQueryLen = 1000
-	}
-	if l.MaxTerms <= 0 {
-		l.MaxTerms = 32
-	}
-	if l.MaxPrefixChars <= 0 {
-		l.MaxPrefixChars = 2
-	}
-	if l.MaxSize <= 0 {
-		l.MaxSize = 100
-	}
-	if l.MaxPageDepth <= 0 {
-		l.MaxPageDepth = 10000
-	}
-	if l.MaxFacetSize <= 0 {
-		l.MaxFacetSize = 100
-	}
-	if l.MaxDraftLen <= 0 {
-		l.MaxDraftLen = 50000
-	}
-	if l.Timeout <= 0 {
-		l.Timeout = 5 * time.Second
-	}
-}
-
 // Sort orders.
 const (
 	SortRelevance = "relevance"

@@ -59,7 +59,7 @@ func (s *Searcher) Synonyms() *Synonyms { return s.synonyms.Load() }
 
 // New returns a Searcher over idx.
 func New(idx bleve.Index, l Limits) *Searcher {
-	l.setDefaults()
+	l.SetDefaults()
 	return &Searcher{Index: idx, Limits: l}
 }
 
