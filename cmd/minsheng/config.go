@@ -14,6 +14,10 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"minsheng/cmd/minsheng/web"
+	"minsheng/export"
+	"minsheng/search"
 )
 
 // Config is every setting of Minsheng, in one place. Values come from the
@@ -51,34 +55,69 @@ type Config struct {
 	Limits          Limits        `yaml:"limits"`
 }
 
-// Limits bound what one request may cost.
+// Limits bound what one request may cost. The search and web packages
+// own their limits and write their defaults once (SetDefaults); the file
+// holds them as they are, beside the limits of main's HTTP server and
+// exports. The YAML names are flat, as they always were.
 type Limits struct {
-	MaxBodyBytes      int64         `yaml:"max_body_bytes" help:"largest request body"`
+	SearchLimits      `yaml:",inline"`
+	WebLimits         `yaml:",inline"`
 	MaxHeaderBytes    int           `yaml:"max_header_bytes" help:"largest request line and headers"`
-	MaxParams         int           `yaml:"max_params" help:"query parameter values of one request, comma-separated items counted"`
-	MaxQueryLen       int           `yaml:"max_query_len" help:"longest query, in characters"`
-	MaxQueryTerms     int           `yaml:"max_query_terms" help:"most words, phrases and field:values in one query, OR'ed ones included"`
-	MaxPrefixChars    int           `yaml:"max_prefix_chars" help:"single characters of one query searched inside any word; more match as words"`
-	MaxDraftLen       int           `yaml:"max_draft_len" help:"longest draft for similar documents, in characters"`
-	MaxSize           int           `yaml:"max_size" help:"largest page size"`
-	MaxPageDepth      int           `yaml:"max_page_depth" help:"deepest result reachable by page and size"`
-	MaxFacetSize      int           `yaml:"max_facet_size" help:"most values a facet returns"`
-	MaxConcurrent     int           `yaml:"max_concurrent_searches" help:"searches running at once, more wait in line; default one per CPU"`
-	SearchTimeout     time.Duration `yaml:"search_timeout" help:"budget of one search; past it the answer is 503"`
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" help:"time to read request headers"`
 	ReadTimeout       time.Duration `yaml:"read_timeout" help:"time to read a whole request"`
 	WriteTimeout      time.Duration `yaml:"write_timeout" help:"time to write a response (exports stream longer: see export_timeout)"`
-	ExportTimeout     time.Duration `yaml:"export_timeout" help:"time one export may take"`
 	ExportMaxRows     int           `yaml:"export_max_rows" help:"most rows in one export"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" help:"time running requests get to finish after SIGTERM"`
-	ExportStall       time.Duration `yaml:"export_stall" help:"time a client may stop reading an export before it is dropped and its slot freed"`
-	AuthFailures      int           `yaml:"auth_failures" help:"wrong tokens a minute from one client address before it gets 429"`
-	MaxBulkDocs       int           `yaml:"max_bulk_docs" help:"most documents of one NDJSON write to /api/v1/docs"`
+}
+
+type (
+	// SearchLimits are the search package's limits (search.Limits),
+	// named so that Limits can hold them beside web's.
+	SearchLimits = search.Limits
+	// WebLimits are the web server's limits (web.Limits).
+	WebLimits = web.Limits
+)
+
+// SetDefaults sets every zero limit to its default: the packages' own
+// (search.Limits.SetDefaults, web.Limits.SetDefaults), then main's.
+// DefaultConfig calls it once, before the file, the environment and the
+// flags are read: a 0 they set stays 0 here (an HTTP server timeout of 0
+// is none), and the packages read it as their default.
+func (l *Limits) SetDefaults() {
+	l.SearchLimits.SetDefaults()
+	l.WebLimits.SetDefaults()
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = 64 << 10
+	}
+	if l.ReadHeaderTimeout <= 0 {
+		l.ReadHeaderTimeout = 5 * time.Second
+	}
+	if l.ReadTimeout <= 0 {
+		l.ReadTimeout = 30 * time.Second
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = 60 * time.Second
+	}
+	if l.ExportMaxRows <= 0 {
+		l.ExportMaxRows = export.DefaultMaxRows
+	}
+	if l.ShutdownTimeout <= 0 {
+		l.ShutdownTimeout = 30 * time.Second
+	}
+}
+
+// searchLimits are the search package's limits, with its budget:
+// search_timeout, the one setting the search and web packages share (web
+// waits that long for a search slot).
+func (c *Config) searchLimits() search.Limits {
+	l := c.Limits.SearchLimits
+	l.Timeout = c.Limits.SearchTimeout
+	return l
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{
+	c := Config{
 		Data:      "data",
 		Addr:      "127.0.0.1:8080",
 		BatchSize: 1000,
@@ -104,30 +143,9 @@ func DefaultConfig() Config {
 		// Prometheus's port range, on the loopback: a scraper on the same
 		// machine needs no token, nobody else reaches it
 		MetricsAddr: "127.0.0.1:9464",
-		Limits: Limits{
-			MaxBodyBytes:      1 << 20,
-			MaxHeaderBytes:    64 << 10,
-			MaxParams:         100,
-			MaxQueryLen:       1000,
-			MaxQueryTerms:     32,
-			MaxPrefixChars:    2,
-			MaxDraftLen:       50000,
-			MaxSize:           100,
-			MaxPageDepth:      10000,
-			MaxFacetSize:      100,
-			MaxConcurrent:     runtime.GOMAXPROCS(0), // one per CPU: a search is CPU-bound
-			SearchTimeout:     5 * time.Second,
-			ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout:       30 * time.Second,
-			WriteTimeout:      60 * time.Second,
-			ExportTimeout:     30 * time.Minute,
-			ExportMaxRows:     200000,
-			ShutdownTimeout:   30 * time.Second,
-			AuthFailures:      10,
-			ExportStall:       30 * time.Second,
-			MaxBulkDocs:       1000,
-		},
 	}
+	c.Limits.SetDefaults()
+	return c
 }
 
 // loadConfig builds the configuration of a subcommand: defaults, file,
@@ -176,14 +194,18 @@ func fromEnv(v reflect.Value, prefix string) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f, fv := t.Field(i), v.Field(i)
-		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-		if name == "" {
+		tag := f.Tag.Get("yaml")
+		name := strings.Split(tag, ",")[0]
+		if name == "-" {
 			continue
 		}
-		if f.Type.Kind() == reflect.Struct {
+		if f.Type.Kind() == reflect.Struct && (name != "" || strings.HasSuffix(tag, ",inline")) {
 			if err := fromEnv(fv, prefix); err != nil {
 				return err
 			}
+			continue
+		}
+		if name == "" {
 			continue
 		}
 		key := prefix + strings.ToUpper(name)

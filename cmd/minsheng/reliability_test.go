@@ -29,12 +29,18 @@ import (
 // unless configured.
 func TestLimitsInOnePlace(t *testing.T) {
 	c := DefaultConfig()
-	v := reflect.ValueOf(c.Limits)
-	for i := 0; i < v.NumField(); i++ {
-		if v.Field(i).IsZero() {
-			t.Errorf("limits.%s has no default", v.Type().Field(i).Tag.Get("yaml"))
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) { // through the packages' limits the file holds inline
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(v.Field(i))
+			} else if v.Field(i).IsZero() {
+				t.Errorf("limits.%s has no default", f.Tag.Get("yaml"))
+			}
 		}
 	}
+	walk(reflect.ValueOf(c.Limits))
 	if len(c.Trusted) != 0 {
 		t.Errorf("trusted proxies by default: %v", c.Trusted)
 	}
@@ -44,11 +50,13 @@ func TestLimitsInOnePlace(t *testing.T) {
 		hs.IdleTimeout == 0 || hs.MaxHeaderBytes != l.MaxHeaderBytes {
 		t.Errorf("http.Server %+v does not carry the limits %+v", hs, l)
 	}
-	sl := c.searchLimits()
-	if sl.MaxQueryLen != l.MaxQueryLen || sl.MaxTerms != l.MaxQueryTerms || sl.MaxPrefixChars != l.MaxPrefixChars ||
-		sl.MaxSize != l.MaxSize || sl.MaxPageDepth != l.MaxPageDepth || sl.MaxFacetSize != l.MaxFacetSize ||
-		sl.MaxDraftLen != l.MaxDraftLen || sl.Timeout != l.SearchTimeout {
-		t.Errorf("search limits %+v do not carry the limits %+v", sl, l)
+	// the search gets the configured limits as they are, with
+	// search_timeout (web's setting, which both use) as its budget
+	c.Limits.SearchTimeout = 7 * time.Second // not the search's own default
+	sl, want := c.searchLimits(), c.Limits.SearchLimits
+	want.Timeout = 7 * time.Second
+	if sl != want {
+		t.Errorf("search limits %+v do not carry the limits %+v", sl, c.Limits)
 	}
 }
 

@@ -66,14 +66,6 @@ func plain(s string) string {
 	return r.Replace(s)
 }
 
-func (c *Config) searchLimits() search.Limits {
-	return search.Limits{
-		MaxQueryLen: c.Limits.MaxQueryLen, MaxTerms: c.Limits.MaxQueryTerms, MaxPrefixChars: c.Limits.MaxPrefixChars, MaxSize: c.Limits.MaxSize,
-		MaxPageDepth: c.Limits.MaxPageDepth, MaxFacetSize: c.Limits.MaxFacetSize, MaxDraftLen: c.Limits.MaxDraftLen,
-		Timeout: c.Limits.SearchTimeout,
-	}
-}
-
 // openIndex opens the current generation of the data folder for a command
 // that needs one: having none is an error that says how to make one.
 func (c *Config) openIndex(cmd string) (*indexer.Live, error) {

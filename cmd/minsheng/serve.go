@@ -131,25 +131,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := web.New(taxonomySearcher{s, describeTaxonomy(tax)}, live, log, web.Limits{
-		MaxBodyBytes: c.Limits.MaxBodyBytes, MaxParams: c.Limits.MaxParams,
-		MaxConcurrent: c.Limits.MaxConcurrent, SearchTimeout: c.Limits.SearchTimeout,
-		AuthFailures: c.Limits.AuthFailures,
-		MaxBulkDocs:  c.Limits.MaxBulkDocs,
-	})
-	srv.Docs = docs
-	srv.DataDir = c.Data
 	exporter, exportSearch := c.exporter(live, an.Keywords, syn)
-	srv.Export = &web.Export{Exporter: exporter, Timeout: c.Limits.ExportTimeout, Stall: c.Limits.ExportStall,
-		Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }}
-	srv.Synonyms = s.Synonyms
 	defer reloadSynonymsOnHUP(ctx, c, log, s, exportSearch)()
 	jobs, err := openJobs(c, live, docs, log)
 	if err != nil {
 		return err
 	}
 	defer runJobs(ctx, jobs, log)()
-	srv.Jobs, srv.AdminToken, srv.EditorToken = jobs, c.AdminToken, c.EditorToken
 	if c.AdminToken == "" {
 		log.Warn("admin API disabled: set admin_token_file (or MINSHENG_ADMIN_TOKEN) to trigger reindex jobs and schedules")
 	}
@@ -158,8 +146,14 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer trail.Close()
-	srv.Audit = trail
-	srv.Topics = corrections
+	srv := web.New(web.Options{
+		Search: s, Analyst: s, Handling: s, Taxonomy: staticTaxonomy(describeTaxonomy(tax)),
+		Live: live, Log: log, Limits: c.Limits.WebLimits, DataDir: c.Data,
+		Jobs: jobs, AdminToken: c.AdminToken, EditorToken: c.EditorToken, Audit: trail,
+		Export: &web.Export{Exporter: exporter,
+			Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }},
+		Docs: docs, Topics: corrections, Synonyms: s.Synonyms,
+	})
 	h, err := srv.Handler(c.Trusted)
 	if err != nil {
 		return err

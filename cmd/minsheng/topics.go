@@ -246,16 +246,12 @@ func describeTaxonomy(t *taxonomy.Taxonomy) search.Taxonomy {
 	return out
 }
 
-// taxonomySearcher is the searcher main hands the web server: the search
-// package's, which serves the API and the analytics, plus the taxonomy
-// documents are tagged with, which GET /api/v1/topics lists.
-type taxonomySearcher struct {
-	*search.Searcher
-	taxonomy search.Taxonomy
-}
+// staticTaxonomy is the taxonomy documents are tagged with, which the
+// server lists at GET /api/v1/topics and checks corrections against.
+type staticTaxonomy search.Taxonomy
 
 // Taxonomy implements web.TaxonomySource.
-func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.taxonomy }
+func (t staticTaxonomy) Taxonomy() search.Taxonomy { return search.Taxonomy(t) }
 
 // loadGenerationModel has models hold the topic model generation gen was
 // tagged with (none when it was built from no labelled documents), so that

@@ -9,9 +9,8 @@ import (
 	"minsheng/search"
 )
 
-// Analyst is what the analytics routes need of the search package. The
-// Searcher given to New serves them when it has these methods too, as
-// *search.Searcher does; otherwise they answer 503.
+// Analyst is what the analytics routes need of the search package, as
+// *search.Searcher provides it: Options.Analyst; nil, they answer 503.
 type Analyst interface {
 	Trends(ctx context.Context, r search.Request, interval string) (*search.Trends, error)
 	TopKeywords(ctx context.Context, r search.Request, size int) (*search.KeywordStats, error)
@@ -20,8 +19,8 @@ type Analyst interface {
 }
 
 // TaxonomySource gives the taxonomy documents are tagged with, which
-// GET /api/v1/topics lists with its counts. Main's Searcher provides it;
-// without it the route lists the topics found in the index only.
+// GET /api/v1/topics lists with its counts: Options.Taxonomy; nil, the
+// route lists the topics found in the index only.
 type TaxonomySource interface {
 	Taxonomy() search.Taxonomy
 }
@@ -37,8 +36,8 @@ func (s *Server) analyticsRoutes(api gin.IRouter) {
 func (s *Server) topics(c *gin.Context) {
 	s.analytics(c, func(ctx context.Context, a Analyst, _ search.Request) (any, error) {
 		var t search.Taxonomy
-		if ts, ok := s.Search.(TaxonomySource); ok {
-			t = ts.Taxonomy()
+		if s.Taxonomy != nil {
+			t = s.Taxonomy.Taxonomy()
 		}
 		return a.Topics(ctx, t)
 	})
@@ -68,10 +67,9 @@ func (s *Server) units(c *gin.Context) {
 // analytics reads the search parameters, waits for a search slot (an
 // aggregation runs several searches) and answers what run returns.
 func (s *Server) analytics(c *gin.Context, run func(ctx context.Context, a Analyst, r search.Request) (any, error)) {
-	a, ok := s.Search.(Analyst)
-	if !ok {
+	if s.Analyst == nil {
 		fail(c, http.StatusServiceUnavailable, "analytics are not available on this server")
 		return
 	}
-	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) { return run(ctx, a, r) })
+	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) { return run(ctx, s.Analyst, r) })
 }

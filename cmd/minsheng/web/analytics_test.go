@@ -63,9 +63,10 @@ type withTaxonomy struct{ *fakeAnalyst }
 
 func (w withTaxonomy) Taxonomy() search.Taxonomy { return *w.taxonomy }
 
-func serveAnalytics(t *testing.T, s Searcher, target string) (*httptest.ResponseRecorder, map[string]any) {
+func serveAnalytics(t *testing.T, o Options, target string) (*httptest.ResponseRecorder, map[string]any) {
 	t.Helper()
-	srv := New(s, fakeLive{}, slog.New(slog.DiscardHandler), Limits{SearchTimeout: time.Second})
+	o.Live, o.Log, o.Limits = fakeLive{}, slog.New(slog.DiscardHandler), Limits{SearchTimeout: time.Second}
+	srv := New(o)
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +101,7 @@ func TestAnalyticsRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := &fakeAnalyst{}
-		w, body := serveAnalytics(t, f, tt.target)
+		w, body := serveAnalytics(t, Options{Search: f, Analyst: f}, tt.target)
 		if w.Code != http.StatusOK {
 			t.Errorf("%s: %d %v", tt.target, w.Code, body)
 			continue
@@ -120,7 +121,7 @@ func TestAnalyticsRoutes(t *testing.T) {
 func TestTopicsRoute(t *testing.T) {
 	tax := search.Taxonomy{Version: "abc123", Topics: []search.TopicInfo{{Name: "教育", Keywords: []string{"学校"}}, {Name: "一老一小"}}}
 	f := &fakeAnalyst{taxonomy: &tax}
-	w, body := serveAnalytics(t, withTaxonomy{f}, "/api/v1/topics")
+	w, body := serveAnalytics(t, Options{Search: f, Analyst: f, Taxonomy: withTaxonomy{f}}, "/api/v1/topics")
 	if w.Code != http.StatusOK || !reflect.DeepEqual(f.tax, tax) {
 		t.Fatalf("%d %v; searcher got %+v", w.Code, body, f.tax)
 	}
@@ -133,14 +134,14 @@ func TestTopicsRoute(t *testing.T) {
 	}
 	// without a taxonomy, the index's topics only
 	f = &fakeAnalyst{}
-	if w, body := serveAnalytics(t, f, "/api/v1/topics"); w.Code != http.StatusOK || len(f.tax.Topics) != 0 {
+	if w, body := serveAnalytics(t, Options{Search: f, Analyst: f}, "/api/v1/topics"); w.Code != http.StatusOK || len(f.tax.Topics) != 0 {
 		t.Errorf("%d %v", w.Code, body)
 	}
 }
 
 func TestAnalyticsErrors(t *testing.T) {
 	tests := []struct {
-		s      Searcher
+		a      Analyst // nil: the server has no analytics
 		target string
 		status int
 		msg    string
@@ -149,11 +150,11 @@ func TestAnalyticsErrors(t *testing.T) {
 		{&fakeAnalyst{}, "/api/v1/analytics/trends?from=yesterday", 400, "from"},
 		{&fakeAnalyst{err: fmt.Errorf("%w: interval must be year or month", errs.Invalid)}, "/api/v1/analytics/trends?interval=week", 400, "interval"},
 		{&fakeAnalyst{err: fmt.Errorf("%w: no index is loaded", search.ErrUnavailable)}, "/api/v1/analytics/units", 503, "no index"},
-		{struct{ Searcher }{}, "/api/v1/analytics/units", 503, "analytics are not available"},
-		{struct{ Searcher }{}, "/api/v1/topics", 503, "analytics are not available"},
+		{nil, "/api/v1/analytics/units", 503, "analytics are not available"},
+		{nil, "/api/v1/topics", 503, "analytics are not available"},
 	}
 	for _, tt := range tests {
-		w, body := serveAnalytics(t, tt.s, tt.target)
+		w, body := serveAnalytics(t, Options{Search: struct{ Searcher }{}, Analyst: tt.a}, tt.target)
 		msg, _ := body["error"].(string)
 		if w.Code != tt.status || !strings.Contains(msg, tt.msg) {
 			t.Errorf("%s: %d %q, want %d with %q", tt.target, w.Code, msg, tt.status, tt.msg)

@@ -71,7 +71,7 @@ func sampleSearcher(t *testing.T) (*indexer.Live, *search.Searcher) {
 func newAPITestServer(t *testing.T) (*Server, *gin.Engine) {
 	t.Helper()
 	live, s := sampleSearcher(t)
-	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{MaxBodyBytes: 64 << 10})
+	srv := New(Options{Search: s, Analyst: s, Handling: s, Live: live, Log: slog.New(slog.DiscardHandler), Limits: Limits{MaxBodyBytes: 64 << 10}})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)

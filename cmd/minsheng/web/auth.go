@@ -250,11 +250,7 @@ func (t *throttle) fail(addr string, now time.Time) int {
 // authThrottle returns the server's throttle, made on first use.
 func (s *Server) authThrottle() *throttle {
 	s.throttleOnce.Do(func() {
-		n := s.Limits.AuthFailures
-		if n <= 0 {
-			n = 10
-		}
-		s.throttle = newThrottle(n)
+		s.throttle = newThrottle(s.Limits.AuthFailures)
 	})
 	return s.throttle
 }

@@ -201,7 +201,7 @@ func TestEditorToken(t *testing.T) {
 func TestInternalErrorHidden(t *testing.T) {
 	_, h := newAPITestServer(t)
 	var logs bytes.Buffer
-	srv := New(nil, nil, slog.New(slog.NewTextHandler(&logs, nil)), Limits{})
+	srv := New(Options{Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	g := gin.New()
 	g.Use(withRequestID, srv.recover)
 	g.GET("/fail", func(c *gin.Context) { srv.failErr(c, errors.New("open /srv/secret/path/index: no such file")) })
@@ -275,7 +275,7 @@ func TestAdminPageHasAudit(t *testing.T) {
 // error, which is logged under it.
 func TestPageInternalErrorHidden(t *testing.T) {
 	var logs bytes.Buffer
-	srv := New(nil, nil, slog.New(slog.NewTextHandler(&logs, nil)), Limits{})
+	srv := New(Options{Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	g := gin.New()
 	g.Use(withRequestID)
 	g.GET("/page", func(c *gin.Context) {

@@ -72,7 +72,7 @@ func BenchmarkSearchLoad(b *testing.B) {
 	if err := s.Warm(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{}) // the defaults: a search slot per CPU
+	srv := New(Options{Search: s, Live: live, Log: slog.New(slog.DiscardHandler)}) // the defaults: a search slot per CPU
 	h, err := srv.Handler(nil)
 	if err != nil {
 		b.Fatal(err)

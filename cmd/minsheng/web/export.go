@@ -22,11 +22,7 @@ import (
 // interactive searches fairly.
 type Export struct {
 	Exporter      *export.Exporter
-	Timeout       time.Duration // how long one export may take, writing included; 0 means 30 minutes
-	MaxConcurrent int           // exports at once; more get 503; 0 means 2
-	// Stall is how long a client may stop reading an export before it is
-	// dropped and its slot freed; 0 means 30 s.
-	Stall time.Duration
+	MaxConcurrent int // exports at once; more get 503; 0 means 2
 	// Taxonomy, when set, gives the taxonomy version of the generation
 	// being served at the time of each export, overriding
 	// Exporter.TaxonomyVersion, which a reindex may have made stale.
@@ -37,13 +33,6 @@ type Export struct {
 
 	mu      sync.Mutex          // protects clients
 	clients map[string]struct{} // addresses with an export running: one each
-}
-
-func (x *Export) stall() time.Duration {
-	if x.Stall <= 0 {
-		return 30 * time.Second
-	}
-	return x.Stall
 }
 
 // claim marks client as running an export; false when it already runs one.
@@ -62,13 +51,6 @@ func (x *Export) claim(client string) (release func(), ok bool) {
 		delete(x.clients, client)
 		x.mu.Unlock()
 	}, true
-}
-
-func (x *Export) timeout() time.Duration {
-	if x.Timeout <= 0 {
-		return 30 * time.Minute
-	}
-	return x.Timeout
 }
 
 // acquire takes an export slot without waiting.
@@ -151,8 +133,8 @@ func (s *Server) export(c *gin.Context, report export.Report, ext string) {
 	}
 	defer release()
 	// The server's WriteTimeout is meant for searches; an export may run
-	// for minutes.
-	timeout := x.timeout()
+	// for minutes (Limits.ExportTimeout, writing included).
+	timeout := s.Limits.ExportTimeout
 	rc := http.NewResponseController(c.Writer)
 	deadline := time.Now().Add(timeout)
 	if err := rc.SetWriteDeadline(deadline); err != nil {
@@ -175,7 +157,7 @@ func (s *Server) export(c *gin.Context, report export.Report, ext string) {
 	if ext == ".csv" {
 		ctype = csvType
 	}
-	w := &lazyWriter{w: stallWriter{w: c.Writer, rc: rc, stall: x.stall(), deadline: deadline}, start: func() {
+	w := &lazyWriter{w: stallWriter{w: c.Writer, rc: rc, stall: s.Limits.ExportStall, deadline: deadline}, start: func() {
 		h := c.Writer.Header()
 		h.Set("Content-Type", ctype)
 		h.Set("Content-Disposition", contentDisposition(zh, ascii))
@@ -196,7 +178,7 @@ func (s *Server) export(c *gin.Context, report export.Report, ext string) {
 	case w.started && errors.Is(err, os.ErrDeadlineExceeded):
 		// (a failed write also cancels the request's context: this case
 		// comes first)
-		s.Log.Warn("export dropped: the client stopped reading", "client", c.ClientIP(), "stall", x.stall().String(), "report", string(report))
+		s.Log.Warn("export dropped: the client stopped reading", "client", c.ClientIP(), "stall", s.Limits.ExportStall.String(), "report", string(report))
 		panic(http.ErrAbortHandler)
 	case c.Request.Context().Err() != nil:
 		s.Log.Info("export stopped: the client went away", "report", string(report), "err", err)

@@ -79,7 +79,7 @@ func (exportLive) Generation() string { return "gen-test" }
 // -race).
 func newExportServer(t *testing.T, f *exportFake, baseURL string) http.Handler {
 	t.Helper()
-	srv := New(nil, exportLive{}, slog.New(slog.DiscardHandler), Limits{})
+	srv := New(Options{Live: exportLive{}, Log: slog.New(slog.DiscardHandler)})
 	srv.Export = &Export{
 		Exporter: &export.Exporter{Search: f, BaseURL: baseURL, Generation: func() string { return "gen-test" },
 			Now: func() time.Time { return time.Date(2026, 11, 27, 7, 30, 0, 0, time.UTC) }},
@@ -194,7 +194,7 @@ func TestExportReportsAndCSV(t *testing.T) {
 // validation answers 400.
 func TestExportSampleIndex(t *testing.T) {
 	live, _ := sampleSearcher(t)
-	srv := New(nil, live, slog.New(slog.DiscardHandler), Limits{})
+	srv := New(Options{Live: live, Log: slog.New(slog.DiscardHandler)})
 	srv.Export = &Export{Exporter: &export.Exporter{Search: search.New(live.Index(), search.Limits{MaxSize: export.DefaultPageSize}),
 		Generation: live.Generation}}
 	h, err := srv.Handler(nil)
@@ -229,7 +229,7 @@ func TestExportSampleIndex(t *testing.T) {
 }
 
 func TestExportNotConfigured(t *testing.T) {
-	srv := New(nil, exportLive{}, slog.New(slog.DiscardHandler), Limits{})
+	srv := New(Options{Live: exportLive{}, Log: slog.New(slog.DiscardHandler)})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -10,9 +10,8 @@ import (
 )
 
 // HandlingAnalyst is what the handling routes need of the search package:
-// the yearly handling figures and promise tracking. The Searcher given to
-// New serves them when it has these methods, as *search.Searcher does;
-// otherwise they answer 503.
+// the yearly handling figures and promise tracking, as *search.Searcher
+// provides them: Options.Handling; nil, they answer 503.
 type HandlingAnalyst interface {
 	Handling(ctx context.Context, r search.Request) (*search.HandlingStats, error)
 	Promises(ctx context.Context, r search.Request) (*search.Promises, error)
@@ -35,10 +34,9 @@ func (s *Server) promises(c *gin.Context) {
 // withHandling reads the search parameters and answers what run returns,
 // in a search slot.
 func (s *Server) withHandling(c *gin.Context, run func(ctx context.Context, a HandlingAnalyst, r search.Request) (any, error)) {
-	a, ok := s.Search.(HandlingAnalyst)
-	if !ok {
+	if s.Handling == nil {
 		fail(c, http.StatusServiceUnavailable, "handling analytics are not available on this server")
 		return
 	}
-	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) { return run(ctx, a, r) })
+	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) { return run(ctx, s.Handling, r) })
 }

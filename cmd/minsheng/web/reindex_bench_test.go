@@ -92,7 +92,7 @@ func BenchmarkSearchDuringReindex(b *testing.B) {
 		jobs.Close()
 	}()
 
-	srv := New(search.New(live.Index(), search.Limits{}), live, slog.New(slog.DiscardHandler), Limits{})
+	srv := New(Options{Search: search.New(live.Index(), search.Limits{}), Live: live, Log: slog.New(slog.DiscardHandler)})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		b.Fatal(err)

@@ -34,7 +34,7 @@ func TestSpoofedForwardedForIgnored(t *testing.T) {
 		{nil, "192.0.2.1"},
 		{[]string{"192.0.2.1"}, "203.0.113.7"},
 	} {
-		srv := New(s, live, slog.New(slog.DiscardHandler), Limits{})
+		srv := New(Options{Search: s, Live: live, Log: slog.New(slog.DiscardHandler)})
 		h, err := srv.Handler(tt.trusted)
 		if err != nil {
 			t.Fatal(err)
@@ -108,7 +108,7 @@ func TestSearchPastDeadlineIs503(t *testing.T) {
 	slow := slowIndex{bleveIndex: sample.Index, started: make(chan struct{}, 1)}
 	s := search.New(slow, search.Limits{Timeout: 300 * time.Millisecond})
 	s.Keywords = sample.Keywords
-	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{})
+	srv := New(Options{Search: s, Analyst: s, Handling: s, Live: live, Log: slog.New(slog.DiscardHandler)})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func (b *blockingSearcher) Search(ctx context.Context, r search.Request) (*searc
 func TestSearchSlotsExhaustedIs503(t *testing.T) {
 	live, s := sampleSearcher(t)
 	b := &blockingSearcher{Searcher: s, release: make(chan struct{}), running: make(chan struct{}, 8)}
-	srv := New(b, live, slog.New(slog.DiscardHandler), Limits{MaxConcurrent: 2, SearchTimeout: 400 * time.Millisecond})
+	srv := New(Options{Search: b, Live: live, Log: slog.New(slog.DiscardHandler), Limits: Limits{MaxConcurrent: 2, SearchTimeout: 400 * time.Millisecond}})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func TestHealthWithoutIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Close()
-	srv := New(search.New(live.Index(), search.Limits{}), live, slog.New(slog.DiscardHandler), Limits{})
+	srv := New(Options{Search: search.New(live.Index(), search.Limits{}), Live: live, Log: slog.New(slog.DiscardHandler)})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)

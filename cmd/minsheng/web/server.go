@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"sync"
 	"time"
 
@@ -22,20 +21,6 @@ import (
 	"minsheng/errs"
 	"minsheng/search"
 )
-
-// Limits bound what one request may cost.
-type Limits struct {
-	MaxBodyBytes int64
-	MaxParams    int // query parameter values of one request, list items counted; more is 400
-	// MaxConcurrent is how many searches run at once; more wait in line
-	// for a slot. 0 means one per CPU: a search is CPU-bound, and more at
-	// once only share the cores (8 clients of the load benchmark on 2
-	// cores: p99 157 ms with 16 slots, 117 ms with 2, throughput alike).
-	MaxConcurrent int
-	SearchTimeout time.Duration // also how long a search waits for a slot
-	AuthFailures  int           // wrong tokens a minute from one address before 429; 0 means 10
-	MaxBulkDocs   int           // documents of one NDJSON write; 0 means 1000
-}
 
 // Searcher is what the API needs of the search package.
 type Searcher interface {
@@ -50,13 +35,23 @@ type Live interface {
 	Generation() string
 }
 
-// Server holds the dependencies of the handlers.
-type Server struct {
-	Search  Searcher
-	Live    Live
-	Log     *slog.Logger
-	Limits  Limits
-	DataDir string // for the index size metric
+// Options are what a Server is made of: the services its handlers call,
+// given once here rather than discovered by type assertion, and its
+// limits. A nil service turns its feature off: its routes answer 503 with
+// a message saying so, and the UI's pages say it in their place.
+type Options struct {
+	Search   Searcher        // the search API and the UI's pages
+	Analyst  Analyst         // analytics routes and page; nil: off
+	Handling HandlingAnalyst // handling figures and promise tracking; nil: off
+	// Taxonomy is the taxonomy documents are tagged with: GET
+	// /api/v1/topics lists it with its counts and topic corrections are
+	// checked against it. nil: the topics found in the index only, and
+	// corrections are refused.
+	Taxonomy TaxonomySource
+	Live     Live
+	Log      *slog.Logger // nil: discarded
+	Limits   Limits
+	DataDir  string // for the index size metric
 
 	Jobs        Jobs       // reindex jobs, schedules, generations; nil: admin routes answer 503
 	AdminToken  string     // bearer token of the admin routes; "" turns them off (403)
@@ -68,6 +63,11 @@ type Server struct {
 	Docs     DocWriter               // live documents; nil: their routes answer 503
 	Topics   TopicCorrections        // staff's topic corrections; nil: the topics routes answer 503
 	Synonyms func() *search.Synonyms // those searches use now, for GET /api/v1/synonyms; nil: none
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	Options
 
 	slots   chan struct{} // counts running searches
 	metrics *metrics
@@ -76,25 +76,14 @@ type Server struct {
 	throttle     *throttle // failed authentications by address
 }
 
-// New returns a server. Call Handler for its routes.
-func New(s Searcher, live Live, log *slog.Logger, l Limits) *Server {
-	if l.MaxConcurrent <= 0 {
-		l.MaxConcurrent = runtime.GOMAXPROCS(0)
+// New returns a server of o, its zero limits set to their defaults. Call
+// Handler for its routes.
+func New(o Options) *Server {
+	o.Limits.SetDefaults()
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if l.MaxBodyBytes <= 0 {
-		l.MaxBodyBytes = 1 << 20
-	}
-	if l.MaxParams <= 0 {
-		l.MaxParams = 100
-	}
-	if l.SearchTimeout <= 0 {
-		l.SearchTimeout = 5 * time.Second
-	}
-	if l.MaxBulkDocs <= 0 {
-		l.MaxBulkDocs = 1000
-	}
-	return &Server{Search: s, Live: live, Log: log, Limits: l,
-		slots: make(chan struct{}, l.MaxConcurrent), metrics: newMetrics()}
+	return &Server{Options: o, slots: make(chan struct{}, o.Limits.MaxConcurrent), metrics: newMetrics()}
 }
 
 // Handler returns the routes. trusted lists the proxies whose

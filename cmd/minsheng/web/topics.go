@@ -123,7 +123,7 @@ func (s *Server) putDocTopics(c *gin.Context) {
 		fail(c, http.StatusBadRequest, `send {"topics": ["主题", ...]}: the document's topics, primary first ([] removes them all)`)
 		return
 	}
-	if _, ok := s.Search.(TaxonomySource); !ok {
+	if s.Taxonomy == nil {
 		fail(c, http.StatusServiceUnavailable, "no taxonomy is configured in this server: topics cannot be checked")
 		return
 	}
@@ -155,10 +155,9 @@ func (s *Server) validTopics(in []string) ([]string, string) {
 	if len(in) > maxCorrectedTopics {
 		return nil, fmt.Sprintf("%d topics; a document carries at most %d", len(in), maxCorrectedTopics)
 	}
-	ts := s.Search.(TaxonomySource) // putDocTopics checked
 	names := map[string]string{}
 	var all []string
-	for _, t := range ts.Taxonomy().Topics {
+	for _, t := range s.Taxonomy.Taxonomy().Topics { // putDocTopics checked it is set
 		names[t.Name] = t.Name
 		all = append(all, t.Name)
 		for _, a := range t.Aliases {

@@ -13,13 +13,10 @@ import (
 	"minsheng/search"
 )
 
-// taxonomySearcher adds the taxonomy to the sample searcher, as main does.
-type taxonomySearcher struct {
-	*search.Searcher
-	tax search.Taxonomy
-}
+// fixedTaxonomy is the taxonomy the server is given, as main's.
+type fixedTaxonomy search.Taxonomy
 
-func (t taxonomySearcher) Taxonomy() search.Taxonomy { return t.tax }
+func (t fixedTaxonomy) Taxonomy() search.Taxonomy { return search.Taxonomy(t) }
 
 func TestPutDocTopics(t *testing.T) {
 	live, s := sampleSearcher(t)
@@ -37,7 +34,7 @@ func TestPutDocTopics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(taxonomySearcher{s, st}, live, slog.New(slog.DiscardHandler), Limits{MaxBodyBytes: 64 << 10})
+	srv := New(Options{Search: s, Analyst: s, Taxonomy: fixedTaxonomy(st), Live: live, Log: slog.New(slog.DiscardHandler), Limits: Limits{MaxBodyBytes: 64 << 10}})
 	srv.AdminToken, srv.Topics = token, store
 	h, err := srv.Handler(nil)
 	if err != nil {

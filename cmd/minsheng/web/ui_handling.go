@@ -126,8 +126,8 @@ func (s *Server) uiPromises(c *gin.Context) {
 	ex.Del("repeated")
 	p.JSON = "/api/v1/analytics/promises" + encodeQuery(ex)
 	status := http.StatusOK
-	a, ok := s.Search.(HandlingAnalyst)
-	if !ok {
+	a := s.Handling
+	if a == nil {
 		p.Alert, status = &alert{Title: statusTitle(http.StatusServiceUnavailable), Message: "本服务器未提供承诺跟踪。"}, http.StatusServiceUnavailable
 		s.render(c, status, "promises", p)
 		return

@@ -78,7 +78,7 @@ func TestPromisesPage(t *testing.T) {
 // GET /api/v1/analytics/handling for the same filters, with its file name.
 func TestHandlingReportRoute(t *testing.T) {
 	live, s := sampleSearcher(t)
-	srv := New(s, live, slog.New(slog.DiscardHandler), Limits{})
+	srv := New(Options{Search: s, Analyst: s, Handling: s, Live: live, Log: slog.New(slog.DiscardHandler)})
 	es := search.New(live.Index(), search.Limits{MaxSize: export.DefaultPageSize})
 	es.Keywords = s.Keywords
 	srv.Export = &Export{Exporter: &export.Exporter{Search: es, Handling: es, Generation: live.Generation}}

@@ -229,8 +229,8 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 		s.render(c, status, "analytics", p)
 		return
 	}
-	a, ok := s.Search.(Analyst)
-	if !ok {
+	a := s.Analyst
+	if a == nil {
 		p.Alert, status = &alert{Title: statusTitle(http.StatusServiceUnavailable), Message: "本服务器未提供统计分析。"}, http.StatusServiceUnavailable
 		s.render(c, status, "analytics", p)
 		return
@@ -270,9 +270,9 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 		return err
 	})
 	p.Sessions = s.sessionOptions(ctx, v.Get(corpus.FieldSession))
-	if ha, ok := s.Search.(HandlingAnalyst); ok {
+	if s.Handling != nil {
 		var err error
-		if p.Handling, err = s.uiHandling(ctx, ha, r, v); err != nil {
+		if p.Handling, err = s.uiHandling(ctx, s.Handling, r, v); err != nil {
 			al, _ := s.alertOf(c, err)
 			p.Handling.Err = al.Title + "：" + err.Error()
 		}

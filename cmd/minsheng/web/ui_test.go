@@ -162,9 +162,10 @@ type uiLive struct{}
 
 func (uiLive) Generation() string { return "gen-test" }
 
-func newUIServer(t *testing.T, s Searcher) (*Server, http.Handler) {
+func newUIServer(t *testing.T, o Options) (*Server, http.Handler) {
 	t.Helper()
-	srv := New(s, uiLive{}, slog.New(slog.DiscardHandler), Limits{MaxBodyBytes: 4096, SearchTimeout: time.Second})
+	o.Live, o.Log, o.Limits = uiLive{}, slog.New(slog.DiscardHandler), Limits{MaxBodyBytes: 4096, SearchTimeout: time.Second}
+	srv := New(o)
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +207,7 @@ func wantPage(t *testing.T, w *httptest.ResponseRecorder, status int, wants ...s
 
 func TestUISearchPage(t *testing.T) {
 	f := &uiSearcher{}
-	_, h := newUIServer(t, f)
+	_, h := newUIServer(t, Options{Search: f})
 	w := get(t, h, "/?q=%E4%B9%A1%E6%9D%91&topic=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4&page=1")
 	wantPage(t, w, http.StatusOK,
 		`<html lang="zh-CN">`, `aria-current="page">检索</a>`,
@@ -236,14 +237,14 @@ func TestUISearchPage(t *testing.T) {
 }
 
 func TestUISearchErrorsShowOnThePage(t *testing.T) {
-	_, h := newUIServer(t, &uiSearcher{})
+	_, h := newUIServer(t, Options{Search: &uiSearcher{}})
 	w := get(t, h, "/?q=x&from=2024-13-45")
 	wantPage(t, w, http.StatusBadRequest, `role="alert"`, "请求有误", "2024-13-45", `name="q"`, `value="x"`)
 
 	w = get(t, h, "/?page=abc")
 	wantPage(t, w, http.StatusBadRequest, `role="alert"`, "page must be a whole number")
 
-	_, h = newUIServer(t, &uiSearcher{err: fmt.Errorf("%w: no index is loaded", search.ErrUnavailable)})
+	_, h = newUIServer(t, Options{Search: &uiSearcher{err: fmt.Errorf("%w: no index is loaded", search.ErrUnavailable)}})
 	wantPage(t, get(t, h, "/?q=x"), http.StatusServiceUnavailable, `role="alert"`, "检索服务暂时不可用", "no index is loaded")
 }
 
@@ -258,7 +259,7 @@ func TestUIDocumentPage(t *testing.T) {
 			Inferred: []corpus.Topic{{Name: "乡村振兴", Score: 12.5, Words: []string{"乡村", "振兴"}}, {Name: "三农", Score: 5, Words: []string{"农业"}}},
 		},
 	}}
-	_, h := newUIServer(t, f)
+	_, h := newUIServer(t, Options{Search: f})
 	w := get(t, h, "/docs/s-1")
 	wantPage(t, w, http.StatusOK,
 		`关于&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;的建议`,
@@ -282,7 +283,7 @@ func TestUIDocumentPage(t *testing.T) {
 
 func TestUIDraftCheck(t *testing.T) {
 	f := &uiSearcher{}
-	_, h := newUIServer(t, f)
+	_, h := newUIServer(t, Options{Search: f})
 	wantPage(t, get(t, h, "/check"), http.StatusOK, `<textarea id="draft" name="text"`, `aria-current="page">建议查重</a>`)
 
 	w := postForm(t, h, "/check", url.Values{"text": {"关于乡村振兴的建议草稿"}, "n": {"5"}, "only": {"1"}})
@@ -312,7 +313,7 @@ func TestUIDraftCheck(t *testing.T) {
 }
 
 func TestUIAdminPage(t *testing.T) {
-	srv, h := newUIServer(t, &uiSearcher{})
+	srv, h := newUIServer(t, Options{Search: &uiSearcher{}})
 	wantPage(t, get(t, h, "/admin"), http.StatusOK, "管理功能未开启", "MINSHENG_ADMIN_TOKEN")
 	srv.AdminToken = "x"
 	w := get(t, h, "/admin")
@@ -323,7 +324,7 @@ func TestUIAdminPage(t *testing.T) {
 }
 
 func TestUIAnalyticsWithoutAnalytics(t *testing.T) {
-	_, h := newUIServer(t, &uiSearcher{})
+	_, h := newUIServer(t, Options{Search: &uiSearcher{}})
 	w := get(t, h, "/analytics")
 	wantPage(t, w, http.StatusServiceUnavailable, `role="alert"`, "本服务器未提供统计分析")
 	wantPage(t, get(t, h, "/analytics?from=nope"), http.StatusBadRequest, `role="alert"`, "nope")
@@ -359,7 +360,7 @@ func (a *uiAnalyst) Topics(_ context.Context, t search.Taxonomy) (*search.TopicL
 
 func TestUIAnalyticsCharts(t *testing.T) {
 	a := &uiAnalyst{}
-	_, h := newUIServer(t, a)
+	_, h := newUIServer(t, Options{Search: a, Analyst: a})
 	w := get(t, h, "/analytics?kind=suggestion&interval=year")
 	wantPage(t, w, http.StatusOK, `aria-current="page">统计分析</a>`,
 		"<svg class=\"chart\"", "<polyline", "乡村&lt;振兴&gt;（5）", // a topic name is escaped
@@ -377,7 +378,7 @@ func TestUIAnalyticsCharts(t *testing.T) {
 }
 
 func TestUIStaticAssets(t *testing.T) {
-	_, h := newUIServer(t, &uiSearcher{})
+	_, h := newUIServer(t, Options{Search: &uiSearcher{}})
 	for name, ctype := range map[string]string{"ui.css": "text/css", "ui.js": "text/javascript"} {
 		w := get(t, h, "/static/"+name+"?v="+uiAssets[name].hash)
 		if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), ctype) {
