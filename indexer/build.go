@@ -61,7 +61,10 @@ type BuildOptions struct {
 	Workers int
 }
 
-func (o *BuildOptions) setDefaults() {
+// SetDefaults sets every zero field to its default: the one place the
+// build's defaults are written (main's configuration reads its batch
+// size and generations kept from here). Build calls it.
+func (o *BuildOptions) SetDefaults() {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 1000
 	}
@@ -121,7 +124,7 @@ func (p Progress) ETA() time.Duration {
 // was; a partial folder left by a crash is removed by the next build. One
 // build runs at a time in a data folder: a second gets ErrBuildRunning.
 func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, error) {
-	opt.setDefaults()
+	opt.SetDefaults()
 	start := time.Now()
 	unlock, err := lockBuild(dataDir)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"minsheng/cmd/minsheng/web"
 	"minsheng/export"
+	"minsheng/indexer"
 	"minsheng/search"
 )
 
@@ -115,13 +116,16 @@ func (c *Config) searchLimits() search.Limits {
 	return l
 }
 
-// DefaultConfig returns the defaults.
+// DefaultConfig returns the defaults. Those of a package's options are
+// the package's own (SetDefaults); main writes only its own.
 func DefaultConfig() Config {
+	var build indexer.BuildOptions
+	build.SetDefaults()
 	c := Config{
 		Data:      "data",
 		Addr:      "127.0.0.1:8080",
-		BatchSize: 1000,
-		Keep:      3,
+		BatchSize: build.BatchSize,
+		Keep:      build.Keep,
 		LogLevel:  "info",
 		LogFormat: "text",
 		BaseURL:   "http://127.0.0.1:8080",

@@ -140,7 +140,9 @@ type JobsOptions struct {
 	Problems  int // skipped records kept per job, with file and line; 0 means 100
 }
 
-func (o *JobsOptions) setDefaults() {
+// SetDefaults sets every zero field to its default, the one place they
+// are written. OpenJobs calls it.
+func (o *JobsOptions) SetDefaults() {
 	if o.Location == nil {
 		o.Location = Shanghai()
 	}
@@ -215,7 +217,7 @@ type startReply struct {
 // they fire once Run runs. A second process on the same data folder gets
 // an error after about a second.
 func OpenJobs(dataDir string, live *indexer.Live, opt JobsOptions) (*Jobs, error) {
-	opt.setDefaults()
+	opt.SetDefaults()
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}
