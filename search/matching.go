@@ -175,7 +175,7 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 	for _, u := range q.units {
 		words += u.words
 	}
-	s := &matchSearcher{ctx: ctx, sink: q.sink, every: q.all, tiered: words <= tierUnits, weights: make([]float64, len(q.units)), bits: unitBits(q.units)}
+	s := &matchSearcher{ended: ctx.Err, sink: q.sink, every: q.all, tiered: words <= tierUnits, weights: make([]float64, len(q.units)), bits: unitBits(q.units)}
 	total, err := r.DocCount()
 	if err != nil {
 		return nil, err
@@ -223,7 +223,11 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 // hands on the documents whose units hold at least MatchFloor of the
 // weight, in increasing number, scored by the score searcher.
 type matchSearcher struct {
-	ctx     context.Context // of the search: reading every unit is long
+	// ended is the search's ctx.Err. bleve hands a context to Searcher
+	// only; Next and Advance get a *search.SearchContext, which has none,
+	// and reading every unit there is long: the searcher keeps the one
+	// question it asks of the context, not the context (as anySearcher).
+	ended   func() error
 	sink    *matchSink
 	alts    []*altReader // of every unit, in order: bit i is alts[i]
 	bits    []uint64     // each unit's bits
@@ -253,7 +257,7 @@ func (s *matchSearcher) readAll() error {
 		}
 	}
 	for i, ar := range s.alts {
-		if err := ar.readInto(s.ctx.Err, s.masks, uint(i)); err != nil {
+		if err := ar.readInto(s.ended, s.masks, uint(i)); err != nil {
 			return err
 		}
 	}
