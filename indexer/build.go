@@ -15,8 +15,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
-	index "github.com/blevesearch/bleve_index_api"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"minsheng/corpus"
 	"minsheng/indexer/analysis"
@@ -165,9 +164,9 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 			os.RemoveAll(tmp)
 		}
 	}()
-	idx, err := bleve.NewUsing(filepath.Join(tmp, "index"), m, scorch.Name, scorch.Name, nil)
+	idx, err := create(filepath.Join(tmp, "index"), m)
 	if err != nil {
-		return nil, fmt.Errorf("create index: %w", err)
+		return nil, err
 	}
 	var changes *wal.State
 	if opt.Changes != nil {
@@ -229,6 +228,22 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	}
 	man.Seconds = time.Since(start).Seconds()
 	return man, nil
+}
+
+// create makes a new index at path and opens it with buildConfig, which
+// is not stored with it.
+func create(path string, m *mapping.IndexMappingImpl) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	if err := idx.Close(); err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	if idx, err = bleve.OpenUsing(path, buildConfig()); err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	return idx, nil
 }
 
 // filled is what fill did: the walk's Stats, counting the documents
@@ -410,139 +425,6 @@ func IndexFields(d *corpus.Doc) map[string]any {
 	js, _ := json.Marshal(d) // a Doc always marshals
 	f[corpus.FieldStored] = string(js)
 	return f
-}
-
-// compact merges a finished index into one segment, and stores its field
-// lengths. scorch leaves a build as segments of all sizes (13 for
-// ../shared/corpora), and a search looks every term up in each of them and
-// walks postings across them: BenchmarkQueryMix takes a sixth to a quarter
-// less time on one segment. ForceMerge merges in rounds; it usually takes
-// two.
-func compact(ctx context.Context, path string, log *slog.Logger) error {
-	if err := analysis.Register(); err != nil {
-		return err
-	}
-	idx, err := bleve.Open(path)
-	if err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	ai, err := idx.Advanced()
-	if err != nil {
-		idx.Close()
-		return fmt.Errorf("compact: %w", err)
-	}
-	s, ok := ai.(*scorch.Scorch)
-	if !ok {
-		return idx.Close()
-	}
-	start := time.Now()
-	for round := 0; round < maxMergeRounds && segments(s) > 1; round++ {
-		log.Info("merging index segments", "segments", segments(s))
-		if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-			idx.Close()
-			return fmt.Errorf("compact: %w", err)
-		}
-	}
-	log.Info("index segments merged", "segments", segments(s), "seconds", time.Since(start).Seconds())
-	if err := storeFieldLengths(ctx, idx); err != nil {
-		idx.Close()
-		return fmt.Errorf("compact: %w", err)
-	}
-	if err := idx.Close(); err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	return nil
-}
-
-// storeFieldLengths stores every field's length in tokens, summed over the
-// documents (corpus.KeyFieldLengths). bleve's BM25 divides a field's length
-// by what it calls the average length, the field's count of distinct terms
-// over the documents: 39 for the bodies of eval/ncp, whose true average is
-// 819 tokens. Long documents are then discounted twenty times too hard.
-// Reading every posting takes about 5 s for ../shared/corpora.
-func storeFieldLengths(ctx context.Context, idx bleve.Index) error {
-	ai, err := idx.Advanced()
-	if err != nil {
-		return err
-	}
-	r, err := ai.Reader()
-	if err != nil {
-		return err
-	}
-	lengths, err := fieldLengths(ctx, r)
-	if cerr := r.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	js, err := json.Marshal(lengths)
-	if err != nil {
-		return err
-	}
-	return idx.SetInternal([]byte(corpus.KeyFieldLengths), js)
-}
-
-// fieldLengths sums, for every field of an index, the frequencies of all
-// its terms in all documents: the field's length in tokens.
-func fieldLengths(ctx context.Context, r index.IndexReader) (map[string]uint64, error) {
-	fields, err := r.Fields()
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]uint64, len(fields))
-	var tfd index.TermFieldDoc
-	for _, f := range fields {
-		dict, err := r.FieldDict(f)
-		if err != nil {
-			return nil, err
-		}
-		var total uint64
-		for {
-			e, err := dict.Next()
-			if err != nil {
-				dict.Close()
-				return nil, err
-			}
-			if e == nil {
-				break
-			}
-			if err := ctx.Err(); err != nil {
-				dict.Close()
-				return nil, err
-			}
-			tfr, err := r.TermFieldReader(ctx, []byte(e.Term), f, true, false, false)
-			if err != nil {
-				dict.Close()
-				return nil, err
-			}
-			for {
-				p, err := tfr.Next(tfd.Reset())
-				if err != nil {
-					tfr.Close()
-					dict.Close()
-					return nil, err
-				}
-				if p == nil {
-					break
-				}
-				total += p.Freq
-			}
-			tfr.Close()
-		}
-		dict.Close()
-		out[f] = total
-	}
-	return out, nil
-}
-
-// maxMergeRounds bounds compact's rounds of ForceMerge.
-const maxMergeRounds = 8
-
-// segments is the number of file segments of an index's current snapshot.
-func segments(s *scorch.Scorch) uint64 {
-	n, _ := s.StatsMap()["TotFileSegmentsAtRoot"].(uint64)
-	return n
 }
 
 // verify reopens a finished index and checks that it holds every document.
