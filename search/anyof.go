@@ -135,8 +135,12 @@ type anySearcher struct {
 	marks []uint64
 	masks *maskSet
 	read  bool // the clauses have been read into acc
-	acc   *accumulator
-	next  uint64 // the document number to look at next
+	// lazy: each document asked about is scored alone (anylazy.go)
+	lazy bool
+	at   []lazyClause
+	id   index.IndexInternalID
+	acc  *accumulator
+	next uint64 // the document number to look at next
 }
 
 // accumulator holds the scores of one anySearcher by document number.
@@ -211,6 +215,9 @@ func (s *anySearcher) readAll() error {
 
 // Next implements bsearch.Searcher.
 func (s *anySearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	if s.lazy {
+		return s.lazyNext(sc)
+	}
 	if !s.read {
 		if err := s.readAll(); err != nil {
 			return nil, err

@@ -93,6 +93,14 @@ type matching struct {
 type matchSink struct {
 	masks *maskSet
 	units []uint64 // the bits of each unit's alternatives
+	// window is how many of the best matches the search keeps (the pages
+	// up to the one asked for), 0 when it does not rank by score alone
+	// from the first; collected counts the complete matches the collector
+	// has been handed so far (countExact), nil: not counted. Once a
+	// tiered query's collector holds window complete matches, no partial
+	// match can reach the page: it is counted, not scored.
+	window    uint64
+	collected *uint64
 }
 
 // maskSet holds the units matched by each document, by document number.
@@ -186,11 +194,18 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		return nil, err
 	}
 	s.score = &follower{s: ss}
-	// the score's clauses are read whole before the units: a unit's
-	// term that is one of them is marked in the masks as it is read
 	var shared func(field, term string, bit uint) bool
 	if as, ok := ss.(*anySearcher); ok && !q.exhaustive {
-		s.first, shared = as, as.mark
+		if s.tiered || s.every {
+			// few documents are scored: the complete matches and the
+			// partial ones before the page is full of those
+			as.lazy, s.skips = true, s.tiered && !s.every
+		} else {
+			// every match is scored: the score's clauses are read
+			// whole before the units, and a unit's term that is one of
+			// them is marked in the masks as it is read
+			s.first, shared = as, as.mark
+		}
 	}
 	uo := o
 	uo.Score = "none" // units only say whether a document has a word
@@ -240,6 +255,7 @@ type matchSearcher struct {
 	shared  bool // masks belong to the sink now
 	every   bool // every unit is required
 	tiered  bool // complete matches rank first: the query has at most tierUnits words
+	skips   bool // partial matches that cannot reach the page are not scored (needless)
 	read    bool
 	next    uint64
 	own     uint64    // the bits of the units' own words
@@ -318,6 +334,11 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 		}
 		dm := sc.DocumentMatchPool.Get()
 		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
+		if !full && s.needless() {
+			dm.Score = 0 // below every complete match, which fill the page
+			s.next++
+			return dm, nil
+		}
 		score, err := s.score.scoreOf(sc, dm.IndexInternalID)
 		if err != nil {
 			return nil, err
@@ -338,6 +359,14 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 		return dm, nil
 	}
 	return nil, nil
+}
+
+// needless reports whether a partial match handed on now cannot reach
+// the page: the query is tiered (every complete match ranks above it) and
+// the collector already holds as many complete matches as it keeps. Its
+// score is never shown, nor does it decide anything.
+func (s *matchSearcher) needless() bool {
+	return s.skips && s.sink.window > 0 && s.sink.collected != nil && *s.sink.collected >= s.sink.window
 }
 
 // follower reads a searcher's matches in the increasing order of the

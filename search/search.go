@@ -174,6 +174,10 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	if units == nil {
 		counter = nil
 	}
+	sink.collected = counter
+	if r.Sort == SortRelevance && r.After == nil {
+		sink.window = uint64(r.Page * r.Size)
+	}
 	res, err := s.runCounting(ctx, sr, h, sink, counter)
 	if err != nil {
 		return nil, err

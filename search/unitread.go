@@ -20,8 +20,9 @@ import (
 // and made a DocumentMatch of each: on the load's questions, reading the
 // units that way cost a third of their search (BenchmarkQueryMix).
 type altReader struct {
-	terms  []index.TermFieldReader
-	others []bsearch.Searcher
+	terms   []index.TermFieldReader
+	phrases []*phraseMask
+	others  []bsearch.Searcher
 }
 
 // newAltReader opens the parts of q with the options o, which score
@@ -57,6 +58,15 @@ func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMappi
 		a.terms = append(a.terms, tr)
 	}
 	for _, oq := range others {
+		if pq, ok := oq.(*phraseOf); ok && len(pq.terms) > 1 {
+			pm, err := newPhraseMask(ctx, r, m, o, pq)
+			if err != nil {
+				a.close()
+				return nil, err
+			}
+			a.phrases = append(a.phrases, pm)
+			continue
+		}
 		s, err := oq.Searcher(ctx, r, m, o)
 		if err != nil {
 			a.close()
@@ -110,6 +120,11 @@ func (a *altReader) readInto(ended func() error, masks *maskSet, bit uint) error
 			masks.set(d, bit)
 		}
 	}
+	for _, pm := range a.phrases {
+		if err := pm.readInto(ended, masks, bit); err != nil {
+			return err
+		}
+	}
 	for _, s := range a.others {
 		sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
 		for n := 0; ; n++ {
@@ -144,6 +159,11 @@ func (a *altReader) close() error {
 			first = err
 		}
 	}
+	for _, pm := range a.phrases {
+		if err := pm.close(); err != nil && first == nil {
+			first = err
+		}
+	}
 	for _, s := range a.others {
 		if err := s.Close(); err != nil && first == nil {
 			first = err
@@ -158,6 +178,9 @@ func (a *altReader) count() uint64 {
 	for _, tr := range a.terms {
 		n += tr.Count()
 	}
+	for _, pm := range a.phrases {
+		n += pm.verify.Count()
+	}
 	for _, s := range a.others {
 		n += s.Count()
 	}
@@ -170,8 +193,144 @@ func (a *altReader) size() int {
 	for _, tr := range a.terms {
 		n += tr.Size()
 	}
+	for _, pm := range a.phrases {
+		n += pm.verify.Size()
+		for _, tr := range pm.terms {
+			n += tr.Size()
+		}
+	}
 	for _, s := range a.others {
 		n += s.Size()
 	}
 	return n
+}
+
+// phraseMask finds the documents that hold a literal phrase (a word's
+// characters, as bigrams at consecutive positions) for a unit's mask. A
+// document that has the unit already, by the word's terms, needs no
+// looking at: the documents that have every bigram are found from the
+// bigrams' postings alone (no positions: skipped through, not decoded),
+// and only those that lack the unit are verified, by the phrase's
+// searcher. Reading every candidate's positions was a quarter of the
+// search of 生态环境保护 (BenchmarkQueryMix long-word).
+type phraseMask struct {
+	terms  []index.TermFieldReader // each bigram's postings, bare
+	verify bsearch.Searcher        // the phrase, positions checked
+}
+
+func newPhraseMask(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions, q *phraseOf) (*phraseMask, error) {
+	pm := &phraseMask{}
+	for _, t := range q.terms {
+		if err := bsearch.RecordTermSearcher(ctx); err != nil {
+			pm.close()
+			return nil, err
+		}
+		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, false)
+		if err != nil {
+			pm.close()
+			return nil, err
+		}
+		pm.terms = append(pm.terms, tr)
+	}
+	v, err := q.Searcher(ctx, r, m, o)
+	if err != nil {
+		pm.close()
+		return nil, err
+	}
+	pm.verify = v
+	return pm, nil
+}
+
+// readInto sets bit in the masks of the documents that hold the phrase
+// and do not have it already.
+func (pm *phraseMask) readInto(ended func() error, masks *maskSet, bit uint) error {
+	at := make([]uint64, len(pm.terms)) // each reader's current document
+	started := make([]bool, len(pm.terms))
+	// a posting each: scorch keeps the id of a reader's current posting
+	// in the posting it returns, and compares the next Advance with it
+	tfds := make([]index.TermFieldDoc, len(pm.terms))
+	var (
+		id      index.IndexInternalID
+		found   uint64 // the last document the phrase searcher found
+		has     bool   // it found one
+		sc      = &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(pm.verify.DocumentMatchPoolSize(), 0)}
+		checked int
+	)
+	target := uint64(0)
+	for {
+		// leapfrog: every reader to the furthest document any is on
+		agreed := true
+		for i, tr := range pm.terms {
+			if started[i] && at[i] >= target {
+				if at[i] > target {
+					target, agreed = at[i], false
+					break
+				}
+				continue
+			}
+			id = index.NewIndexInternalID(id, target)
+			p, err := tr.Advance(id, tfds[i].Reset())
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				return nil
+			}
+			n, ok := docNumber(p.ID)
+			if !ok {
+				return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+			}
+			at[i], started[i] = n, true
+			if n > target {
+				target, agreed = n, false
+				break
+			}
+		}
+		if !agreed {
+			continue
+		}
+		doc := target
+		target++
+		if masks.of(doc)&(1<<bit) != 0 || has && found > doc {
+			continue // has the unit already; or the phrase is not in it
+		}
+		if checked++; checked%1024 == 0 {
+			if err := ended(); err != nil {
+				return err
+			}
+		}
+		if !has || found < doc {
+			id = index.NewIndexInternalID(id, doc)
+			dm, err := pm.verify.Advance(sc, id)
+			if err != nil {
+				return err
+			}
+			if dm == nil {
+				return nil // the phrase is in no further document
+			}
+			n, ok := docNumber(dm.IndexInternalID)
+			if !ok {
+				return fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
+			}
+			sc.DocumentMatchPool.Put(dm)
+			found, has = n, true
+			masks.set(n, bit) // it holds the phrase, whichever it is
+		}
+	}
+}
+
+// close closes the readers and the searcher.
+func (pm *phraseMask) close() error {
+	var first error
+	for _, tr := range pm.terms {
+		if err := tr.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if pm.verify != nil {
+		if err := pm.verify.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
