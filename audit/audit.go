@@ -25,7 +25,10 @@ import (
 // File is the audit store's name inside a data folder.
 const File = "audit.db"
 
-// DefaultRetention is how long records are kept when Open is given 0.
+// DefaultRetention is how long records are kept when Open is given 0,
+// and the default of the configuration's audit_retention: a year, long
+// enough to answer "who rebuilt the index last spring"; a record is a few
+// hundred bytes.
 const DefaultRetention = 365 * 24 * time.Hour
 
 var bucket = []byte("records")

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"minsheng/audit"
 	"minsheng/cmd/minsheng/web"
 	"minsheng/export"
 	"minsheng/indexer"
@@ -138,9 +139,8 @@ func DefaultConfig() Config {
 		// Searches come first while serving: a reindex job with one batch
 		// in flight on 2 cores (BenchmarkSearchDuringReindex in web).
 		BuildWorkers: max(1, runtime.GOMAXPROCS(0)/2),
-		// a year: long enough to answer "who rebuilt the index last
-		// spring"; a record is a few hundred bytes
-		AuditRetention: 365 * 24 * time.Hour,
+		// the audit's own: a year
+		AuditRetention: audit.DefaultRetention,
 		// rebuilding the index more often than hourly only spends the
 		// machine and rotates rollback generations out (issue 21)
 		MinSchedule: time.Hour,
