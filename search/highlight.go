@@ -205,6 +205,7 @@ func (f *found) fragments() []string {
 // them. Newlines become spaces.
 func (f *found) render(from, fromB, to int) (string, int) {
 	var b strings.Builder
+	b.Grow(3*(to-from) + 32) // CJK runes are 3 bytes; a few marks
 	in := false
 	si := sort.Search(len(f.spans), func(i int) bool { return f.spans[i].to > from })
 	p := fromB
@@ -222,10 +223,15 @@ func (f *found) render(from, fromB, to int) (string, int) {
 		_, size := utf8.DecodeRuneInString(f.text[p:])
 		s := f.text[p : p+size]
 		p += size
-		if s == "\n" || s == "\r" || s == "\t" {
-			s = " "
+		if size == 1 { // only these of one byte change
+			switch s[0] {
+			case '\n', '\r', '\t':
+				s = " "
+			case '<', '>', '&', '\'', '"':
+				s = html.EscapeString(s)
+			}
 		}
-		b.WriteString(html.EscapeString(s))
+		b.WriteString(s)
 	}
 	if in {
 		b.WriteString("</mark>")

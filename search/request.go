@@ -164,7 +164,7 @@ func (r *Request) normalize(l Limits) error {
 			return invalid("there is no filter %q", name)
 		}
 	}
-	for _, fd := range corpus.Filters() {
+	for _, fd := range filterFields {
 		for _, v := range f.Values(fd.Name) {
 			if fd.Normalize != nil {
 				v = fd.Normalize(v)
