@@ -28,3 +28,13 @@ func TestBuildWorkersSetting(t *testing.T) {
 		t.Errorf("build_workers -1: %v, want an error naming build_workers", err)
 	}
 }
+
+// The server's analysis queue follows build_workers, 0 meaning one per
+// CPU as for the build itself.
+func TestAnalysisWorkers(t *testing.T) {
+	for _, c := range []struct{ build, want int }{{0, runtime.GOMAXPROCS(0)}, {1, 1}, {3, 3}} {
+		if got := analysisWorkers(c.build); got != c.want {
+			t.Errorf("analysisWorkers(%d) = %d, want %d", c.build, got, c.want)
+		}
+	}
+}

@@ -10,9 +10,12 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"minsheng/audit"
 	"minsheng/cmd/minsheng/web"
@@ -67,6 +70,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	debug.SetGCPercent(c.GCPercent)
 	debug.SetMemoryLimit(c.MemLimit)
+	// bleve analyses the documents of every batch (a reindex job's, live
+	// documents') on one queue per process, 4 goroutines unless set: as
+	// many as build_workers, or a job with one worker still takes every CPU
+	bleve.Config.SetAnalysisQueueSize(analysisWorkers(c.BuildWorkers))
 	tagger, err := c.tagger()
 	if err != nil {
 		return err
@@ -271,4 +278,13 @@ func builtinAnalysis() (*analysis.Analysis, error) {
 		return nil, err
 	}
 	return analysis.NewAnalysis(d)
+}
+
+// analysisWorkers is the size of bleve's analysis queue in the server:
+// build_workers, 0 meaning one per CPU as for the build.
+func analysisWorkers(buildWorkers int) int {
+	if buildWorkers <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return buildWorkers
 }
