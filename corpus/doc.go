@@ -110,6 +110,9 @@ func (d *Doc) AllTopics() []string {
 type Keyword struct {
 	Word   string  `json:"word"`
 	Weight float64 `json:"weight"`
+	// Tag is the word's part of speech by the segmenter's dictionary
+	// (jieba's tags: ns a place, nr a person, n a noun ...); "" unknown.
+	Tag string `json:"tag,omitempty"`
 }
 
 // Problem is a record that a reader skipped, or a whole file it could not

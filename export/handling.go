@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -217,16 +218,22 @@ func (b *book) promises(pr *search.Promises) error {
 			if c.Repeated {
 				flag = "再次提出"
 			}
-			rows = append(rows, append(first[:5:5], text(c.Number), text(c.Title), text(c.Session), text(c.ReplyClass), c.Similarity, flag))
+			var lift any = ""
+			if c.Lift > 0 {
+				lift = math.Round(c.Lift*10) / 10
+			}
+			rows = append(rows, append(first[:5:5], text(c.Number), text(c.Title), text(c.Session), text(c.ReplyClass), c.Similarity, lift, flag))
 		}
 	}
 	extra := [][]any{{fmt.Sprintf("答复为B类或C类的建议%d件，其中%d件的事项在之后的会议上被再次提出。每件列出之后最相似的 %d 件建议；"+
-		"相似度为后续建议对该建议（含答复）关键词的得分与该建议自身得分之比，达到 %.3f 且主题相同（或无主题）时标为“再次提出”。",
-		pr.Total, pr.Repeated, search.PromiseCandidates, search.RepeatShare)}}
+		"相似度为后续建议对该建议（含答复）关键词（地名、人名按五分之一计）的得分与该建议自身得分之比，"+
+		"突出度为其得分与之后最相似的 %d 件建议得分中位数之比；相似度达到 %.2f、突出度达到 %g（或之后的相似建议不足以计算突出度），"+
+		"且来源或人工所定的主题不相矛盾时，标为“再次提出”。",
+		pr.Total, pr.Repeated, search.PromiseCandidates, search.PromiseCrowd, search.RepeatShare, float64(search.RepeatLift))}}
 	return b.table(sheetPromises, []column{{title: "编号", width: 12}, {title: "标题", width: 40}, {title: "届次", width: 16},
 		{title: "答复类别", width: 9}, {title: "主办单位", width: 18}, {title: "后续建议编号", width: 12}, {title: "后续建议标题", width: 40},
 		{title: "后续届次", width: 16}, {title: "后续答复类别", width: 11}, {title: "相似度", width: 9, style: b.percent},
-		{title: "再次提出", width: 10}}, rows, extra)
+		{title: "突出度", width: 9}, {title: "再次提出", width: 10}}, rows, extra)
 }
 
 // handlingNow is the file name stamp of the handling report.

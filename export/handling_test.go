@@ -177,7 +177,7 @@ func TestHandlingWorkbook(t *testing.T) {
 		if len(r) >= 6 && r[0] != "" {
 			lines++
 		}
-		if len(r) == 11 && r[10] == "再次提出" {
+		if len(r) == 12 && r[11] == "再次提出" {
 			flags++
 		}
 	}

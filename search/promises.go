@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -20,14 +19,6 @@ import (
 
 // PromiseCandidates is how many later suggestions each promise lists.
 const PromiseCandidates = 3
-
-// RepeatShare is how close a later suggestion must come to a promise to be
-// flagged 再次提出: its score for the promise's keywords as a fraction of
-// the promise's own. On the sample corpus the planted repeats score 0.10
-// to 0.32; suggestions of other matters mostly under 0.05, but a few
-// that share a place or a frame of words reach 0.10 (天水至陇南高速公路
-// and 陇南康养旅游), so a flag also needs a topic in common (sameMatter).
-const RepeatShare = 0.095
 
 // maxPromises is the most promises one tracking reads.
 const maxPromises = 2000
@@ -63,8 +54,9 @@ type Candidate struct {
 	Session    string   `json:"session,omitempty"`
 	Date       string   `json:"date,omitempty"`
 	ReplyClass string   `json:"reply_class,omitempty"`
-	Similarity float64  `json:"similarity"` // score over the promise's own score
-	Repeated   bool     `json:"repeated"`   // 再次提出: Similarity at least RepeatShare, and a topic in common
+	Similarity float64  `json:"similarity"` // score over the promise's own score, names weighed down (repeat.go)
+	Lift       float64  `json:"lift"`       // score over the median of the PromiseCrowd later suggestions most like the promise; 0 for no crowd
+	Repeated   bool     `json:"repeated"`   // 再次提出: Similarity at least RepeatShare, Lift at least RepeatLift, no given topics in disagreement
 	Shared     []string `json:"shared"`     // keywords in common
 }
 
@@ -87,6 +79,10 @@ func (s *Searcher) Promises(ctx context.Context, r Request) (*Promises, error) {
 		return nil, err
 	}
 	out := &Promises{Promises: []Promise{}, Truncated: truncated}
+	nm, err := s.newNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range docs {
 		if d.ReplyClass != corpus.ClassB && d.ReplyClass != corpus.ClassC {
 			continue
@@ -95,7 +91,7 @@ func (s *Searcher) Promises(ctx context.Context, r Request) (*Promises, error) {
 			out.Truncated = true
 			continue
 		}
-		p, err := s.promise(ctx, d)
+		p, err := s.promise(ctx, nm, d)
 		if err != nil {
 			return nil, err
 		}
@@ -108,11 +104,12 @@ func (s *Searcher) Promises(ctx context.Context, r Request) (*Promises, error) {
 	return out, nil
 }
 
-// promise finds the later suggestions most like d.
-func (s *Searcher) promise(ctx context.Context, d *corpus.Doc) (Promise, error) {
+// promise finds the later suggestions most like d, and which of them
+// raise its matter again (repeat.go).
+func (s *Searcher) promise(ctx context.Context, nm *names, d *corpus.Doc) (Promise, error) {
 	p := Promise{ID: d.ID, Title: d.Title, Number: d.Number, Session: d.Session, Date: corpus.Day(d.Date),
 		ReplyClass: d.ReplyClass, LeadUnit: d.Lead(), Later: []Candidate{}}
-	kws := s.Keywords(d.Title+"\n"+d.Title+"\n"+d.Body+"\n"+d.Reply, similarTerms)
+	kws := nm.weigh(s.Keywords(d.Title+"\n"+d.Title+"\n"+d.Body+"\n"+d.Reply, similarTerms))
 	if len(kws) == 0 || d.Date.IsZero() {
 		return p, nil
 	}
@@ -131,11 +128,16 @@ func (s *Searcher) promise(ctx context.Context, d *corpus.Doc) (Promise, error) 
 	if d.Session != "" {
 		f.AddMustNot(termQ(corpus.FieldSession, d.Session, 0))
 	}
-	res, err := s.score(ctx, likeQuery(kws), f, PromiseCandidates)
+	res, err := s.score(ctx, likeQuery(kws), f, max(PromiseCandidates, PromiseCrowd))
 	if err != nil {
 		return p, err
 	}
-	for _, dm := range res.Hits {
+	scores := make([]float64, len(res.Hits))
+	for i, dm := range res.Hits {
+		scores[i] = dm.Score
+	}
+	median := crowd(scores)
+	for _, dm := range res.Hits[:min(len(res.Hits), PromiseCandidates)] {
 		h, err := hitOf(dm)
 		if err != nil {
 			return p, err
@@ -149,19 +151,12 @@ func (s *Searcher) promise(ctx context.Context, d *corpus.Doc) (Promise, error) 
 				c.Shared = append(c.Shared, k.Word)
 			}
 		}
-		c.Repeated = c.Similarity >= RepeatShare && sameMatter(d, h.Doc)
+		c.Lift = liftOf(dm.Score, median)
+		c.Repeated = c.Similarity >= RepeatShare && (c.Lift == 0 || c.Lift >= RepeatLift) && !topicsDisagree(d, h.Doc)
 		p.Repeated = p.Repeated || c.Repeated
 		p.Later = append(p.Later, c)
 	}
 	return p, nil
-}
-
-// sameMatter reports whether two suggestions may be about the same
-// matter by their topics: they share one, or either has none (the
-// classifier missed it, so the topics cannot tell).
-func sameMatter(a, b *corpus.Doc) bool {
-	ta, tb := a.AllTopics(), b.AllTopics()
-	return len(ta) == 0 || len(tb) == 0 || slices.ContainsFunc(ta, func(t string) bool { return slices.Contains(tb, t) })
 }
 
 // likeQuery is the similar-documents query of keywords.

@@ -233,6 +233,7 @@ func trimZeros(s string) string {
 // Keywords returns the n words of text with the highest TF-IDF weight by
 // jieba's extractor (its IDF table, stop words left out), folded as the
 // index folds them; single characters and bare numbers are left out.
+// Each carries its part of speech by the dictionary (Tag).
 func (a *Analysis) Keywords(text string, n int) []corpus.Keyword {
 	if len(text) > maxKeywordText {
 		text = strings.ToValidUTF8(text[:maxKeywordText], "")
@@ -243,10 +244,24 @@ func (a *Analysis) Keywords(text string, n int) []corpus.Keyword {
 		if utf8.RuneCountInString(w.Word) < 2 || isDigits(w.Word) || strings.TrimSpace(w.Word) != w.Word {
 			continue
 		}
-		out = append(out, corpus.Keyword{Word: w.Word, Weight: w.Weight})
+		out = append(out, corpus.Keyword{Word: w.Word, Weight: w.Weight, Tag: a.tag(w.Word)})
 		if len(out) == n {
 			break
 		}
 	}
 	return out
+}
+
+// tag is the part of speech jieba's dictionary gives word ("" when jieba
+// cuts it into several words): one lookup in the dictionary's trie.
+func (a *Analysis) tag(word string) string {
+	t := a.jieba.Tag(word)
+	if len(t) != 1 {
+		return ""
+	}
+	i := strings.LastIndexByte(t[0], '/')
+	if i < 0 || t[0][:i] != word {
+		return ""
+	}
+	return t[0][i+1:]
 }
