@@ -111,27 +111,30 @@ func fields() []Field {
 		{Name: FieldUnit, Label: "承办单位", Type: TypeKeyword, Facet: true, Filter: true, Doc: "handling unit 承办单位 (repeatable)",
 			Column: Column{8, "", 30}, Values: units, Text: joined(units)},
 		{Name: FieldStatus, Label: "办理状态", Type: TypeKeyword, Facet: true, Filter: true, Prefixes: []string{"状态"},
-			Doc: "handling status 办理状态 (repeatable)", Column: Column{9, "", 10},
+			Doc: "handling status 办理状态 (repeatable)", Column: Column{10, "", 10},
 			Values: one(func(d *Doc) string { return d.Status }), Text: func(d *Doc) string { return d.Status }},
 		{Name: FieldSource, Label: "来源", Type: TypeKeyword, Facet: true, Filter: true, Doc: "source (repeatable)",
-			Column: Column{11, "", 22}, Values: one(func(d *Doc) string { return d.Source }), Text: func(d *Doc) string { return d.Source }},
+			Column: Column{18, "", 22}, Values: one(func(d *Doc) string { return d.Source }), Text: func(d *Doc) string { return d.Source }},
 		{Name: FieldSession, Label: "届次", Type: TypeKeyword, Facet: true, Filter: true, Prefixes: []string{"会议"},
 			Doc:    "session 届次, e.g. 十四届二次会议 (repeatable)",
 			Values: one(func(d *Doc) string { return d.Session }), Text: func(d *Doc) string { return d.Session }},
 		{Name: FieldReplyClass, Label: "答复类别", Type: TypeKeyword, Facet: true, Filter: true, Prefixes: []string{"答复分类", "办理结果分类"},
 			Doc:    "reply class 答复类别: A, B, C or D; 甲乙丙丁 and 1-4 read as A-D (repeatable)",
+			Column: Column{12, "", 12},
 			Values: one(func(d *Doc) string { return d.ReplyClass }), Text: replyClassText, Normalize: normalizeWith(ParseReplyClass)},
 		{Name: FieldSatisfaction, Label: "满意度", Type: TypeKeyword, Facet: true, Filter: true, Prefixes: []string{"代表评价"},
 			Doc:    "satisfaction 满意度: 满意, 基本满意 or 不满意 (repeatable)",
+			Column: Column{13, "", 10},
 			Values: one(func(d *Doc) string { return d.Satisfaction }), Text: func(d *Doc) string { return d.Satisfaction },
 			Normalize: normalizeWith(ParseSatisfaction)},
 		{Name: FieldLeadUnit, Label: "主办单位", Type: TypeKeyword, Facet: true, Filter: true,
-			Doc:    "lead unit 主办单位 (repeatable)",
+			Doc: "lead unit 主办单位 (repeatable)", Column: Column{9, "", 20},
 			Values: one(func(d *Doc) string { return d.Lead() }), Text: func(d *Doc) string { return d.Lead() }},
 		{Name: FieldOverdue, Label: "逾期", Type: TypeComputed, Facet: true, Filter: true, Allowed: []string{"true", "false"},
 			Prefixes: []string{"超期"}, Normalize: normalizeOverdue,
 			Doc: "overdue 逾期: true for suggestions replied after their due date, or unreplied with it passed " +
 				"(days in the service's time zone); false for the others with a due date",
+			Column: Column{17, "", 7},
 			Values: func(d *Doc) []string {
 				if o, ok := d.Overdue(Today(time.Now(), nil)); ok {
 					return []string{strconv.FormatBool(o)}
@@ -154,11 +157,11 @@ func fields() []Field {
 				}
 				return nil
 			}},
-		{Name: FieldAssigned, Label: "交办日期", Type: TypeDate,
+		{Name: FieldAssigned, Label: "交办日期", Type: TypeDate, Column: Column{14, "", 12},
 			Time: func(d *Doc) time.Time { return d.Assigned }, Text: func(d *Doc) string { return Day(d.Assigned) }},
-		{Name: FieldDue, Label: "办理期限", Type: TypeDate,
+		{Name: FieldDue, Label: "办理期限", Type: TypeDate, Column: Column{15, "", 12},
 			Time: func(d *Doc) time.Time { return d.Due }, Text: func(d *Doc) string { return Day(d.Due) }},
-		{Name: FieldReplied, Label: "答复日期", Type: TypeDate,
+		{Name: FieldReplied, Label: "答复日期", Type: TypeDate, Column: Column{16, "", 12},
 			Time: func(d *Doc) time.Time { return d.Replied }, Text: func(d *Doc) string { return Day(d.Replied) }},
 		{Name: FieldOpenDue, Label: "未答复的办理期限", Type: TypeDate,
 			Time: func(d *Doc) time.Time {
@@ -179,7 +182,7 @@ func fields() []Field {
 		}},
 		{Name: FieldDate, Label: "日期", Type: TypeDate, Column: Column{4, "", 12},
 			Time: func(d *Doc) time.Time { return d.Date }, Text: func(d *Doc) string { return Day(d.Date) }},
-		{Name: FieldKey, Label: "重点督办", Type: TypeBool, Column: Column{10, "", 9}, Text: func(d *Doc) string {
+		{Name: FieldKey, Label: "重点督办", Type: TypeBool, Column: Column{11, "", 9}, Text: func(d *Doc) string {
 			switch {
 			case d.KeySupervised:
 				return "是"
@@ -189,8 +192,8 @@ func fields() []Field {
 			return ""
 		}},
 		// the export shows the start of the body and a link to the document
-		{Name: FieldBody, Label: "正文", Type: TypeText, Column: Column{12, "摘要", 70}, Text: func(d *Doc) string { return d.Body }},
-		{Name: FieldID, Label: "编号（系统）", Type: TypeKeyword, Column: Column{13, "链接", 40}, Text: func(d *Doc) string { return d.ID }},
+		{Name: FieldBody, Label: "正文", Type: TypeText, Column: Column{19, "摘要", 70}, Text: func(d *Doc) string { return d.Body }},
+		{Name: FieldID, Label: "编号（系统）", Type: TypeKeyword, Column: Column{20, "链接", 40}, Text: func(d *Doc) string { return d.ID }},
 	}
 }
 

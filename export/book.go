@@ -161,12 +161,12 @@ func (rs *results) add(h *search.Hit) error {
 	linked, url := false, ""
 	for i, f := range resultFields {
 		v := rs.texts[i]
-		switch f.Name {
-		case corpus.FieldDate:
-			if d, ok := dayOf(h); ok {
+		switch {
+		case f.Type == corpus.TypeDate:
+			if d, ok := dayIn(f, h); ok {
 				c[i] = excelize.Cell{StyleID: rs.b.date, Value: d}
 			}
-		case corpus.FieldID:
+		case f.Name == corpus.FieldID:
 			url = rs.link(h.ID)
 			switch {
 			case url == "":
@@ -223,6 +223,12 @@ func dayOf(h *search.Hit) (time.Time, bool) {
 	default:
 		return time.Time{}, false
 	}
+	return calendarDay(t)
+}
+
+// calendarDay is t's calendar day at midnight UTC, which excelize turns
+// into a whole Excel date number; none before Excel's calendar.
+func calendarDay(t time.Time) (time.Time, bool) {
 	if t.Year() < 1900 { // before Excel's calendar
 		return time.Time{}, false
 	}

@@ -3,6 +3,7 @@ package export
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -46,18 +47,18 @@ func docOf(h *search.Hit) *corpus.Doc {
 }
 
 // cellTexts returns the text of each column of a hit, the link column the
-// hit's address (its id when there is none) and the date column empty:
-// callers write dates as they write them.
+// hit's address (its id when there is none) and the date columns empty:
+// callers write dates as they write them (dayIn).
 func cellTexts(h *search.Hit, link func(id string) string, out []string) []string {
 	d := docOf(h)
 	out = out[:0]
 	for _, f := range resultFields {
 		v := ""
-		switch f.Name {
-		case corpus.FieldDate:
-		case corpus.FieldBody:
+		switch {
+		case f.Type == corpus.TypeDate:
+		case f.Name == corpus.FieldBody:
 			v = snippet(d.Body)
-		case corpus.FieldID:
+		case f.Name == corpus.FieldID:
 			if v = link(h.ID); v == "" {
 				v = h.ID
 			}
@@ -88,4 +89,20 @@ func joinLabels(field string, vals []string) string {
 		l[i] = corpus.ValueLabel(field, v)
 	}
 	return strings.Join(l, "、")
+}
+
+// dayIn is the day of a date column of a hit (dayOf for its date, the
+// document's for the others), as dayOf gives it.
+func dayIn(f corpus.Field, h *search.Hit) (time.Time, bool) {
+	if f.Name == corpus.FieldDate {
+		return dayOf(h)
+	}
+	if f.Time == nil || h.Doc == nil {
+		return time.Time{}, false
+	}
+	t := f.Time(h.Doc)
+	if t.IsZero() {
+		return time.Time{}, false
+	}
+	return calendarDay(t.In(corpus.CST()))
 }

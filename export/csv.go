@@ -38,8 +38,8 @@ func (e *Exporter) WriteCSV(ctx context.Context, w io.Writer, r search.Request, 
 	sc, err := e.scan(ctx, r, false, progress, func(h *search.Hit) error {
 		rec = cellTexts(h, e.link, rec)
 		for i, f := range resultFields {
-			if f.Name == corpus.FieldDate {
-				if d, ok := dayOf(h); ok {
+			if f.Type == corpus.TypeDate {
+				if d, ok := dayIn(f, h); ok {
 					rec[i] = d.Format(time.DateOnly)
 				}
 			}

@@ -222,7 +222,7 @@ func TestSheetSplit(t *testing.T) {
 		}
 	}
 	parts := zipFiles(t, b)
-	for i, want := range []string{`<autoFilter ref="$A$1:$M$1001"`, `<autoFilter ref="$A$1:$M$1001"`, `<autoFilter ref="$A$1:$M$501"`} {
+	for i, want := range []string{`<autoFilter ref="$A$1:$T$1001"`, `<autoFilter ref="$A$1:$T$1001"`, `<autoFilter ref="$A$1:$T$501"`} {
 		if x := parts["xl/worksheets/sheet"+strconv.Itoa(i+1)+".xml"]; !strings.Contains(x, want) {
 			t.Errorf("sheet%d.xml lacks %s", i+1, want)
 		}

@@ -175,7 +175,7 @@ func TestSampleWorkbook(t *testing.T) {
 	if p, err := f.GetPanes("结果"); err != nil || !p.Freeze || p.YSplit != 1 || p.TopLeftCell != "A2" {
 		t.Errorf("结果 panes %+v %v: header not frozen", p, err)
 	}
-	if x := zipFiles(t, data)["xl/worksheets/sheet1.xml"]; !strings.Contains(x, fmt.Sprintf(`<autoFilter ref="$A$1:$M$%d"`, total+1)) {
+	if x := zipFiles(t, data)["xl/worksheets/sheet1.xml"]; !strings.Contains(x, fmt.Sprintf(`<autoFilter ref="$A$1:$T$%d"`, total+1)) {
 		t.Error("结果 has no filter over its rows")
 	}
 	if st, err := f.GetCellStyle("结果", "A1"); err != nil || st == 0 {
@@ -188,7 +188,7 @@ func TestSampleWorkbook(t *testing.T) {
 	var row []string
 	rowNum := 0
 	for i, r := range got {
-		if len(r) > 12 && strings.HasSuffix(r[12], "/docs/s-2020-0012") {
+		if len(r) > 19 && strings.HasSuffix(r[19], "/docs/s-2020-0012") {
 			row, rowNum = r, i+1
 		}
 	}
@@ -199,11 +199,23 @@ func TestSampleWorkbook(t *testing.T) {
 	if !slices.Equal(row[:4], want) {
 		t.Errorf("row %d starts %v, want %v", rowNum, row[:4], want)
 	}
-	if row[5] != "马文涛" || row[6] != "临夏代表团" || row[7] != "省农业农村厅、省财政厅" || row[8] != "已办结" || row[9] != "否" || row[10] != "省人大常委会代表工作委员会" {
+	if row[5] != "马文涛" || row[6] != "临夏代表团" || row[7] != "省农业农村厅、省财政厅" || row[8] != "省农业农村厅" || row[9] != "已办结" || row[10] != "否" {
 		t.Errorf("row %d fields %q", rowNum, row[5:11])
 	}
-	if !strings.HasPrefix(row[11], "临夏州是全省牛羊养殖大县") || !strings.HasSuffix(row[11], "…") || len([]rune(row[11])) != snippetRunes+1 {
-		t.Errorf("snippet %q", row[11])
+	// the handling: 乙类 read as B, replied on 2020-03-14, before its due 2020-05-06
+	if want := []string{"B（乙类）", "满意", "2020-02-06", "2020-05-06", "2020-03-14", "否", "省人大常委会代表工作委员会"}; !slices.Equal(row[11:18], want) {
+		t.Errorf("row %d handling %q, want %q", rowNum, row[11:18], want)
+	}
+	if !strings.HasPrefix(row[18], "临夏州是全省牛羊养殖大县") || !strings.HasSuffix(row[18], "…") || len([]rune(row[18])) != snippetRunes+1 {
+		t.Errorf("snippet %q", row[18])
+	}
+	for col, day := range map[string]time.Time{"N": time.Date(2020, 2, 6, 0, 0, 0, 0, time.UTC), "O": time.Date(2020, 5, 6, 0, 0, 0, 0, time.UTC),
+		"P": time.Date(2020, 3, 14, 0, 0, 0, 0, time.UTC)} {
+		ref := col + strconv.Itoa(rowNum)
+		raw, _ := f.GetCellValue("结果", ref, excelize.Options{RawCellValue: true})
+		if want := day.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24; raw != strconv.Itoa(int(want)) {
+			t.Errorf("%s holds %q, want the Excel date %v", ref, raw, want)
+		}
 	}
 	date := "D" + strconv.Itoa(rowNum)
 	if typ, err := f.GetCellType("结果", date); err != nil || (typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber) {
@@ -383,7 +395,7 @@ func TestFormulaInjection(t *testing.T) {
 	f := workbook(t, data)
 	for i, title := range evil {
 		r := strconv.Itoa(i + 2)
-		for ref, want := range map[string]string{"B" + r: title, "F" + r: "@author", "H" + r: "=1+2", "I" + r: "-已办结", "E" + r: "+主题"} {
+		for ref, want := range map[string]string{"B" + r: title, "F" + r: "@author", "H" + r: "=1+2", "I" + r: "=1+2", "J" + r: "-已办结", "E" + r: "+主题"} {
 			if fm, err := f.GetCellFormula("结果", ref); err != nil || fm != "" {
 				t.Errorf("结果!%s has formula %q (%v)", ref, fm, err)
 			}
