@@ -37,7 +37,7 @@ test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt: files above need formatting"; exit 1)
 	$(GO) test -race -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_TEST)
-	$(GO) test -count=1 -timeout 10m -run 'TestPhraseExactness|TestRankingNCP|TestRankingRGB' -v ./search/ | grep -E '^(---|ok|FAIL|PASS)|random phrases|eval/(ncp|rgb-dev)'
+	$(GO) test -count=1 -timeout 10m -run 'TestPhraseExactness|TestRankingNCP|TestRankingRGB|TestPromisesOnProposals' -v ./search/ | grep -E '^(---|ok|FAIL|PASS)|random phrases|eval/(ncp|rgb-dev)|across categories \('
 
 # Benchmarks on the real corpora in ../shared (see README): indexing all of
 # news-2023 beside raw segmentation, 8 clients searching news-2023 through

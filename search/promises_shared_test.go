@@ -28,6 +28,9 @@ const maxCrossFlagged = 0.02
 // different categories are essentially never of one matter, so the pairs
 // flagged across categories are false repeats, and must stay rare.
 func TestPromisesOnProposals(t *testing.T) {
+	if raceEnabled {
+		t.Skip("skipping under -race: make test runs the corpus-wide tests without it")
+	}
 	src := needShared(t, "corpora/proposals/proposals.jsonl")
 	ctx := context.Background()
 	category := map[string]string{}
