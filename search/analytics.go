@@ -16,9 +16,13 @@ import (
 )
 
 // Analytics count what a request matches: every method takes a Request
-// for its query and filters (its paging, sort and facet settings are
-// ignored) and counts the documents that match the query strictly, every
-// word, never the ranked fallback that Search uses for questions.
+// for its query, mode and filters (its paging, sort and facet settings
+// are ignored) and counts the documents Search counts in its total for
+// the same request: in the default mode (ModePartial) the complete and
+// the partial matches, with synonyms; in ModeAll those with every word.
+// (The one search that differs: a query without two words a document may
+// lack, which no document matches whole and which Search then ranks by
+// any of its words, counts nothing here.)
 
 // Intervals of a trend.
 const (
@@ -53,9 +57,13 @@ func Completed(status string) bool { return status == StatusConcluded || status 
 // is called: withFilters changes a boolean query in place, so a built
 // query is never shared between two bleve requests.
 type matcher struct {
-	an *analyzers
-	q  *Query
-	f  Filters
+	an      *analyzers
+	q       *Query
+	f       Filters
+	all     bool      // ModeAll
+	relaxed bool      // a question: any of its words, ranked (Search's isQuestion)
+	syn     *Synonyms // as Search expands the query; nil: none
+	limits  Limits
 }
 
 func (s *Searcher) matcher(r Request) (*matcher, error) {
@@ -67,12 +75,28 @@ func (s *Searcher) matcher(r Request) (*matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &matcher{an: an, q: Parse(r.Query), f: r.Filters}, nil
+	m := &matcher{an: an, q: Parse(r.Query), f: r.Filters, all: r.Mode == ModeAll, syn: s.Synonyms(), limits: s.Limits}
+	m.relaxed = !m.all && m.q.isQuestion(an)
+	return m, nil
+}
+
+// base is the query Search counts the total of: its partial matching (or
+// in ModeAll every word, with synonyms) as Search builds it, else its
+// plain query.
+func (m *matcher) base() query.Query {
+	m.an.ex = nil
+	if m.syn != nil { // afresh: building a query spends its budget
+		m.an.ex = newExpansion(m.syn, m.q, m.limits)
+	}
+	if q, _ := m.an.partial(m.q, &matchSink{}, m.all); q != nil {
+		return q
+	}
+	return m.an.build(m.q, m.relaxed)
 }
 
 // query matches the request's documents, and those of each extra query.
 func (m *matcher) query(and ...query.Query) query.Query {
-	q := withFiltersOn(m.an.build(m.q, false), m.f, m.an.today)
+	q := withFiltersOn(m.base(), m.f, m.an.today)
 	if len(and) == 0 {
 		return q
 	}
