@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -210,9 +211,11 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 	uo := o
 	uo.Score = "none" // units only say whether a document has a word
 	bit := uint(0)
-	for _, u := range q.units {
+	s.every1 = ^uint64(0) >> (64 - len(q.units))
+	for i, u := range q.units {
 		s.own |= 1 << bit
 		for _, a := range u.alts {
+			s.unitOf[bit] = uint8(i)
 			as, err := newAltReader(ctx, r, m, uo, a.q, shared, bit, !q.exhaustive)
 			if err != nil {
 				s.Close()
@@ -227,6 +230,11 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		if err != nil {
 			s.Close()
 			return nil, err
+		}
+		if as, ok := ys.(*anySearcher); ok && !q.exhaustive {
+			// asked only about the documents that have a word by a
+			// synonym alone (bySynonym): a few
+			as.lazy = true
 		}
 		s.synonym = &follower{s: ys}
 	}
@@ -256,6 +264,8 @@ type matchSearcher struct {
 	every   bool // every unit is required
 	tiered  bool // complete matches rank first: the query has at most tierUnits words
 	skips   bool // partial matches that cannot reach the page are not scored (needless)
+	unitOf  [maxUnits]uint8 // the unit of each alternative's bit
+	every1  uint64          // a bit for every unit: the units of a complete match
 	read    bool
 	next    uint64
 	own     uint64    // the bits of the units' own words
@@ -281,13 +291,8 @@ func (s *matchSearcher) readAll() error {
 	// documents that have any of its alternatives
 	counts := make([]float64, len(s.bits))
 	for _, mask := range s.masks.m {
-		if mask == 0 {
-			continue
-		}
-		for i, b := range s.bits {
-			if mask&b != 0 {
-				counts[i]++
-			}
+		for u := s.unitsOf(mask); u != 0; u &= u - 1 {
+			counts[bits.TrailingZeros64(u)]++
 		}
 	}
 	for i, n := range counts {
@@ -301,18 +306,28 @@ func (s *matchSearcher) readAll() error {
 	return nil
 }
 
-// share is the part of the query's weight the units of mask hold.
-func (s *matchSearcher) share(mask uint64) float64 {
+// share is the part of the query's weight the units of units (one bit a
+// unit, unitsOf) hold: their weights summed in the units' order.
+func (s *matchSearcher) share(units uint64) float64 {
 	if s.all == 0 {
 		return 1
 	}
 	var w float64
-	for i, x := range s.weights {
-		if mask&s.bits[i] != 0 {
-			w += x
-		}
+	for u := units; u != 0; u &= u - 1 {
+		w += s.weights[bits.TrailingZeros64(u)]
 	}
 	return w / s.all
+}
+
+// unitsOf returns the units a mask of alternatives has, one bit a unit:
+// a document has a few of a question's words, so going through the bits
+// it has is cheaper than going through every unit, for every document.
+func (s *matchSearcher) unitsOf(mask uint64) uint64 {
+	var u uint64
+	for m := mask; m != 0; m &= m - 1 {
+		u |= 1 << s.unitOf[bits.TrailingZeros64(m)]
+	}
+	return u
 }
 
 // Next implements bsearch.Searcher.
@@ -328,7 +343,8 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 		if mask == 0 {
 			continue
 		}
-		share, full := s.share(mask), complete(mask, s.bits)
+		units := s.unitsOf(mask)
+		share, full := s.share(units), units == s.every1
 		if !full && (s.every || share < MatchFloor) {
 			continue
 		}
