@@ -260,10 +260,10 @@ type matchSearcher struct {
 	weights []float64    // each unit's idf
 	all     float64      // the sum of weights
 	masks   *maskSet
-	shared  bool // masks belong to the sink now
-	every   bool // every unit is required
-	tiered  bool // complete matches rank first: the query has at most tierUnits words
-	skips   bool // partial matches that cannot reach the page are not scored (needless)
+	shared  bool            // masks belong to the sink now
+	every   bool            // every unit is required
+	tiered  bool            // complete matches rank first: the query has at most tierUnits words
+	skips   bool            // partial matches that cannot reach the page are not scored (needless)
 	unitOf  [maxUnits]uint8 // the unit of each alternative's bit
 	every1  uint64          // a bit for every unit: the units of a complete match
 	read    bool
