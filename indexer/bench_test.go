@@ -35,8 +35,8 @@ func benchSource() string {
 // default mapping), and times raw gojieba search-mode segmentation of the
 // same text with one worker per core. Each build runs in a process of its
 // own (this binary again, see TestMain), so its peak RSS is its own; both
-// run with the garbage collector `minsheng index` sets (GOGC 400, a soft
-// limit of 1.5 GiB). It reports each build's MB/s of text, CPU seconds,
+// run with the garbage collector `minsheng index` sets (BuildGCPercent,
+// BuildMemoryLimit). It reports each build's MB/s of text, CPU seconds,
 // peak RSS and index size on disk, and the ratios ours/naive. Run by
 // `make bench`; MINSHENG_BENCH_PROFILE=DIR writes each build's CPU and
 // allocation profiles there (ours.cpu, ours.mem, naive.cpu, naive.mem).
@@ -110,8 +110,7 @@ func runBuild(b *testing.B, kind string) buildRun {
 	dir := b.TempDir()
 	data, out := filepath.Join(dir, "data"), filepath.Join(dir, "result.json")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), benchChildEnv+"="+kind, benchDirEnv+"="+data, benchOutEnv+"="+out,
-		"GOGC=400", "GOMEMLIMIT=1536MiB") // as cmd/minsheng's buildMemory sets them
+	cmd.Env = append(os.Environ(), benchChildEnv+"="+kind, benchDirEnv+"="+data, benchOutEnv+"="+out)
 	if p := os.Getenv("MINSHENG_BENCH_PROFILE"); p != "" {
 		cmd.Env = append(cmd.Env, benchCPUProfileEnv+"="+filepath.Join(p, kind+".cpu"),
 			benchMemProfileEnv+"="+filepath.Join(p, kind+".mem"))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"testing"
 	"time"
@@ -66,6 +67,8 @@ func benchChild(kind string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	debug.SetGCPercent(BuildGCPercent) // as minsheng index does
+	debug.SetMemoryLimit(BuildMemoryLimit)
 	ctx := context.Background()
 	start := time.Now()
 	var (

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -37,11 +38,30 @@ type Learner interface {
 	Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error)
 }
 
+// BuildGCPercent and BuildMemoryLimit are the garbage collector settings
+// of a process that does nothing but build (minsheng index, and each build
+// of BenchmarkIndexNews): indexing allocates at a high rate, most of it
+// short-lived, so collecting less often saves CPU, and the soft limit keeps
+// the heap, and the build's peak RSS, bounded. Build leaves the process's
+// settings alone; a server sets its own for builds and searches together.
+// BenchmarkIndexNews on all of news-2023, with batches of DefaultBatchSize:
+// 1.5 GB peak RSS, against 2.4 GB with batches of 1,000 under 1.5 GiB, for
+// less CPU (1.95 times the naive index's CPU seconds, against 2.29).
+const (
+	BuildGCPercent   = 400
+	BuildMemoryLimit = 640 << 20
+)
+
+// DefaultBatchSize is the documents of a batch when BuildOptions says
+// none: each batch is analysed into a segment of its own, and smaller
+// batches hold less memory while they are (see BuildMemoryLimit).
+const DefaultBatchSize = 500
+
 // BuildOptions says what a build reads and how.
 type BuildOptions struct {
 	Sources   []string       // files and folders the corpus readers take
 	Read      corpus.Options // column mappings and defaults for the readers
-	BatchSize int            // documents per bleve batch; 0 means 1000
+	BatchSize int            // documents per bleve batch; 0 means DefaultBatchSize
 	Keep      int            // complete generations kept for rollback; 0 means 3
 	UserDict  []byte         // replaces the built-in domain dictionary when non-nil
 	Tagger    Tagger         // may be nil
@@ -65,7 +85,7 @@ type BuildOptions struct {
 // size and generations kept from here). Build calls it.
 func (o *BuildOptions) SetDefaults() {
 	if o.BatchSize <= 0 {
-		o.BatchSize = 1000
+		o.BatchSize = DefaultBatchSize
 	}
 	if o.Keep <= 0 {
 		o.Keep = 3
@@ -184,6 +204,10 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	}
 	opt.Progress(Progress{Docs: stats.Docs, Skipped: stats.Skipped, Bytes: total, TotalBytes: total,
 		TextBytes: stats.TextBytes, Elapsed: time.Since(start), Stage: StageMerging})
+	// The analysis is over and its memory garbage: given back before the
+	// merge maps every segment, so that the peak RSS is the larger of the
+	// two, not their sum.
+	debug.FreeOSMemory()
 	if err := compact(ctx, filepath.Join(tmp, "index"), opt.Logger); err != nil {
 		return nil, err
 	}

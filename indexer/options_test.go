@@ -15,8 +15,8 @@ func TestBuildOptionsSetDefaults(t *testing.T) {
 		in                 BuildOptions
 		batch, keep, works int
 	}{
-		{"zero", BuildOptions{}, 1000, 3, max(1, runtime.GOMAXPROCS(0))},
-		{"negative", BuildOptions{BatchSize: -1, Keep: -1, Workers: -1}, 1000, 3, max(1, runtime.GOMAXPROCS(0))},
+		{"zero", BuildOptions{}, DefaultBatchSize, 3, max(1, runtime.GOMAXPROCS(0))},
+		{"negative", BuildOptions{BatchSize: -1, Keep: -1, Workers: -1}, DefaultBatchSize, 3, max(1, runtime.GOMAXPROCS(0))},
 		{"set", BuildOptions{BatchSize: 7, Keep: 8, Workers: 9, Logger: log}, 7, 8, 9},
 	} {
 		o := tt.in

@@ -183,12 +183,10 @@ func (p *progress) finish() {
 }
 
 // buildMemory sets the garbage collector of a process that does nothing
-// but build, once: indexing allocates at a high rate, most of it
-// short-lived, so collecting less often saves about an eighth of the CPU,
-// and a soft memory limit keeps that from growing the heap without bound.
-// indexer.Build leaves these alone; serve sets its own (gc_percent,
-// memory_limit) for builds and searches together.
+// but build, once (see indexer.BuildGCPercent). indexer.Build leaves these
+// alone; serve sets its own (gc_percent, memory_limit) for builds and
+// searches together.
 func buildMemory() {
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(1536 << 20)
+	debug.SetGCPercent(indexer.BuildGCPercent)
+	debug.SetMemoryLimit(indexer.BuildMemoryLimit)
 }
