@@ -191,7 +191,7 @@ type newsResult struct {
 }
 
 func (r newsResult) String() string {
-	return fmt.Sprintf("%d requests (%d errors), %.0f requests/s, p50 %.1f ms, p99 %.1f ms, server RSS up to %.0f MB (anonymous %.0f MB, the rest the index's mapped files)",
+	return fmt.Sprintf("%d requests (%d errors), %.0f requests/s, p50 %.1f ms, p99 %.1f ms, server RSS up to %.0f MB (anonymous %.0f MB; the rest is mapped files: the index, the binary)",
 		r.n, r.errors, r.qps, r.p50, r.p99, mb(r.rss), mb(r.anon))
 }
 
