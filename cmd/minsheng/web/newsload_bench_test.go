@@ -33,7 +33,9 @@ const benchToken = "bench-admin-token-of-32-characters"
 // alone. Each load reports requests/s, p50, p99 and the serving process's
 // RSS (/proc/PID/status). MINSHENG_BENCH_BIN is the binary (make bench
 // passes bin/minsheng; else it is built), MINSHENG_BENCH_DURATION the
-// length of each idle load (20 s). make bench builds both folders first.
+// length of each idle load (20 s); MINSHENG_BENCH_JOB=off leaves the jobs
+// out, MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench builds both
+// folders first.
 func BenchmarkNewsLoad(b *testing.B) {
 	data := os.Getenv("MINSHENG_BENCH_NEWS")
 	if data == "" {
@@ -71,21 +73,9 @@ func BenchmarkNewsLoad(b *testing.B) {
 		newsLoad(b, theirs, theirsURL, queries, 1, nil)
 		idle := newsLoad(b, ours, oursURL, queries, 8, sleeper(dur))
 		nv := newsLoad(b, theirs, theirsURL, queries, 8, sleeper(dur))
-		var jobSecs, aloneSecs float64
-		during := newsLoad(b, ours, oursURL, queries, 8, func() { jobSecs = reindexJob(b, ours.base) })
-		if os.Getenv("MINSHENG_BENCH_JOB_ALONE") != "off" {
-			aloneSecs = reindexJob(b, ours.base)
-		}
 		b.Logf("news-2023, %d queries of 1-3 words from the leads of its articles, 8 clients over loopback, %s each idle load:", len(queries), dur)
 		b.Logf("  minsheng (facets, highlights): %s", idle)
 		b.Logf("  naive bleve+gojieba (no facets, no highlights): %s", nv)
-		b.Logf("  minsheng during a reindex job of news-2023: %s; p99 %.2f× the idle p99", during, during.p99/idle.p99)
-		if aloneSecs > 0 {
-			b.Logf("  the job took %.1f s under the load, %.1f s alone: %.2f× as long", jobSecs, aloneSecs, jobSecs/aloneSecs)
-		} else {
-			b.Logf("  the job took %.1f s under the load (MINSHENG_BENCH_JOB_ALONE=off: not run alone)", jobSecs)
-		}
-		b.Logf("  minsheng serve's peak RSS since it started (VmHWM, builds included): %.0f MB", mb(procField(ours.pid, "VmHWM")))
 		b.ReportMetric(idle.qps, "qps")
 		b.ReportMetric(idle.p50, "p50-ms")
 		b.ReportMetric(idle.p99, "p99-ms")
@@ -94,6 +84,22 @@ func BenchmarkNewsLoad(b *testing.B) {
 		b.ReportMetric(nv.qps, "naive-qps")
 		b.ReportMetric(nv.p99, "naive-p99-ms")
 		b.ReportMetric(mb(nv.rss), "naive-rss-MB")
+		if os.Getenv("MINSHENG_BENCH_JOB") == "off" {
+			b.Logf("  (MINSHENG_BENCH_JOB=off: no reindex job)")
+			continue
+		}
+		var jobSecs, aloneSecs float64
+		during := newsLoad(b, ours, oursURL, queries, 8, func() { jobSecs = reindexJob(b, ours.base) })
+		if os.Getenv("MINSHENG_BENCH_JOB_ALONE") != "off" {
+			aloneSecs = reindexJob(b, ours.base)
+		}
+		b.Logf("  minsheng during a reindex job of news-2023: %s; p99 %.2f× the idle p99", during, during.p99/idle.p99)
+		if aloneSecs > 0 {
+			b.Logf("  the job took %.1f s under the load, %.1f s alone: %.2f× as long", jobSecs, aloneSecs, jobSecs/aloneSecs)
+		} else {
+			b.Logf("  the job took %.1f s under the load (MINSHENG_BENCH_JOB_ALONE=off: not run alone)", jobSecs)
+		}
+		b.Logf("  minsheng serve's peak RSS since it started (VmHWM, builds included): %.0f MB", mb(procField(ours.pid, "VmHWM")))
 		b.ReportMetric(during.qps, "job-qps")
 		b.ReportMetric(during.p99, "job-p99-ms")
 		b.ReportMetric(during.p99/idle.p99, "job-p99-ratio")
