@@ -7,6 +7,8 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,8 +34,9 @@ const (
 
 // benchResult is what a child build reports.
 type benchResult struct {
-	Docs    int     `json:"docs"`
-	Seconds float64 `json:"seconds"`
+	Docs     int     `json:"docs"`
+	Seconds  float64 `json:"seconds"`
+	PeakAnon int64   `json:"peak_anon"` // largest anonymous RSS sampled, bytes: the rest of the peak is mapped files (the segments)
 }
 
 // TestMain runs a child build of BenchmarkIndexNews when the test binary
@@ -69,6 +72,8 @@ func benchChild(kind string) error {
 	}
 	debug.SetGCPercent(BuildGCPercent) // as minsheng index does
 	debug.SetMemoryLimit(BuildMemoryLimit)
+	stop := make(chan struct{})
+	anon := peakAnon(stop)
 	ctx := context.Background()
 	start := time.Now()
 	var (
@@ -90,6 +95,8 @@ func benchChild(kind string) error {
 		return err
 	}
 	res.Seconds = time.Since(start).Seconds()
+	close(stop)
+	res.PeakAnon = <-anon
 	if p := os.Getenv(benchMemProfileEnv); p != "" {
 		f, err := os.Create(p)
 		if err != nil {
@@ -105,6 +112,45 @@ func benchChild(kind string) error {
 		return err
 	}
 	return os.WriteFile(out, js, 0o600)
+}
+
+// peakAnon samples the process's anonymous RSS every 100 ms until stop
+// is closed, then sends the largest it saw. The kernel's peak RSS counts
+// the pages of the segment files a build maps and reads as well; those are
+// page cache it can drop, the anonymous memory is not.
+func peakAnon(stop <-chan struct{}) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var peak int64
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, statusBytes("RssAnon"))
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
+}
+
+// statusBytes reads a field of /proc/self/status in bytes, 0 when it
+// cannot.
+func statusBytes(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // naiveDoc is a document of the naive index: the text a new user would
