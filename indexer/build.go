@@ -30,12 +30,17 @@ type Tagger interface {
 	Version() string
 }
 
-// Learner is a Tagger that learns from the documents of a build before it
-// tags them: Build calls Learn with the build's sources and tags with the
-// Tagger it returns. The Classifier is one.
+// Learner is the Tagger of a build (BuildOptions.Tagger), with what a build
+// asks of it besides tagging, declared here rather than discovered: Build
+// calls Learn with the build's sources and tags with the Learner it
+// returns, records its ModelHash in the manifest and has it SaveModel into
+// the generation's folder (for the server that tags the documents written
+// to it with the same model). The taxonomy's Classifier is one.
 type Learner interface {
 	Tagger
-	Learn(ctx context.Context, sources []string, read corpus.Options) (Tagger, error)
+	Learn(ctx context.Context, sources []string, read corpus.Options) (Learner, error)
+	ModelHash() string // "" without a model
+	SaveModel(dir string) error
 }
 
 // BuildGCPercent and BuildMemoryLimit are the garbage collector settings
@@ -64,7 +69,7 @@ type BuildOptions struct {
 	BatchSize int            // documents per bleve batch; 0 means DefaultBatchSize
 	Keep      int            // complete generations kept for rollback; 0 means 3
 	UserDict  []byte         // replaces the built-in domain dictionary when non-nil
-	Tagger    Tagger         // may be nil
+	Tagger    Learner        // tags topics; nil tags none
 	Progress  func(Progress) // called after each batch; may be nil
 	Problem   func(corpus.Problem)
 	Logger    *slog.Logger
@@ -168,8 +173,8 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	if err != nil {
 		return nil, err
 	}
-	if l, ok := opt.Tagger.(Learner); ok {
-		if opt.Tagger, err = l.Learn(ctx, opt.Sources, opt.Read); err != nil {
+	if opt.Tagger != nil {
+		if opt.Tagger, err = opt.Tagger.Learn(ctx, opt.Sources, opt.Read); err != nil {
 			return nil, err
 		}
 	}
@@ -218,15 +223,11 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	}
 	if opt.Tagger != nil {
 		man.TaxonomyVersion = opt.Tagger.Version()
-		if m, ok := opt.Tagger.(interface{ ModelHash() string }); ok {
-			man.ModelHash = m.ModelHash()
-		}
+		man.ModelHash = opt.Tagger.ModelHash()
 		// the model tagged this generation: a server serving it tags the
 		// documents written to it with the same (taxonomy.LoadModel)
-		if m, ok := opt.Tagger.(interface{ SaveModel(dir string) error }); ok {
-			if err := m.SaveModel(tmp); err != nil {
-				return nil, err
-			}
+		if err := opt.Tagger.SaveModel(tmp); err != nil {
+			return nil, err
 		}
 	}
 	if err := verify(filepath.Join(tmp, "index"), uint64(stats.Docs)); err != nil {

@@ -12,5 +12,5 @@
 //
 // A Classifier is the Tagger (and Learner) of indexer.BuildOptions; Explain
 // says why a document has its topics. It imports corpus, analysis (for
-// folding) and indexer (for the Tagger it returns from Learn).
+// folding) and indexer (for the Learner it returns from Learn).
 package taxonomy

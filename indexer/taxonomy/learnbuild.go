@@ -14,7 +14,7 @@ import (
 // model, or the classifier as it is when no document is labelled. Bad
 // records are left to the build to report. The model depends on the
 // documents and their labels only, not on the order they are read in.
-func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Options) (indexer.Tagger, error) {
+func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Options) (indexer.Learner, error) {
 	var ex []Example
 	read.Progress, read.File = nil, nil
 	_, err := corpus.Walk(ctx, sources, read, func(d corpus.Doc) error {
@@ -28,3 +28,6 @@ func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Op
 	}
 	return c.WithModel(c.Train(ex)), nil
 }
+
+// A Classifier is what a build takes as its Tagger.
+var _ indexer.Learner = (*Classifier)(nil)
