@@ -35,7 +35,7 @@ func ExampleExporter_Write() {
 	defer live.Close()
 
 	// The searcher must allow the exporter's pages of DefaultPageSize hits.
-	s := search.New(live.Index(), search.Limits{MaxSize: export.DefaultPageSize})
+	s := search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: export.DefaultPageSize}})
 	e := &export.Exporter{Search: s, Generation: live.Generation}
 	var buf bytes.Buffer
 	sum, err := e.Write(ctx, &buf, search.Request{Query: `"互助养老点"`}, nil)

@@ -53,8 +53,7 @@ func handlingWorkbook(t testing.TB) (string, []byte, *search.HandlingStats, *sea
 			x.err = err
 			return
 		}
-		hs := search.New(live.Index(), search.Limits{MaxSize: DefaultPageSize})
-		hs.Keywords = an.Keywords
+		hs := search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: DefaultPageSize}, Keywords: an.Keywords})
 		e := &Exporter{Search: s, Handling: hs, Generation: live.Generation, Now: fixedNow}
 		var buf bytes.Buffer
 		if _, x.err = e.WriteReport(context.Background(), &buf, Handling, handlingRequest(), nil); x.err != nil {

@@ -75,7 +75,7 @@ func indexOf(t testing.TB, sources ...string) (*search.Searcher, *indexer.Live) 
 		}
 		indexes.live[sources[0]] = live
 	}
-	return search.New(live.Index(), search.Limits{MaxSize: DefaultPageSize}), live
+	return search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: DefaultPageSize}}), live
 }
 
 const sampleDir = "../corpus/sample"

@@ -17,7 +17,7 @@
 //	})
 //	live, err := indexer.OpenLive(dataDir)
 //	defer live.Close()
-//	s := search.New(live.Index(), search.Limits{}) // package search reads it
+//	s := search.New(live.Index(), search.Options{}) // package search reads it
 //
 // A data folder holds CURRENT (the name of the generation served),
 // generations/NAME/ (each a bleve index and its manifest.json: documents,

@@ -67,8 +67,7 @@ func newAnalyticsFixture(t *testing.T) *analyticsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := search.New(live.Index(), search.Limits{MaxSize: 1000})
-	s.Keywords = an.Keywords
+	s := search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: 1000}, Keywords: an.Keywords})
 	f := &analyticsFixture{s: s, an: an, tax: tax}
 	// the build learns a model from the sample's given topics before it
 	// tags (indexer.Learner): the oracle tags with the same model
@@ -502,7 +501,7 @@ func TestTrendsLongSpan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Close()
-	s := search.New(live.Index(), search.Limits{})
+	s := search.New(live.Index(), search.Options{})
 	got, err := s.Trends(context.Background(), search.Request{}, "month")
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ func TestWarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Close()
-	s := New(live.Index(), Limits{})
+	s := New(live.Index(), Options{})
 	if len(s.columns.entries) != 0 {
 		t.Fatal("columns before any search")
 	}

@@ -33,7 +33,7 @@ func TestColumnsMatchBleve(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ti := c.sources(t)
 			idx := ti.live.Index()
-			ours := search.New(idx, search.Limits{MaxSize: 10000, MaxPageDepth: 100000})
+			ours := search.New(idx, search.Options{Limits: search.Limits{MaxSize: 10000, MaxPageDepth: 100000}})
 			ref := search.NewReference(idx, search.Limits{MaxSize: 10000, MaxPageDepth: 100000})
 			compared := 0
 			for _, q := range c.queries {

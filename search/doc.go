@@ -9,7 +9,7 @@
 //
 // A Searcher wraps one open index:
 //
-//	s := search.New(live.Index(), search.Limits{})     // zero Limits: the defaults
+//	s := search.New(live.Index(), search.Options{}) // zero Options: the defaults (Limits, Keywords, Zone)
 //	res, err := s.Search(ctx, search.Request{Query: "乡村振兴 -旅游", Size: 10})
 //	for _, h := range res.Hits {
 //		fmt.Println(h.ID, h.Title, h.Snippet) // Snippet holds <mark>…</mark>

@@ -32,7 +32,7 @@ func ExampleSearcher_Search() {
 	}
 	defer live.Close()
 
-	s := search.New(live.Index(), search.Limits{})
+	s := search.New(live.Index(), search.Options{})
 	res, err := s.Search(ctx, search.Request{
 		Query:   `"互助养老点"`,
 		Filters: search.Filters{Kind: []string{"suggestion"}},

@@ -6,7 +6,7 @@ import "github.com/blevesearch/bleve/v2"
 // sort as it does alone (doc values, stored ids): what the columns must
 // agree with.
 func NewReference(idx bleve.Index, l Limits) *Searcher {
-	s := New(idx, l)
+	s := New(idx, Options{Limits: l})
 	s.reference = true
 	return s
 }

@@ -37,7 +37,7 @@ func servedColumns(tb testing.TB, data string) *columnSet {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { live.Close() })
-	s := New(live.Index(), Limits{})
+	s := New(live.Index(), Options{})
 	if err := s.Warm(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

@@ -67,8 +67,7 @@ func TestOverdueByTheServiceDay(t *testing.T) {
 		zone *time.Location
 		want bool
 	}{{nil, true}, {corpus.CST(), true}, {time.UTC, false}} {
-		s := search.New(ti.live.Index(), search.Limits{MaxSize: 1000})
-		s.Now, s.Zone = func() time.Time { return now }, c.zone
+		s := search.New(ti.live.Index(), search.Options{Limits: search.Limits{MaxSize: 1000}, Zone: c.zone, Now: func() time.Time { return now }})
 		var r search.Request
 		r.Size = 1000
 		r.Filters.Set("overdue", []string{"true"})

@@ -88,7 +88,6 @@ func buildIndex(tb testing.TB, key string, sources []string, keep func(*corpus.D
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := search.New(live.Index(), search.Limits{MaxSize: 10000, MaxPageDepth: 100000})
 	d, err := zhanalysis.BuiltinDicts()
 	if err != nil {
 		tb.Fatal(err)
@@ -97,7 +96,7 @@ func buildIndex(tb testing.TB, key string, sources []string, keep func(*corpus.D
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s.Keywords = an.Keywords
+	s := search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: 10000, MaxPageDepth: 100000}, Keywords: an.Keywords})
 	for i := range docs { // what the index stored
 		indexer.IndexFields(&docs[i])
 	}

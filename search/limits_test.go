@@ -37,7 +37,7 @@ func TestLimitsSetDefaults(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
-	if s := search.New(nil, search.Limits{}); s.Limits != def {
+	if s := search.New(nil, search.Options{}); s.Limits != def {
 		t.Errorf("New: limits %+v, want %+v", s.Limits, def)
 	}
 }

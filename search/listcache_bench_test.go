@@ -23,7 +23,7 @@ func BenchmarkListCache(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer live.Close()
-	s := New(live.Index(), Limits{})
+	s := New(live.Index(), Options{})
 	if err := s.Warm(context.Background()); err != nil {
 		b.Fatal(err)
 	}

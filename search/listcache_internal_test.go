@@ -46,7 +46,7 @@ func TestListCache(t *testing.T) {
 	if err := idx.Batch(b); err != nil {
 		t.Fatal(err)
 	}
-	cached, plain := New(idx, Limits{}), New(idx, Limits{})
+	cached, plain := New(idx, Options{}), New(idx, Options{})
 	plain.lists.off = true
 	ctx := context.Background()
 	listings := []Request{

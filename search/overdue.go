@@ -18,11 +18,7 @@ import (
 
 // today is the calendar day of now in the searcher's time zone.
 func (s *Searcher) today() string {
-	now := time.Now()
-	if s.Now != nil {
-		now = s.Now()
-	}
-	return corpus.Today(now, s.Zone)
+	return corpus.Today(s.Now(), s.Zone)
 }
 
 // cutoff is the instant a due date (midnight of the due day in China

@@ -94,8 +94,7 @@ func TestPromisesOnProposals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := search.New(live.Index(), search.Limits{MaxSize: 1000, Timeout: 5 * time.Minute})
-	s.Keywords = an.Keywords
+	s := search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: 1000, Timeout: 5 * time.Minute}, Keywords: an.Keywords})
 	p, err := s.Promises(ctx, search.Request{})
 	if err != nil {
 		t.Fatal(err)

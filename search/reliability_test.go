@@ -231,7 +231,7 @@ func commonChars(docs []corpus.Doc) ([]string, string) {
 // BenchmarkQueryAbuse, not asserted.
 func TestQueryAbuse(t *testing.T) {
 	ti := realisticIndex(t)
-	s := search.New(ti.live.Index(), search.Limits{})
+	s := search.New(ti.live.Index(), search.Options{})
 	chars, long := commonChars(ti.docs)
 	for _, a := range abuses(s.Limits, chars, long) {
 		var (
@@ -275,11 +275,11 @@ func BenchmarkQueryAbuse(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer live.Close()
-		s = search.New(live.Index(), search.Limits{})
+		s = search.New(live.Index(), search.Options{})
 		docs = realisticIndex(b).docs // for the characters and the long text
 	} else {
 		ti := realisticIndex(b)
-		s, docs = search.New(ti.live.Index(), search.Limits{}), ti.docs
+		s, docs = search.New(ti.live.Index(), search.Options{}), ti.docs
 	}
 	chars, long := commonChars(docs)
 	for _, a := range abuses(s.Limits, chars, long) {

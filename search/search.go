@@ -25,14 +25,14 @@ import (
 // Searcher answers requests over one index, normally an IndexAlias whose
 // generation the indexer swaps. It is safe for concurrent use.
 type Searcher struct {
-	Index    bleve.Index
+	Index bleve.Index
+	// Limits, Keywords, Zone and Now are those of the Options given to
+	// New (see Options), with their defaults set; they are read, never
+	// set after New.
 	Limits   Limits
-	Keywords KeywordFunc // for similar documents and keyword analytics; may be nil
-	// Zone is the service's time zone, whose calendar day tells whether a
-	// suggestion is overdue; nil is China Standard Time.
-	Zone *time.Location
-	// Now is the clock of overdue; nil is time.Now.
-	Now func() time.Time
+	Keywords KeywordFunc
+	Zone     *time.Location
+	Now      func() time.Time
 
 	synonyms atomic.Pointer[Synonyms] // applied to every query; nil: none
 	lists    listCache                // results of the empty query (listings) of the snapshot searched last
@@ -57,10 +57,11 @@ func (s *Searcher) SetSynonyms(syn *Synonyms) { s.synonyms.Store(syn) }
 // Synonyms returns the synonyms searches use, nil if none.
 func (s *Searcher) Synonyms() *Synonyms { return s.synonyms.Load() }
 
-// New returns a Searcher over idx.
-func New(idx bleve.Index, l Limits) *Searcher {
-	l.SetDefaults()
-	return &Searcher{Index: idx, Limits: l}
+// New returns a Searcher over idx, configured by o (its zero value: the
+// defaults).
+func New(idx bleve.Index, o Options) *Searcher {
+	o.SetDefaults()
+	return &Searcher{Index: idx, Limits: o.Limits, Keywords: o.Keywords, Zone: o.Zone, Now: o.Now}
 }
 
 // Result of a search.

@@ -82,7 +82,7 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	}
 	defer live.Close()
 	idx := live.Index()
-	s := New(idx, Limits{})
+	s := New(idx, Options{})
 	an, err := s.analyzers()
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +341,7 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 	}
 	// an index without field lengths, as older builds are, is searched by
 	// bleve's own statistics
-	plain := New(idx, Limits{})
+	plain := New(idx, Options{})
 	if ok, err := plain.HasFieldLengths(); ok || err != nil {
 		t.Errorf("HasFieldLengths: %v, %v for an index without them", ok, err)
 	}

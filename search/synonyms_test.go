@@ -72,7 +72,7 @@ func TestParseSynonymsErrors(t *testing.T) {
 // says so; the search still answers.
 func TestSynonymsCutAtMaxTerms(t *testing.T) {
 	ti := buildIndex(t, "testdata/synonyms", []string{"testdata/synonyms/docs.jsonl"}, nil)
-	s := search.New(ti.live.Index(), search.Limits{MaxTerms: 3})
+	s := search.New(ti.live.Index(), search.Options{Limits: search.Limits{MaxTerms: 3}})
 	syn, err := search.ParseSynonyms(strings.NewReader("医保, 医疗保险, 基本医疗保险, 大病保险\n"), "x.txt")
 	if err != nil {
 		t.Fatal(err)

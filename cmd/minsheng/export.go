@@ -123,9 +123,8 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 // and the configured time zone for what is overdue, and searches with
 // syn, as the searches it exports; it is returned too.
 func (c *Config) exporter(live *indexer.Live, kw search.KeywordFunc, syn *search.Synonyms) (*export.Exporter, *search.Searcher) {
-	s := search.New(live.Index(), c.exportSearchLimits())
-	s.Keywords = kw
-	s.Zone, _ = c.location() // checked when the configuration is loaded
+	zone, _ := c.location() // checked when the configuration is loaded
+	s := search.New(live.Index(), search.Options{Limits: c.exportSearchLimits(), Keywords: kw, Zone: zone})
 	s.SetSynonyms(syn)
 	e := &export.Exporter{
 		Search: s, BaseURL: c.BaseURL,

@@ -35,7 +35,7 @@ func TestExportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := search.New(live.Index(), search.Limits{}).Search(context.Background(),
+	res, err := search.New(live.Index(), search.Options{}).Search(context.Background(),
 		search.Request{Query: "乡村振兴", Filters: search.Filters{Topic: []string{"乡村振兴"}}})
 	live.Close()
 	if err != nil {

@@ -35,7 +35,7 @@ func TestExportHandlingReport(t *testing.T) {
 	defer live.Close()
 	var r search.Request
 	r.Filters.Set("session", []string{"十四届二次会议"})
-	st, err := search.New(live.Index(), search.Limits{}).Handling(context.Background(), r)
+	st, err := search.New(live.Index(), search.Options{}).Handling(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
 	}

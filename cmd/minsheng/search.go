@@ -32,7 +32,7 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer live.Close()
-	s := search.New(live.Index(), c.searchLimits())
+	s := search.New(live.Index(), search.Options{Limits: c.searchLimits()})
 	syn, err := c.loadSynonyms()
 	if err != nil {
 		return err

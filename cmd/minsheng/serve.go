@@ -102,11 +102,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := search.New(live.Index(), c.searchLimits())
-	s.Keywords = an.Keywords
-	if s.Zone, err = c.location(); err != nil { // the day overdue is reckoned on
+	zone, err := c.location() // the day overdue is reckoned on
+	if err != nil {
 		return err
 	}
+	s := search.New(live.Index(), search.Options{Limits: c.searchLimits(), Keywords: an.Keywords, Zone: zone})
 	syn, err := c.loadSynonyms() // a bad file stops the start, naming its line
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func TestSynonymsReloadOnSIGHUP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := search.New(nil, search.Limits{})
+	s := search.New(nil, search.Options{})
 	s.SetSynonyms(syn)
 	var logs lockedBuffer
 	stop := reloadSynonymsOnHUP(t.Context(), c, slog.New(slog.NewTextHandler(&logs, nil)), s)

@@ -130,7 +130,7 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 		return err
 	}
 	defer live.Close()
-	d, ok, err := search.New(live.Index(), c.searchLimits()).Document(ctx, id)
+	d, ok, err := search.New(live.Index(), search.Options{Limits: c.searchLimits()}).Document(ctx, id)
 	if err != nil {
 		return err
 	}

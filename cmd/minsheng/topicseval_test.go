@@ -117,7 +117,7 @@ func TestExplainShowsModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	d, ok, err := search.New(idx, search.Limits{}).Document(ctx, "s-2020-0012")
+	d, ok, err := search.New(idx, search.Options{}).Document(ctx, "s-2020-0012")
 	if err != nil || !ok {
 		t.Fatalf("document: %v %v", ok, err)
 	}

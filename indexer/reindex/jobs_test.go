@@ -142,7 +142,7 @@ func TestSwapUnderSearchLoad(t *testing.T) {
 			return indexer.BuildOptions{Sources: []string{src}, Keep: 2}, nil
 		},
 	})
-	s := search.New(live.Index(), search.Limits{})
+	s := search.New(live.Index(), search.Options{})
 	ctx := context.Background()
 	var queries, failed, wrong, empty atomic.Int64
 	stop := make(chan struct{})
@@ -234,7 +234,7 @@ func TestPruneKeepsServed(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, genDir, first.Name, manifestFile)); err != nil {
 		t.Fatalf("the served generation was pruned: %v", err)
 	}
-	res, err := search.New(live.Index(), search.Limits{}).Search(context.Background(), search.Request{Query: "教育"})
+	res, err := search.New(live.Index(), search.Options{}).Search(context.Background(), search.Request{Query: "教育"})
 	if err != nil || res.Total != want["教育"] {
 		t.Fatalf("search on the served generation: %v, %+v", err, res)
 	}
@@ -340,7 +340,7 @@ func TestProgressAndCancel(t *testing.T) {
 	if live.Generation() != first.Name {
 		t.Errorf("serving %s after a cancelled job, want %s", live.Generation(), first.Name)
 	}
-	res, err := search.New(live.Index(), search.Limits{}).Search(ctx, search.Request{Query: "医疗"})
+	res, err := search.New(live.Index(), search.Options{}).Search(ctx, search.Request{Query: "医疗"})
 	if err != nil || res.Total != want["医疗"] {
 		t.Errorf("search after cancel: %v %+v", err, res)
 	}

@@ -66,7 +66,7 @@ func newAdminFixture(t *testing.T, docs int) *adminFixture {
 	done := make(chan struct{})
 	go func() { jobs.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done; jobs.Close(); live.Close() })
-	srv := New(Options{Search: search.New(live.Index(), search.Limits{}), Live: live, Log: log})
+	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: log})
 	srv.Jobs, srv.AdminToken = jobs, testToken
 	h, err := srv.Handler(nil)
 	if err != nil {

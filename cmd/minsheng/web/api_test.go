@@ -57,8 +57,7 @@ func sampleSearcher(t *testing.T) (*indexer.Live, *search.Searcher) {
 			apiFixture.err = err
 			return
 		}
-		s := search.New(live.Index(), search.Limits{})
-		s.Keywords = an.Keywords
+		s := search.New(live.Index(), search.Options{Keywords: an.Keywords})
 		apiFixture.live, apiFixture.s = live, s
 	})
 	if apiFixture.err != nil {

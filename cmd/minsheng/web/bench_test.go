@@ -61,7 +61,7 @@ func BenchmarkSearchLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer live.Close()
-	s := search.New(live.Index(), search.Limits{})
+	s := search.New(live.Index(), search.Options{})
 	syn, err := search.BuiltinSynonyms() // as serve searches without a synonyms file
 	if err != nil {
 		b.Fatal(err)

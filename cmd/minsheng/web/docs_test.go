@@ -50,7 +50,7 @@ func newDocsFixture(t *testing.T, lim Limits) *docsFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { live.Close(); wl.Close() })
-	srv := New(Options{Search: search.New(live.Index(), search.Limits{}), Live: live, Log: slog.New(slog.DiscardHandler), Limits: lim})
+	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: slog.New(slog.DiscardHandler), Limits: lim})
 	srv.Docs, srv.AdminToken, srv.EditorToken = docs, testToken, editorToken
 	h, err := srv.Handler(nil)
 	if err != nil {

@@ -195,7 +195,7 @@ func TestExportReportsAndCSV(t *testing.T) {
 func TestExportSampleIndex(t *testing.T) {
 	live, _ := sampleSearcher(t)
 	srv := New(Options{Live: live, Log: slog.New(slog.DiscardHandler)})
-	srv.Export = &Export{Exporter: &export.Exporter{Search: search.New(live.Index(), search.Limits{MaxSize: export.DefaultPageSize}),
+	srv.Export = &Export{Exporter: &export.Exporter{Search: search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: export.DefaultPageSize}}),
 		Generation: live.Generation}}
 	h, err := srv.Handler(nil)
 	if err != nil {

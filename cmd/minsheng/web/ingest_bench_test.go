@@ -104,7 +104,7 @@ func BenchmarkLiveIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer live.Close()
-	srv := New(Options{Search: search.New(live.Index(), search.Limits{}), Live: live, Log: slog.New(slog.DiscardHandler), Limits: Limits{MaxBodyBytes: 16 << 20}})
+	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: slog.New(slog.DiscardHandler), Limits: Limits{MaxBodyBytes: 16 << 20}})
 	srv.Docs, srv.EditorToken = docs, "bench-editor-token-of-24-characters"
 	h, err := srv.Handler(nil)
 	if err != nil {

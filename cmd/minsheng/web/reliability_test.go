@@ -106,8 +106,7 @@ func wantJSONError(t *testing.T, what string, body []byte) {
 func TestSearchPastDeadlineIs503(t *testing.T) {
 	live, sample := sampleSearcher(t)
 	slow := slowIndex{bleveIndex: sample.Index, started: make(chan struct{}, 1)}
-	s := search.New(slow, search.Limits{Timeout: 300 * time.Millisecond})
-	s.Keywords = sample.Keywords
+	s := search.New(slow, search.Options{Limits: search.Limits{Timeout: 300 * time.Millisecond}, Keywords: sample.Keywords})
 	srv := New(Options{Search: s, Analyst: s, Handling: s, Live: live, Log: slog.New(slog.DiscardHandler)})
 	h, err := srv.Handler(nil)
 	if err != nil {
@@ -215,7 +214,7 @@ func TestHealthWithoutIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Close()
-	srv := New(Options{Search: search.New(live.Index(), search.Limits{}), Live: live, Log: slog.New(slog.DiscardHandler)})
+	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: slog.New(slog.DiscardHandler)})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		t.Fatal(err)

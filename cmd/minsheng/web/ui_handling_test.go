@@ -79,8 +79,7 @@ func TestPromisesPage(t *testing.T) {
 func TestHandlingReportRoute(t *testing.T) {
 	live, s := sampleSearcher(t)
 	srv := New(Options{Search: s, Analyst: s, Handling: s, Live: live, Log: slog.New(slog.DiscardHandler)})
-	es := search.New(live.Index(), search.Limits{MaxSize: export.DefaultPageSize})
-	es.Keywords = s.Keywords
+	es := search.New(live.Index(), search.Options{Limits: search.Limits{MaxSize: export.DefaultPageSize}, Keywords: s.Keywords})
 	srv.Export = &Export{Exporter: &export.Exporter{Search: es, Handling: es, Generation: live.Generation}}
 	h, err := srv.Handler(nil)
 	if err != nil {
