@@ -17,6 +17,7 @@ import (
 
 	"minsheng/audit"
 	"minsheng/cmd/minsheng/web"
+	"minsheng/corpus"
 	"minsheng/export"
 	"minsheng/indexer"
 	"minsheng/search"
@@ -130,7 +131,7 @@ func DefaultConfig() Config {
 		LogLevel:  "info",
 		LogFormat: "text",
 		BaseURL:   "http://127.0.0.1:8080",
-		TimeZone:  "Asia/Shanghai",
+		TimeZone:  corpus.DefaultTimeZone,
 		// Searches allocate fast and briefly: collecting a fifth as often
 		// took the load benchmark from 121-132 to 161-164 qps and its p99
 		// from 135-143 to 107-113 ms; the memory limit bounds the heap.

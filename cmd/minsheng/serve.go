@@ -19,6 +19,7 @@ import (
 
 	"minsheng/audit"
 	"minsheng/cmd/minsheng/web"
+	"minsheng/corpus"
 	"minsheng/indexer"
 	"minsheng/indexer/analysis"
 	"minsheng/indexer/reindex"
@@ -261,7 +262,7 @@ func runJobs(ctx context.Context, jobs *reindex.Jobs, log *slog.Logger) (stop fu
 // location is the time zone of cron schedules.
 func (c *Config) location() (*time.Location, error) {
 	if c.TimeZone == "" {
-		return reindex.Shanghai(), nil
+		return corpus.DefaultZone(), nil
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {

@@ -126,7 +126,7 @@ type JobsOptions struct {
 	// next job on; a live segmenter is never changed. Progress and Problem
 	// are set by the service.
 	Build func() (indexer.BuildOptions, error)
-	// Location is the time zone of cron schedules; nil means Asia/Shanghai.
+	// Location is the time zone of cron schedules; nil means corpus.DefaultZone.
 	Location *time.Location
 	// MinInterval is the shortest time a schedule may leave between two
 	// jobs; a schedule firing more often is refused (errs.Invalid), and a
@@ -144,7 +144,7 @@ type JobsOptions struct {
 // are written. OpenJobs calls it.
 func (o *JobsOptions) SetDefaults() {
 	if o.Location == nil {
-		o.Location = Shanghai()
+		o.Location = corpus.DefaultZone()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -161,16 +161,6 @@ func (o *JobsOptions) SetDefaults() {
 	if o.Build == nil {
 		o.Build = func() (indexer.BuildOptions, error) { return indexer.BuildOptions{}, nil }
 	}
-}
-
-// Shanghai is China Standard Time: Asia/Shanghai from the system's or the
-// embedded time zone database, else corpus.CST, a fixed UTC+8 (China has
-// had no daylight saving time since 1991).
-func Shanghai() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return corpus.CST()
 }
 
 // Jobs runs reindex jobs, one at a time, now or on cron schedules, and

@@ -14,6 +14,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Shanghai on hosts without a zone database
 
+	"minsheng/corpus"
 	"minsheng/errs"
 	"minsheng/indexer"
 	"minsheng/search"
@@ -647,7 +648,7 @@ func TestActivate(t *testing.T) {
 }
 
 func TestDescribeCron(t *testing.T) {
-	now := time.Date(2026, 1, 27, 10, 0, 0, 0, Shanghai())
+	now := time.Date(2026, 1, 27, 10, 0, 0, 0, corpus.DefaultZone())
 	for _, c := range []struct{ in, want string }{
 		{"0 2 * * *", "每天 02:00"},
 		{"30 3 * * 1", "每周一 03:30"},

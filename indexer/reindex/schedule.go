@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"minsheng/corpus"
 	"minsheng/errs"
 )
 
@@ -264,7 +265,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 // phrase for are described by their next three firings in Asia/Shanghai
 // time; an expression that does not parse gives "".
 func DescribeCron(expr string) string {
-	return describeCron(expr, time.Now().In(Shanghai()))
+	return describeCron(expr, time.Now().In(corpus.DefaultZone()))
 }
 
 var weekdayZH = []string{"日", "一", "二", "三", "四", "五", "六", "日"}
