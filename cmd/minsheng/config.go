@@ -50,7 +50,7 @@ type Config struct {
 	TLSCert         string        `yaml:"tls_cert" help:"certificate file (PEM, chain included): serve HTTPS"`
 	TLSKey          string        `yaml:"tls_key" help:"private key file (PEM) of tls_cert"`
 	BaseURL         string        `yaml:"base_url" help:"public address of the web UI, for links in exports"`
-	TimeZone        string        `yaml:"time_zone" help:"time zone of cron schedules"`
+	TimeZone        string        `yaml:"time_zone" help:"time zone of cron schedules and of the day overdue is reckoned on"`
 	Trusted         []string      `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
 	GCPercent       int           `yaml:"gc_percent" help:"Go garbage collection target of the server (as GOGC); higher spends memory to save CPU"`
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`

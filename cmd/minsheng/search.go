@@ -32,7 +32,11 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer live.Close()
-	s := search.New(live.Index(), search.Options{Limits: c.searchLimits()})
+	loc, err := c.location() // overdue is reckoned on the service's day, as serve does
+	if err != nil {
+		return err
+	}
+	s := search.New(live.Index(), search.Options{Limits: c.searchLimits(), Zone: loc})
 	syn, err := c.loadSynonyms()
 	if err != nil {
 		return err

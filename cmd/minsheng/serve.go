@@ -259,7 +259,7 @@ func runJobs(ctx context.Context, jobs *reindex.Jobs, log *slog.Logger) (stop fu
 	}
 }
 
-// location is the time zone of cron schedules.
+// location is the service's time zone: cron schedules and the day overdue is reckoned on.
 func (c *Config) location() (*time.Location, error) {
 	if c.TimeZone == "" {
 		return corpus.DefaultZone(), nil
