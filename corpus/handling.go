@@ -124,12 +124,7 @@ func setHandling(d *Doc, field, v string) (handled bool) {
 		if d.ReplyClass != "" || v == "" {
 			return true
 		}
-		c, ok := ParseReplyClass(v)
-		if !ok {
-			c = v
-			d.problems = append(d.problems, "unknown reply_class "+quoteValue(v)+", kept as written")
-		}
-		d.ReplyClass = c
+		d.ReplyClass = d.normalizeOrKeep(field, v, ParseReplyClass)
 		if d.ReplyClassText == "" {
 			d.ReplyClassText = v
 		}
@@ -139,12 +134,7 @@ func setHandling(d *Doc, field, v string) (handled bool) {
 		if d.Satisfaction != "" || v == "" {
 			return true
 		}
-		s, ok := ParseSatisfaction(v)
-		if !ok {
-			s = v
-			d.problems = append(d.problems, "unknown satisfaction "+quoteValue(v)+", kept as written")
-		}
-		d.Satisfaction = s
+		d.Satisfaction = d.normalizeOrKeep(field, v, ParseSatisfaction)
 	case "lead_unit":
 		if d.LeadUnit == "" {
 			if l := splitList([]string{v}); len(l) > 0 {
@@ -167,6 +157,16 @@ func setHandling(d *Doc, field, v string) (handled bool) {
 		return false
 	}
 	return true
+}
+
+// normalizeOrKeep is v as parse normalizes it, or v as written, noted among
+// the document's problems, when parse does not know it.
+func (d *Doc) normalizeOrKeep(field, v string, parse func(string) (string, bool)) string {
+	if n, ok := parse(v); ok {
+		return n
+	}
+	d.problems = append(d.problems, "unknown "+field+" "+quoteValue(v)+", kept as written")
+	return v
 }
 
 func quoteValue(v string) string {

@@ -169,6 +169,18 @@ func (q *Query) isQuestion(a *analyzers) bool {
 	return n >= questionSlots
 }
 
+// mustOneOf requires one of a group's alternatives: the one itself, or a
+// disjunction of several; no clause when there is none.
+func mustOneOf(b *query.BooleanQuery, alts []query.Query) {
+	switch len(alts) {
+	case 0:
+	case 1:
+		b.AddMust(alts[0])
+	default:
+		b.AddMust(bleve.NewDisjunctionQuery(alts...))
+	}
+}
+
 // build turns a parsed query into a bleve query. Strict: every group must
 // match. Relaxed (the fallback for questions): fields and phrases must
 // match, words are ranked by how many and how rare.
@@ -188,13 +200,7 @@ func (a *analyzers) build(q *Query, relaxed bool) query.Query {
 				alts = append(alts, tq)
 			}
 		}
-		switch len(alts) {
-		case 0:
-		case 1:
-			b.AddMust(alts[0])
-		default:
-			b.AddMust(bleve.NewDisjunctionQuery(alts...))
-		}
+		mustOneOf(b, alts)
 	}
 	if len(should) > 0 {
 		b.Should = newAnyOf(should...) // one must match, as a should clause

@@ -64,13 +64,7 @@ func (a *analyzers) partial(q *Query, sink *matchSink, all bool) (query.Query, [
 				alts = append(alts, tq)
 			}
 		}
-		switch len(alts) {
-		case 0:
-		case 1:
-			b.AddMust(alts[0])
-		default:
-			b.AddMust(bleve.NewDisjunctionQuery(alts...))
-		}
+		mustOneOf(b, alts)
 	}
 	var should []query.Query
 	n, grams := 0, 0

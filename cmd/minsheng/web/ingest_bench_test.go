@@ -194,42 +194,9 @@ func ingest(b *testing.B, url, token string, lines [][]byte, clients int) ingest
 }
 
 // searchWhile runs two clients through the query mix while f runs and
-// returns their latencies in milliseconds.
+// returns their latencies in milliseconds (searchClients with two).
 func searchWhile(b *testing.B, addr string, f func()) []float64 {
-	stop := make(chan struct{})
-	var (
-		mu  sync.Mutex // guards lat
-		lat []float64
-		wg  sync.WaitGroup
-	)
-	client := &http.Client{Timeout: 30 * time.Second}
-	for c := range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := c; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				t0 := time.Now()
-				resp, err := client.Get(addr + "/api/v1/search?" + loadQueries[i%len(loadQueries)])
-				if err != nil {
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				mu.Lock()
-				lat = append(lat, float64(time.Since(t0).Microseconds())/1000)
-				mu.Unlock()
-			}
-		}()
-	}
-	f()
-	close(stop)
-	wg.Wait()
-	return lat
+	return searchClients(b, addr, 2, f)
 }
 
 func pctl(lat []float64, p float64) float64 {
