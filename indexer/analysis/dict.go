@@ -12,11 +12,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"unicode/utf8"
+	"weak"
 
 	"minsheng/internal/atomicfile"
 
@@ -325,25 +327,34 @@ func ownedFolder(dir string) error {
 	return nil
 }
 
-// analyses holds one Analysis per dictionary set for the whole process.
-// bleve's analysis registry is process-global and builds tokenizers from
-// JSON configuration, so the segmenter cannot be handed down from main;
-// this cache contains that library fact. Entries are never freed: loading
-// costs 0.45 s and 130 MB, gojieba v1.4.6 has no double-Free guard, and the
-// number of distinct dictionary sets in one process is small.
+// analyses lets the indexes of one process that use the same dictionary
+// set share one segmenter (0.45 s and about 130 MB each) without owning
+// it. bleve's registry builds tokenizers from an index's JSON mapping, so
+// the segmenter cannot be handed down to them; the tokenizers hold their
+// Analysis, and so does any caller of NewAnalysis, while this table holds
+// it weakly, except the set last asked for, which it keeps so that a process
+// opening and closing indexes of one set (a test suite, a command run
+// after run) does not load it each time. When the last index or caller
+// using any other set lets go of it, the garbage collector frees the
+// segmenter (gojieba's finalizer frees its C memory, once) and the entry
+// is removed: a dictionary set replaced by a reindex does not stay loaded
+// for the life of the server.
 var analyses struct {
-	mu sync.Mutex // protects m
-	m  map[string]*Analysis
+	mu   sync.Mutex // protects m and last
+	m    map[string]weak.Pointer[Analysis]
+	last *Analysis
 }
 
-// NewAnalysis returns the Analysis for a dictionary set, loading it once per
-// process. The set is validated first: a malformed dictionary is an error,
-// never an abort inside cppjieba.
+// NewAnalysis returns an Analysis for a dictionary set: the one already
+// loaded in this process while anything still uses it, else a new one.
+// The set is validated first: a malformed dictionary is an error, never
+// an abort inside cppjieba.
 func NewAnalysis(d Dicts) (*Analysis, error) {
 	key := d.Hash()
 	analyses.mu.Lock()
 	defer analyses.mu.Unlock()
-	if a := analyses.m[key]; a != nil {
+	if a := analyses.m[key].Value(); a != nil {
+		analyses.last = a
 		return a, nil
 	}
 	if err := d.Validate(); err != nil {
@@ -364,8 +375,27 @@ func NewAnalysis(d Dicts) (*Analysis, error) {
 	}
 	a := &Analysis{fold: fold, jieba: gojieba.NewJieba(paths...)}
 	if analyses.m == nil {
-		analyses.m = make(map[string]*Analysis)
+		analyses.m = make(map[string]weak.Pointer[Analysis])
 	}
-	analyses.m[key] = a
+	wp := weak.Make(a)
+	analyses.m[key] = wp
+	analyses.last = a
+	runtime.AddCleanup(a, forget, entry{key, wp})
 	return a, nil
+}
+
+// entry names a table entry for forget.
+type entry struct {
+	key string
+	wp  weak.Pointer[Analysis]
+}
+
+// forget removes a collected Analysis from the table, unless the set has
+// been loaded again since.
+func forget(e entry) {
+	analyses.mu.Lock()
+	defer analyses.mu.Unlock()
+	if analyses.m[e.key] == e.wp {
+		delete(analyses.m, e.key)
+	}
 }

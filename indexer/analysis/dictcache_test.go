@@ -3,8 +3,14 @@ package analysis
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"minsheng/corpus"
 )
 
 // TestCacheRewritesPlantedFiles: whatever lies in the cache folder, with
@@ -92,4 +98,108 @@ func TestCacheFolderRefused(t *testing.T) {
 	if fi, _ := os.Stat(wide); fi.Mode().Perm() != 0o700 {
 		t.Errorf("a 0755 folder of ours: mode %v after, want 0700", fi.Mode().Perm())
 	}
+}
+
+// TestAnalysisFreedWhenUnused: indexes of one dictionary set share one
+// segmenter, and when the last index using a set is closed and dropped
+// and another set has been asked for since, the segmenter is freed and
+// leaves the process's table; the next index of the set loads it again.
+// The set last asked for stays loaded unused.
+func TestAnalysisFreedWhenUnused(t *testing.T) {
+	user := []byte("释放测试专用词 1000 n\n")
+	d, err := BuiltinDicts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.User = user
+	key := d.Hash()
+	freed := make(chan struct{})
+	func() {
+		a, err := NewAnalysis(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.AddCleanup(a.jieba, func(ch chan struct{}) { close(ch) }, freed)
+		idx := openWith(t, user)
+		if b, _ := NewAnalysis(d); b != a {
+			t.Error("a second NewAnalysis of the same set loaded another segmenter")
+		}
+		idx.Close()
+	}()
+	builtin, err := BuiltinDicts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewAnalysis(builtin); err != nil { // now the set last asked for
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		runtime.GC()
+		select {
+		case <-freed:
+		case <-time.After(50 * time.Millisecond):
+			if i < 100 {
+				continue
+			}
+			t.Fatal("the segmenter of a closed and dropped index was never freed")
+		}
+		break
+	}
+	for i := 0; inTable(key); i++ { // forget runs after the collection
+		if i == 100 {
+			t.Fatal("a freed segmenter is still in the table")
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	for range 3 {
+		runtime.GC()
+	}
+	if !loaded(builtin.Hash()) {
+		t.Error("the set last asked for was freed")
+	}
+	idx := openWith(t, user) // loads the set again
+	defer idx.Close()
+	if !loaded(key) {
+		t.Error("an open index's dictionary set is not in the table")
+	}
+}
+
+// openWith opens an in-memory index whose mapping carries the user
+// dictionary, and indexes and finds a document with its word.
+func openWith(t *testing.T, user []byte) bleve.Index {
+	t.Helper()
+	m, err := NewMapping(MappingOptions{UserDict: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleve.NewMemOnly(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Index("1", map[string]any{corpus.FieldBody: "关于释放测试专用词的建议"}); err != nil {
+		t.Fatal(err)
+	}
+	q := bleve.NewTermQuery("释放测试专用词")
+	q.SetField(corpus.FieldBody)
+	res, err := idx.Search(bleve.NewSearchRequest(q))
+	if err != nil || res.Total != 1 {
+		t.Fatalf("the user word: %v, %v", res, err)
+	}
+	return idx
+}
+
+// inTable says whether the table has an entry for a set, loaded says
+// whether the set is loaded.
+func inTable(key string) bool {
+	analyses.mu.Lock()
+	defer analyses.mu.Unlock()
+	_, ok := analyses.m[key]
+	return ok
+}
+
+func loaded(key string) bool {
+	analyses.mu.Lock()
+	defer analyses.mu.Unlock()
+	return analyses.m[key].Value() != nil
 }

@@ -6,10 +6,13 @@
 //
 // An Analysis is one loaded segmenter: get it with NewAnalysis from a set
 // of Dicts (BuiltinDicts, with the user dictionary replaced if staff have
-// their own). bleve meets it through its process-wide registry: Register
-// adds our tokenizer types once, and NewMapping returns the index mapping
-// of a generation that names them, so any binary that opens an index
-// calls Register first.
+// their own). bleve meets it through its process-wide registry, which is
+// only its door: Register adds our tokenizer types once, and NewMapping
+// returns the index mapping of a generation that names them (with its
+// user dictionary), so any binary that opens an index calls Register
+// first. The tokenizers bleve builds for an index hold their Analysis;
+// indexes of one set share it, and it is freed when the last of them is
+// closed and dropped (NewAnalysis says how).
 //
 //	d, err := analysis.BuiltinDicts()
 //	...
