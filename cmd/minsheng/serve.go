@@ -27,7 +27,69 @@ import (
 	"minsheng/search"
 )
 
+// runServe is the serve subcommand: it loads the configuration, opens the
+// data folder, starts the search, the jobs and the HTTP server, and serves
+// until ctx is done. Its steps close what they opened in the reverse order,
+// by the defers below: the HTTP server first, then the audit trail, the jobs,
+// the SIGHUP reloader, the warming of the search columns and the live index
+// last.
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	c, log, useTLS, err := serveConfig(args)
+	if err != nil {
+		return err
+	}
+	if err := prepareProcess(c, log); err != nil {
+		return err
+	}
+	st, err := openServed(c, log)
+	if err != nil {
+		return err
+	}
+	defer st.closeLive()
+	an, s, syn, err := newServeSearch(c, st.live)
+	if err != nil {
+		return err
+	}
+	var warming sync.WaitGroup
+	defer warming.Wait() // before live.Close; warm stops with ctx
+	warmSearch(ctx, c, log, s, st, &warming)
+	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
+	if err != nil {
+		return err
+	}
+	exporter, exportSearch := c.exporter(st.live, an.Keywords, syn)
+	defer reloadSynonymsOnHUP(ctx, c, log, s, exportSearch)()
+	jobs, err := openJobs(c, st.live, st.docs, log)
+	if err != nil {
+		return err
+	}
+	defer runJobs(ctx, jobs, log)()
+	if c.AdminToken == "" {
+		log.Warn("admin API disabled: set admin_token_file (or MINSHENG_ADMIN_TOKEN) to trigger reindex jobs and schedules")
+	}
+	trail, err := audit.Open(filepath.Join(c.Data, audit.File), c.AuditRetention)
+	if err != nil {
+		return err
+	}
+	defer trail.Close()
+	srv := web.New(web.Options{
+		Search: s, Analyst: s, Handling: s, Taxonomy: staticTaxonomy(describeTaxonomy(tax)),
+		Live: st.live, Log: log, Limits: c.Limits.WebLimits, DataDir: c.Data,
+		Jobs: jobs, AdminToken: c.AdminToken, EditorToken: c.EditorToken, Audit: trail,
+		Export: &web.Export{Exporter: exporter,
+			Taxonomy: func() string { return taxonomyVersion(c.Data, st.live.Generation()) }},
+		Docs: st.docs, Topics: st.corrections, Synonyms: s.Synonyms,
+	})
+	h, err := srv.Handler(c.Trusted)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, c, log, useTLS, srv, h, st.live)
+}
+
+// serveConfig reads serve's flags and configuration file, and from them the
+// logger, the tokens and whether the server speaks TLS.
+func serveConfig(args []string) (c *Config, log *slog.Logger, useTLS bool, err error) {
 	c, fs, err := loadConfig("serve", args, func(fs *flag.FlagSet, c *Config) {
 		commonFlags(fs, c)
 		sourceFlags(fs, c)
@@ -36,22 +98,29 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token of the admin API (shown in the process list: prefer admin_token_file)")
 	})
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+		return nil, nil, false, fmt.Errorf("serve: unexpected arguments %q", fs.Args())
 	}
-	log, err := c.logger()
+	log, err = c.logger()
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	if err := c.resolveTokens(fs, log); err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return nil, nil, false, fmt.Errorf("serve: %w", err)
 	}
-	useTLS, err := c.tlsConfig(log)
+	useTLS, err = c.tlsConfig(log)
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return nil, nil, false, fmt.Errorf("serve: %w", err)
 	}
+	return c, log, useTLS, nil
+}
+
+// prepareProcess sets up the process before anything is opened: files made
+// owner-only, the user dictionary checked, and the garbage collector's and
+// bleve's analysis queue's settings from the configuration.
+func prepareProcess(c *Config, log *slog.Logger) error {
 	ownerOnly()
 	if n, err := tightenData(c.Data); err != nil {
 		return err
@@ -75,15 +144,32 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	// documents') on one queue per process, 4 goroutines unless set: as
 	// many as build_workers, or a job with one worker still takes every CPU
 	bleve.Config.SetAnalysisQueueSize(analysisWorkers(c.BuildWorkers))
+	return nil
+}
+
+// served is what serve opens in the data folder: the live index and its
+// documents, and the corrections and topic models live documents are
+// tagged with.
+type served struct {
+	live        *indexer.Live
+	docs        *indexer.Docs
+	closeLive   func() // closes live and the write-ahead log
+	corrections *taxonomy.Corrections
+	models      *taxonomy.ModelStore
+}
+
+// openServed opens the live index of the data folder with the tagger of
+// live documents. The caller closes it with closeLive.
+func openServed(c *Config, log *slog.Logger) (*served, error) {
 	tagger, err := c.tagger()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// live documents are tagged with the corrections staff make while
 	// the server runs (builds read the store when they start)
 	corrections, err := taxonomy.OpenCorrections(c.Data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// ... and with the topic model of the generation served (see
 	// loadGenerationModel)
@@ -93,26 +179,38 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	live, docs, closeLive, err := openLiveDocs(c, tagger.WithCorrectionSource(corrections).WithModelSource(models), log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer closeLive()
 	if live.Generation() == "" {
 		log.Warn("no index generation yet: searches answer 503 until one is built", "data", c.Data)
 	}
+	return &served{live: live, docs: docs, closeLive: closeLive, corrections: corrections, models: models}, nil
+}
+
+// newServeSearch is the searcher of the live index, with the built-in
+// analysis for keywords, the configured time zone and the synonyms file.
+func newServeSearch(c *Config, live *indexer.Live) (*analysis.Analysis, *search.Searcher, *search.Synonyms, error) {
 	an, err := builtinAnalysis()
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	zone, err := c.location() // the day overdue is reckoned on
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	s := search.New(live.Index(), search.Options{Limits: c.searchLimits(), Keywords: an.Keywords, Zone: zone})
 	syn, err := c.loadSynonyms() // a bad file stops the start, naming its line
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	s.SetSynonyms(syn)
+	return an, s, syn, nil
+}
+
+// warmSearch builds the search columns of the generation served in the
+// background (on warming), and those of every generation switched to (live
+// waits for these on Close), loading its topic model first.
+func warmSearch(ctx context.Context, c *Config, log *slog.Logger, s *search.Searcher, st *served, warming *sync.WaitGroup) {
 	// the first search of a generation would build its facet and sort
 	// columns: build them as soon as it is served
 	warm := func(gen string) {
@@ -126,46 +224,18 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 			log.Warn("the index stores no field lengths (built by an older version): BM25 ranks by bleve's own figures until a reindex", "generation", gen)
 		}
 	}
-	live.OnSwitch(func(gen string) { // live waits for these on Close
-		loadGenerationModel(models, c.Data, gen, log)
+	st.live.OnSwitch(func(gen string) { // live waits for these on Close
+		loadGenerationModel(st.models, c.Data, gen, log)
 		warm(gen)
 	})
-	var warming sync.WaitGroup
-	defer warming.Wait() // before live.Close; warm stops with ctx
-	if gen := live.Generation(); gen != "" {
+	if gen := st.live.Generation(); gen != "" {
 		warming.Go(func() { warm(gen) })
 	}
-	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
-	if err != nil {
-		return err
-	}
-	exporter, exportSearch := c.exporter(live, an.Keywords, syn)
-	defer reloadSynonymsOnHUP(ctx, c, log, s, exportSearch)()
-	jobs, err := openJobs(c, live, docs, log)
-	if err != nil {
-		return err
-	}
-	defer runJobs(ctx, jobs, log)()
-	if c.AdminToken == "" {
-		log.Warn("admin API disabled: set admin_token_file (or MINSHENG_ADMIN_TOKEN) to trigger reindex jobs and schedules")
-	}
-	trail, err := audit.Open(filepath.Join(c.Data, audit.File), c.AuditRetention)
-	if err != nil {
-		return err
-	}
-	defer trail.Close()
-	srv := web.New(web.Options{
-		Search: s, Analyst: s, Handling: s, Taxonomy: staticTaxonomy(describeTaxonomy(tax)),
-		Live: live, Log: log, Limits: c.Limits.WebLimits, DataDir: c.Data,
-		Jobs: jobs, AdminToken: c.AdminToken, EditorToken: c.EditorToken, Audit: trail,
-		Export: &web.Export{Exporter: exporter,
-			Taxonomy: func() string { return taxonomyVersion(c.Data, live.Generation()) }},
-		Docs: docs, Topics: corrections, Synonyms: s.Synonyms,
-	})
-	h, err := srv.Handler(c.Trusted)
-	if err != nil {
-		return err
-	}
+}
+
+// serveHTTP serves h on the configured address (and the metrics of srv on
+// theirs) until Serve fails or ctx is done, then shuts down gracefully.
+func serveHTTP(ctx context.Context, c *Config, log *slog.Logger, useTLS bool, srv *web.Server, h http.Handler, live *indexer.Live) error {
 	// Requests outlive the signal: SIGTERM lets them finish, and only
 	// those still running after the shutdown timeout are cancelled.
 	reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
@@ -192,6 +262,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		errc <- hs.Serve(ln)
 	}()
+	return shutdownOnDone(ctx, c, log, hs, errc, cancelRequests)
+}
+
+// shutdownOnDone waits for Serve to fail (errc) or ctx to be done; then
+// it lets the running requests finish for the shutdown timeout and cancels
+// those still running after it.
+func shutdownOnDone(ctx context.Context, c *Config, log *slog.Logger, hs *http.Server, errc <-chan error, cancelRequests context.CancelFunc) error {
 	select {
 	case err := <-errc:
 		return err
