@@ -155,28 +155,9 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 		return nil, err
 	}
 	defer unlock()
-	if err := removePartial(dataDir, opt.Logger); err != nil {
-		return nil, err
-	}
-	total, err := corpus.Size(opt.Sources)
+	total, dicts, m, err := prepareBuild(ctx, dataDir, &opt)
 	if err != nil {
 		return nil, err
-	}
-	dicts, err := analysis.BuiltinDicts()
-	if err != nil {
-		return nil, err
-	}
-	if opt.UserDict != nil {
-		dicts.User = opt.UserDict
-	}
-	m, err := analysis.NewMapping(analysis.MappingOptions{UserDict: opt.UserDict})
-	if err != nil {
-		return nil, err
-	}
-	if opt.Tagger != nil {
-		if opt.Tagger, err = opt.Tagger.Learn(ctx, opt.Sources, opt.Read); err != nil {
-			return nil, err
-		}
 	}
 	name := newGenName(start)
 	tmp := filepath.Join(dataDir, genDir, name+tmpSuffix)
@@ -189,31 +170,8 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 			os.RemoveAll(tmp)
 		}
 	}()
-	idx, err := create(filepath.Join(tmp, "index"), m)
+	stats, err := writeIndex(ctx, tmp, m, opt, total, start)
 	if err != nil {
-		return nil, err
-	}
-	var changes *wal.State
-	if opt.Changes != nil {
-		if changes, err = opt.Changes(); err != nil {
-			idx.Close()
-			return nil, fmt.Errorf("read the write-ahead log: %w", err)
-		}
-	}
-	stats, err := fill(ctx, idx, opt, newReplay(changes), total, start)
-	if cerr := idx.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close index: %w", cerr)
-	}
-	if err != nil {
-		return nil, err
-	}
-	opt.Progress(Progress{Docs: stats.Docs, Skipped: stats.Skipped, Bytes: total, TotalBytes: total,
-		TextBytes: stats.TextBytes, Elapsed: time.Since(start), Stage: StageMerging})
-	// The analysis is over and its memory garbage: given back before the
-	// merge maps every segment, so that the peak RSS is the larger of the
-	// two, not their sum.
-	debug.FreeOSMemory()
-	if err := compact(ctx, filepath.Join(tmp, "index"), opt.Logger); err != nil {
 		return nil, err
 	}
 	man := &Manifest{
@@ -221,19 +179,7 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 		Reasons: stats.Reasons, Sources: opt.Sources, DictHash: dicts.Hash(),
 		Seconds: time.Since(start).Seconds(), Bytes: total, TextBytes: stats.TextBytes,
 	}
-	if opt.Tagger != nil {
-		man.TaxonomyVersion = opt.Tagger.Version()
-		man.ModelHash = opt.Tagger.ModelHash()
-		// the model tagged this generation: a server serving it tags the
-		// documents written to it with the same (taxonomy.LoadModel)
-		if err := opt.Tagger.SaveModel(tmp); err != nil {
-			return nil, err
-		}
-	}
-	if err := verify(filepath.Join(tmp, "index"), uint64(stats.Docs)); err != nil {
-		return nil, err
-	}
-	if err := writeJSON(filepath.Join(tmp, manifestFile), man); err != nil {
+	if err := completeGeneration(tmp, man, opt); err != nil {
 		return nil, err
 	}
 	final := filepath.Join(dataDir, genDir, name)
@@ -253,6 +199,90 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 	}
 	man.Seconds = time.Since(start).Seconds()
 	return man, nil
+}
+
+// prepareBuild does what comes before the generation's folder: it removes
+// a partial folder a crash left, measures the sources (total bytes) and
+// makes the mapping from the dictionaries, and has opt.Tagger learn its
+// model from the sources (replacing opt.Tagger by the taught one).
+func prepareBuild(ctx context.Context, dataDir string, opt *BuildOptions) (total int64, dicts analysis.Dicts, m *mapping.IndexMappingImpl, err error) {
+	if err := removePartial(dataDir, opt.Logger); err != nil {
+		return 0, analysis.Dicts{}, nil, err
+	}
+	total, err = corpus.Size(opt.Sources)
+	if err != nil {
+		return 0, analysis.Dicts{}, nil, err
+	}
+	dicts, err = analysis.BuiltinDicts()
+	if err != nil {
+		return 0, analysis.Dicts{}, nil, err
+	}
+	if opt.UserDict != nil {
+		dicts.User = opt.UserDict
+	}
+	m, err = analysis.NewMapping(analysis.MappingOptions{UserDict: opt.UserDict})
+	if err != nil {
+		return 0, analysis.Dicts{}, nil, err
+	}
+	if opt.Tagger != nil {
+		if opt.Tagger, err = opt.Tagger.Learn(ctx, opt.Sources, opt.Read); err != nil {
+			return 0, analysis.Dicts{}, nil, err
+		}
+	}
+	return total, dicts, m, nil
+}
+
+// writeIndex creates the index of the generation in tmp, fills it from the
+// sources with the write-ahead log's changes laid over them, closes it and
+// compacts it.
+func writeIndex(ctx context.Context, tmp string, m *mapping.IndexMappingImpl, opt BuildOptions, total int64, start time.Time) (filled, error) {
+	idx, err := create(filepath.Join(tmp, "index"), m)
+	if err != nil {
+		return filled{}, err
+	}
+	var changes *wal.State
+	if opt.Changes != nil {
+		if changes, err = opt.Changes(); err != nil {
+			idx.Close()
+			return filled{}, fmt.Errorf("read the write-ahead log: %w", err)
+		}
+	}
+	stats, err := fill(ctx, idx, opt, newReplay(changes), total, start)
+	if cerr := idx.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close index: %w", cerr)
+	}
+	if err != nil {
+		return filled{}, err
+	}
+	opt.Progress(Progress{Docs: stats.Docs, Skipped: stats.Skipped, Bytes: total, TotalBytes: total,
+		TextBytes: stats.TextBytes, Elapsed: time.Since(start), Stage: StageMerging})
+	// The analysis is over and its memory garbage: given back before the
+	// merge maps every segment, so that the peak RSS is the larger of the
+	// two, not their sum.
+	debug.FreeOSMemory()
+	if err := compact(ctx, filepath.Join(tmp, "index"), opt.Logger); err != nil {
+		return filled{}, err
+	}
+	return stats, nil
+}
+
+// completeGeneration writes the rest of the generation in tmp beside its
+// index: the tagger's model (recorded in man), then, once the index is
+// verified to hold man.Docs documents, the manifest.
+func completeGeneration(tmp string, man *Manifest, opt BuildOptions) error {
+	if opt.Tagger != nil {
+		man.TaxonomyVersion = opt.Tagger.Version()
+		man.ModelHash = opt.Tagger.ModelHash()
+		// the model tagged this generation: a server serving it tags the
+		// documents written to it with the same (taxonomy.LoadModel)
+		if err := opt.Tagger.SaveModel(tmp); err != nil {
+			return err
+		}
+	}
+	if err := verify(filepath.Join(tmp, "index"), uint64(man.Docs)); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(tmp, manifestFile), man)
 }
 
 // create makes a new index at path and opens it with buildConfig, which
@@ -284,77 +314,114 @@ type filled struct {
 func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, total int64, start time.Time) (filled, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type job struct {
-		b     *bleve.Batch
-		n     int
-		bytes int64
-		text  int64
-		skip  int
-	}
-	jobs := make(chan job, 1)
+	jobs := make(chan fillJob, 1)
 	var (
 		stats   filled
 		walkErr error
-		read    int64
 		text    int64 // written by the walk goroutine only; read after it is done
+	)
+	go func() {
+		defer close(jobs)
+		stats.Stats, text, walkErr = walkBatches(ctx, idx, opt, rp, jobs)
+	}()
+	p, batchErr := writeBatches(idx, opt, jobs, cancel, total, start)
+	if batchErr != nil {
+		return stats, batchErr
+	}
+	if walkErr != nil {
+		return stats, walkErr
+	}
+	if err := ctx.Err(); err != nil {
+		return stats, err
+	}
+	stats.TextBytes = text
+	p.Bytes, p.Skipped, p.Elapsed, p.TextBytes = total, stats.Skipped, time.Since(start), text
+	opt.Progress(p)
+	return stats, nil
+}
+
+// fillJob is a batch for fill's workers to write, with the walk's figures
+// when it was sent: documents in the batch, bytes read, bytes of text and
+// documents skipped so far.
+type fillJob struct {
+	b     *bleve.Batch
+	n     int
+	bytes int64
+	text  int64
+	skip  int
+}
+
+// walkBatches walks the sources and then the documents of the log that
+// none of them held (rp), tags each document and sends them to jobs in
+// batches of opt.BatchSize, the last with the log's mark. It returns the
+// walk's Stats and the bytes of text indexed; it stops when ctx is done.
+func walkBatches(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, jobs chan<- fillJob) (corpus.Stats, int64, error) {
+	var (
+		read    int64
+		text    int64
 		skipped int
 	)
 	ropt := opt.Read
 	ropt.Progress = func(n int64) { read += n }
 	ropt.File = rp.file
-	go func() {
-		defer close(jobs)
-		b := idx.NewBatch()
-		n := 0
-		send := func() bool {
-			select {
-			case jobs <- job{b, n, read, text, skipped}:
-				b, n = idx.NewBatch(), 0
-				return true
-			case <-ctx.Done():
-				return false
-			}
+	b := idx.NewBatch()
+	n := 0
+	send := func() bool {
+		select {
+		case jobs <- fillJob{b, n, read, text, skipped}:
+			b, n = idx.NewBatch(), 0
+			return true
+		case <-ctx.Done():
+			return false
 		}
-		add := func(d *corpus.Doc) error {
-			if opt.Tagger != nil {
-				opt.Tagger.Tag(d)
-			}
-			text += int64(len(d.Title) + len(d.Body) + len(d.Reply))
-			if err := b.Index(d.ID, IndexFields(d)); err != nil {
-				return fmt.Errorf("document %s: %w", d.ID, err)
-			}
-			n++
-			if n >= opt.BatchSize && !send() {
-				return ctx.Err()
-			}
-			return nil
+	}
+	add := func(d *corpus.Doc) error {
+		if opt.Tagger != nil {
+			opt.Tagger.Tag(d)
 		}
-		stats.Stats, walkErr = corpus.Walk(ctx, opt.Sources, ropt, func(d corpus.Doc) error {
-			if dp := rp.source(&d); dp != nil {
-				return add(dp)
-			}
-			return nil
-		}, func(p corpus.Problem) {
-			if !p.Kept { // a kept document's odd value is reported, not skipped
-				skipped++
-			}
-			opt.Problem(p)
-		})
-		rest := rp.rest()
-		for _, d := range rest {
-			if walkErr != nil {
-				break
-			}
-			walkErr = add(d)
+		text += int64(len(d.Title) + len(d.Body) + len(d.Reply))
+		if err := b.Index(d.ID, IndexFields(d)); err != nil {
+			return fmt.Errorf("document %s: %w", d.ID, err)
 		}
-		stats.Docs += len(rest) - rp.dropped
-		if walkErr == nil {
-			rp.mark(b)
-			if n > 0 || rp.st != nil {
-				send()
-			}
+		n++
+		if n >= opt.BatchSize && !send() {
+			return ctx.Err()
 		}
-	}()
+		return nil
+	}
+	stats, walkErr := corpus.Walk(ctx, opt.Sources, ropt, func(d corpus.Doc) error {
+		if dp := rp.source(&d); dp != nil {
+			return add(dp)
+		}
+		return nil
+	}, func(p corpus.Problem) {
+		if !p.Kept { // a kept document's odd value is reported, not skipped
+			skipped++
+		}
+		opt.Problem(p)
+	})
+	rest := rp.rest()
+	for _, d := range rest {
+		if walkErr != nil {
+			break
+		}
+		walkErr = add(d)
+	}
+	stats.Docs += len(rest) - rp.dropped
+	if walkErr == nil {
+		rp.mark(b)
+		if n > 0 || rp.st != nil {
+			send()
+		}
+	}
+	return stats, text, walkErr
+}
+
+// writeBatches writes the batches of jobs into idx until jobs is closed,
+// reporting progress after each. The first batch that fails cancels the
+// walk (cancel) and is the error returned; the Progress returned is the
+// last reported.
+func writeBatches(idx bleve.Index, opt BuildOptions, jobs <-chan fillJob, cancel context.CancelFunc, total int64, start time.Time) (Progress, error) {
 	// Batches are written by opt.Workers workers, by default one per core:
 	// bleve analyses a batch's documents in parallel but builds its
 	// segment on one goroutine, so batches in flight together keep every
@@ -387,19 +454,7 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 		}()
 	}
 	wg.Wait()
-	if batchErr != nil {
-		return stats, batchErr
-	}
-	if walkErr != nil {
-		return stats, walkErr
-	}
-	if err := ctx.Err(); err != nil {
-		return stats, err
-	}
-	stats.TextBytes = text
-	p.Bytes, p.Skipped, p.Elapsed, p.TextBytes = total, stats.Skipped, time.Since(start), text
-	opt.Progress(p)
-	return stats, nil
+	return p, batchErr
 }
 
 // IndexFields turns a document into the field values of the mapping. Text
