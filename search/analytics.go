@@ -133,34 +133,13 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		return out, nil
 	}
 	topicCol := h.cs.cols[slices.Index(facetFields, corpus.FieldTopic)]
-	perTopic := make([]int, len(topicCol.terms))
-	dates := make([]int64, len(h.docs))
-	var first, last int64
-	dated := false
-	for i, n := range h.docs {
-		for _, o := range topicCol.of(n) {
-			perTopic[o]++
-		}
-		d, ok := h.cs.unixNano(n)
-		if !ok {
-			out.Undated++
-			dates[i] = math.MinInt64
-			continue
-		}
-		dates[i] = d
-		if !dated || d < first {
-			first = d
-		}
-		if !dated || d > last {
-			last = d
-		}
-		dated = true
-	}
-	if !dated { // nothing with a date
+	sc := scanTrends(h.cs, topicCol, h.docs)
+	out.Undated = sc.undated
+	if !sc.dated { // nothing with a date
 		out.TookMS = msSince(start)
 		return out, nil
 	}
-	periods := periodsOf(interval, time.Unix(0, first), time.Unix(0, last))
+	periods := periodsOf(interval, time.Unix(0, sc.first), time.Unix(0, sc.last))
 	if len(periods) > maxPeriods {
 		periods = periods[len(periods)-maxPeriods:]
 		out.Truncated = true
@@ -168,8 +147,50 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 	for _, p := range periods {
 		out.Periods = append(out.Periods, p.name)
 	}
-	// the topics with most matching documents, dated or not, as a facet
-	// ranks them: most first, then by value
+	out.countTopics(periods, rankTopics(sc.perTopic, topicCol.terms), topicCol, h.docs, sc.dates)
+	out.TookMS = msSince(start)
+	return out, nil
+}
+
+// trendScan is what one pass over the matches of a trend finds.
+type trendScan struct {
+	perTopic    []int   // matching documents by topic ordinal, dated or not
+	dates       []int64 // of each match in Unix nanoseconds, math.MinInt64 if it has none
+	undated     int     // matches without a date
+	dated       bool    // whether any match has a date; first and last are set if so
+	first, last int64   // the earliest and latest date, in Unix nanoseconds
+}
+
+// scanTrends reads the topics and the date of every match (docs) from the
+// columns cs, topicCol being the topic column.
+func scanTrends(cs *columnSet, topicCol *column, docs []uint64) trendScan {
+	sc := trendScan{perTopic: make([]int, len(topicCol.terms)), dates: make([]int64, len(docs))}
+	for i, n := range docs {
+		for _, o := range topicCol.of(n) {
+			sc.perTopic[o]++
+		}
+		d, ok := cs.unixNano(n)
+		if !ok {
+			sc.undated++
+			sc.dates[i] = math.MinInt64
+			continue
+		}
+		sc.dates[i] = d
+		if !sc.dated || d < sc.first {
+			sc.first = d
+		}
+		if !sc.dated || d > sc.last {
+			sc.last = d
+		}
+		sc.dated = true
+	}
+	return sc
+}
+
+// rankTopics is the ordinals of the topics with most matching documents
+// (perTopic), at most maxTrendTopics, ranked as a facet ranks them: most
+// first, then by value (terms).
+func rankTopics(perTopic []int, terms []string) []int {
 	var topics []int
 	for o, n := range perTopic {
 		if n > 0 {
@@ -181,20 +202,26 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		if perTopic[a] != perTopic[b] {
 			return perTopic[a] > perTopic[b]
 		}
-		return topicCol.terms[a] < topicCol.terms[b]
+		return terms[a] < terms[b]
 	})
-	topics = topics[:min(len(topics), maxTrendTopics)]
+	return topics[:min(len(topics), maxTrendTopics)]
+}
+
+// countTopics sets t.Total and t.Topics: the matches (docs, dated by
+// dates) in each of the periods, in all and for each of the topics shown
+// (by ordinal of topicCol), those with most documents first.
+func (t *Trends) countTopics(periods []period, topics []int, topicCol *column, docs []uint64, dates []int64) {
 	series := make([][]int, len(topicCol.terms)) // by ordinal, for the topics shown
 	for _, o := range topics {
 		series[o] = make([]int, len(periods))
 	}
-	out.Total = make([]int, len(periods))
-	for i, n := range h.docs {
+	t.Total = make([]int, len(periods))
+	for i, n := range docs {
 		p := periodOf(periods, dates[i])
 		if p < 0 {
 			continue
 		}
-		out.Total[p]++
+		t.Total[p]++
 		for _, o := range topicCol.of(n) {
 			if c := series[o]; c != nil {
 				c[p]++
@@ -206,11 +233,9 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		for _, c := range ts.Counts {
 			ts.Total += c
 		}
-		out.Topics = append(out.Topics, ts)
+		t.Topics = append(t.Topics, ts)
 	}
-	sort.SliceStable(out.Topics, func(i, j int) bool { return out.Topics[i].Total > out.Topics[j].Total })
-	out.TookMS = msSince(start)
-	return out, nil
+	sort.SliceStable(t.Topics, func(i, j int) bool { return t.Topics[i].Total > t.Topics[j].Total })
 }
 
 // periodOf returns the index of the period holding the time d (Unix
