@@ -187,41 +187,11 @@ func (s *Server) uiAdmin(c *gin.Context) {
 	s.render(c, http.StatusOK, "admin", p)
 }
 
+// uiAnalytics serves the analytics page: trends, handling units, keywords
+// and handling figures of the query, each part showing its own error.
 func (s *Server) uiAnalytics(c *gin.Context) {
 	v := c.Request.URL.Query()
-	p := &analyticsPage{page: s.newPage("统计分析", "analytics"), Query: v.Get("q"), From: v.Get("from"),
-		To: v.Get("to"), Kind: v.Get("kind"), Interval: v.Get("interval")}
-	if p.Interval == "" {
-		p.Interval = search.IntervalYear
-	}
-	for _, o := range []option{{Value: "", Label: "全部类型"}, {Value: corpus.KindSuggestion}, {Value: corpus.KindReply},
-		{Value: corpus.KindNews}, {Value: corpus.KindProposal}, {Value: corpus.KindPolicy}, {Value: corpus.KindReport}} {
-		if o.Label == "" {
-			o.Label = kindName(o.Value)
-		}
-		o.Selected = o.Value == p.Kind
-		p.Kinds = append(p.Kinds, o)
-	}
-	for _, o := range []option{{Value: search.IntervalYear, Label: "按年"}, {Value: search.IntervalMonth, Label: "按月"}} {
-		o.Selected = o.Value == p.Interval
-		p.Intervals = append(p.Intervals, o)
-	}
-	for _, f := range filterParams {
-		if f == "kind" || f == corpus.FieldSession { // chosen in the form
-			continue
-		}
-		for _, val := range list(v, f) {
-			p.Hidden = append(p.Hidden, hidden{f, val})
-		}
-	}
-	ex := clone(v)
-	for _, k := range []string{"page", "size", "after", "facet_size"} {
-		ex.Del(k)
-	}
-	p.TrendsXLSX = "/api/v1/export/trends.xlsx" + encodeQuery(ex)
-	ex.Del("interval")
-	p.UnitsXLSX = "/api/v1/export/units.xlsx" + encodeQuery(ex)
-
+	p := s.analyticsForm(v)
 	status := http.StatusOK
 	r, err := searchRequest(v)
 	if err != nil {
@@ -284,4 +254,43 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 		p.UnitChart = unitChart(p.Units, 15)
 	}
 	s.render(c, status, "analytics", p)
+}
+
+// analyticsForm is the analytics page of the query v before anything is
+// counted: its form (query, dates, kind, interval, the other filters kept
+// hidden) and the links of its two workbooks.
+func (s *Server) analyticsForm(v url.Values) *analyticsPage {
+	p := &analyticsPage{page: s.newPage("统计分析", "analytics"), Query: v.Get("q"), From: v.Get("from"),
+		To: v.Get("to"), Kind: v.Get("kind"), Interval: v.Get("interval")}
+	if p.Interval == "" {
+		p.Interval = search.IntervalYear
+	}
+	for _, o := range []option{{Value: "", Label: "全部类型"}, {Value: corpus.KindSuggestion}, {Value: corpus.KindReply},
+		{Value: corpus.KindNews}, {Value: corpus.KindProposal}, {Value: corpus.KindPolicy}, {Value: corpus.KindReport}} {
+		if o.Label == "" {
+			o.Label = kindName(o.Value)
+		}
+		o.Selected = o.Value == p.Kind
+		p.Kinds = append(p.Kinds, o)
+	}
+	for _, o := range []option{{Value: search.IntervalYear, Label: "按年"}, {Value: search.IntervalMonth, Label: "按月"}} {
+		o.Selected = o.Value == p.Interval
+		p.Intervals = append(p.Intervals, o)
+	}
+	for _, f := range filterParams {
+		if f == "kind" || f == corpus.FieldSession { // chosen in the form
+			continue
+		}
+		for _, val := range list(v, f) {
+			p.Hidden = append(p.Hidden, hidden{f, val})
+		}
+	}
+	ex := clone(v)
+	for _, k := range []string{"page", "size", "after", "facet_size"} {
+		ex.Del(k)
+	}
+	p.TrendsXLSX = "/api/v1/export/trends.xlsx" + encodeQuery(ex)
+	ex.Del("interval")
+	p.UnitsXLSX = "/api/v1/export/units.xlsx" + encodeQuery(ex)
+	return p
 }

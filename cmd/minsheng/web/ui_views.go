@@ -77,7 +77,26 @@ var filterParams = search.FacetFields()
 // fill builds the view of the form, the chips, the facets, the hits and
 // the page links from the query string and the result.
 func (p *searchPage) fill(v url.Values) {
-	selected := map[string][]string{}
+	selected := p.fillForm(v)
+	p.fillMatching(v)
+	ex := clone(v) // the export follows the search's mode too
+	for _, k := range []string{"page", "size", "after", "facet_size"} {
+		ex.Del(k)
+	}
+	p.ExportURL = "/api/v1/export.xlsx" + encodeQuery(ex)
+	res := p.Result
+	if res == nil {
+		return
+	}
+	p.Hits = hitViews(res.Hits)
+	p.fillFacets(v, res, selected)
+	p.fillPages(v, res)
+}
+
+// fillForm builds the chips of the filters and dates of the query string
+// v and the sort options, and returns the values selected of each filter.
+func (p *searchPage) fillForm(v url.Values) (selected map[string][]string) {
+	selected = map[string][]string{}
 	for _, f := range filterParams {
 		selected[f] = list(v, f)
 		for _, val := range selected[f] {
@@ -112,17 +131,13 @@ func (p *searchPage) fill(v url.Values) {
 		o.Selected = o.Value == sortNow
 		p.Sorts = append(p.Sorts, o)
 	}
-	p.fillMatching(v)
-	ex := clone(v) // the export follows the search's mode too
-	for _, k := range []string{"page", "size", "after", "facet_size"} {
-		ex.Del(k)
-	}
-	p.ExportURL = "/api/v1/export.xlsx" + encodeQuery(ex)
-	res := p.Result
-	if res == nil {
-		return
-	}
-	p.Hits = hitViews(res.Hits)
+	return selected
+}
+
+// fillFacets builds the facets of the result, the first values of each
+// and those selected shown, the rest behind "more"; each value links to
+// the query string v with it added or, if selected, removed.
+func (p *searchPage) fillFacets(v url.Values, res *search.Result, selected map[string][]string) {
 	for _, f := range filterParams {
 		fv := facetView{Name: f, Label: facetName(f)}
 		counts := res.Facets[f]
@@ -144,6 +159,11 @@ func (p *searchPage) fill(v url.Values) {
 			p.Facets = append(p.Facets, fv)
 		}
 	}
+}
+
+// fillPages sets the range of hits shown and the links to the previous,
+// next and nearby pages of the result.
+func (p *searchPage) fillPages(v url.Values, res *search.Result) {
 	size := max(res.Size, 1)
 	if len(res.Hits) > 0 {
 		p.First = (res.Page-1)*size + 1
