@@ -93,6 +93,15 @@ func (a *about) rows() []note {
 		note{"分类体系版本", orNone(a.taxonomyVersion, "（未记录）")},
 		note{"导出时间", a.at.In(corpus.CST()).Format("2006-01-02 15:04:05") + "（北京时间，UTC+8）"},
 	)
+	out = append(out, a.sheetNotes()...)
+	return append(out, a.reexportNotes()...)
+}
+
+// sheetNotes are the lines of 说明 that describe the report's sheets, what
+// their figures count, and (for the full report) its links and text.
+func (a *about) sheetNotes() []note {
+	sc := a.sc
+	var out []note
 	switch a.report {
 	case Full:
 		out = append(out, note{"工作表", "结果：每条匹配的文档（超过 1,048,575 行时续写在 结果2、结果3 …）；" +
@@ -123,6 +132,13 @@ func (a *about) rows() []note {
 		out = append(out, note{"链接", link},
 			note{"文本处理", fmt.Sprintf("所有文本按原样写成文本单元格，不会被当作公式；超过 %d 个字符的文本被截断，并以“%s”标出。", MaxCellChars, TruncMarker)})
 	}
+	return out
+}
+
+// reexportNotes are the last lines of 说明: how to export the same report
+// again, by the web API and on the command line.
+func (a *about) reexportNotes() []note {
+	var out []note
 	path := "/api/v1/export.xlsx"
 	if a.report != Full {
 		path = "/api/v1/export/" + string(a.report) + ".xlsx"

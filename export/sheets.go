@@ -55,13 +55,7 @@ func (t *trends) add(h *search.Hit) {
 // for a single year) draws the largest topics over the years.
 func (b *book) trends(t *trends) error {
 	const name = "趋势"
-	var years []int
-	for y := range t.years {
-		if y != 0 {
-			years = append(years, y)
-		}
-	}
-	sort.Ints(years)
+	years := t.datedYears()
 	cols := []column{{title: "主题", width: 22}}
 	for _, y := range years {
 		cols = append(cols, column{title: strconv.Itoa(y) + "年", width: 9})
@@ -70,27 +64,7 @@ func (b *book) trends(t *trends) error {
 		cols = append(cols, column{title: noDate, width: 10})
 	}
 	cols = append(cols, column{title: "合计", width: 9})
-	type line struct {
-		topic string
-		total int
-	}
-	var lines []line
-	for tp, m := range t.counts {
-		n := 0
-		for _, c := range m {
-			n += c
-		}
-		lines = append(lines, line{tp, n})
-	}
-	sort.Slice(lines, func(i, j int) bool { // the unclassified last
-		if (lines[i].topic == noTopic) != (lines[j].topic == noTopic) {
-			return lines[j].topic == noTopic
-		}
-		if lines[i].total != lines[j].total {
-			return lines[i].total > lines[j].total
-		}
-		return lines[i].topic < lines[j].topic
-	})
+	lines := t.lines()
 	rows := make([][]any, len(lines))
 	for i, l := range lines {
 		row := []any{cellText(l.topic)}
@@ -113,6 +87,58 @@ func (b *book) trends(t *trends) error {
 	if len(years) == 0 || len(lines) == 0 || lines[0].topic == noTopic {
 		return nil // nothing to draw
 	}
+	at, _ := excelize.CoordinatesToCellName(len(cols)+2, 2)
+	if err := b.f.AddChart(name, at, trendsChart(name, years, lines)); err != nil {
+		return fmt.Errorf("sheet %s chart: %w", name, err)
+	}
+	return nil
+}
+
+// datedYears is the years counted, undated (0) excepted, ascending.
+func (t *trends) datedYears() []int {
+	var years []int
+	for y := range t.years {
+		if y != 0 {
+			years = append(years, y)
+		}
+	}
+	sort.Ints(years)
+	return years
+}
+
+// trendLine is one topic's row of 趋势: its topic and its documents.
+type trendLine struct {
+	topic string
+	total int
+}
+
+// lines is the rows of 趋势: topics with the most documents first and the
+// unclassified last.
+func (t *trends) lines() []trendLine {
+	var lines []trendLine
+	for tp, m := range t.counts {
+		n := 0
+		for _, c := range m {
+			n += c
+		}
+		lines = append(lines, trendLine{tp, n})
+	}
+	sort.Slice(lines, func(i, j int) bool { // the unclassified last
+		if (lines[i].topic == noTopic) != (lines[j].topic == noTopic) {
+			return lines[j].topic == noTopic
+		}
+		if lines[i].total != lines[j].total {
+			return lines[i].total > lines[j].total
+		}
+		return lines[i].topic < lines[j].topic
+	})
+	return lines
+}
+
+// trendsChart is the chart of the sheet name (趋势) of years and lines:
+// the largest topics over the years, as lines, or as columns for a single
+// year.
+func trendsChart(name string, years []int, lines []trendLine) *excelize.Chart {
 	lastYear, _ := excelize.ColumnNumberToName(1 + len(years))
 	ref := "'" + name + "'!"
 	chart := &excelize.Chart{
@@ -142,11 +168,7 @@ func (b *book) trends(t *trends) error {
 		}
 		chart.Series = append(chart.Series, s)
 	}
-	at, _ := excelize.CoordinatesToCellName(len(cols)+2, 2)
-	if err := b.f.AddChart(name, at, chart); err != nil {
-		return fmt.Errorf("sheet %s chart: %w", name, err)
-	}
-	return nil
+	return chart
 }
 
 // units counts suggestions by handling unit while the rows stream by.
