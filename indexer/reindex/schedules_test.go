@@ -1,0 +1,167 @@
+package reindex
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"minsheng/corpus"
+	"minsheng/errs"
+	"minsheng/indexer"
+)
+
+// TestSchedules: a schedule fires, records its job with the trigger
+// schedule:<id>, survives reopening the service and fires again.
+func TestSchedules(t *testing.T) {
+	data, srcDir := t.TempDir(), t.TempDir()
+	src, _ := writeCorpus(t, srcDir, "a", 20, 0)
+	opt := JobsOptions{Build: func() (indexer.BuildOptions, error) { return indexer.BuildOptions{Sources: []string{src}}, nil }}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	open := func() (*Jobs, func()) {
+		jobs, err := OpenJobs(data, live, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { jobs.Run(ctx); close(done) }()
+		return jobs, func() { cancel(); <-done; jobs.Close() }
+	}
+	jobs, stop := open()
+	for _, bad := range []string{"", "61 * * * *", "* * *", "@every nonsense", "0 0 30 2 *", "@fortnightly"} {
+		if _, err := jobs.AddSchedule("x", bad); !errors.Is(err, errs.Invalid) {
+			t.Errorf("AddSchedule(%q): %v, want errs.Invalid", bad, err)
+		}
+	}
+	if err := jobs.DeleteSchedule("sch-9999"); !errors.Is(err, errs.NotFound) {
+		t.Errorf("DeleteSchedule of unknown: %v", err)
+	}
+	sc, err := jobs.AddSchedule("测试", "@every 1s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Description != "每 1 秒" || sc.Next.IsZero() || sc.TimeZone != "Asia/Shanghai" {
+		t.Errorf("schedule: %+v", sc)
+	}
+	nightly, err := jobs.AddSchedule("", "30 3 * * 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitTrigger := func(after time.Time) Job {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for time.Now().Before(deadline) {
+			list, err := jobs.List(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range list {
+				if j.Trigger == "schedule:"+sc.ID && j.State == StateSucceeded && j.Start.After(after) {
+					return j
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("schedule %s did not run a job", sc.ID)
+		return Job{}
+	}
+	j1 := waitTrigger(time.Time{})
+	stop()
+	reopened := time.Now()
+	jobs, stop = open()
+	defer func() { stop() }()
+	scs, err := jobs.Schedules()
+	if err != nil || len(scs) != 2 || scs[0].ID != sc.ID || scs[1].ID != nightly.ID || scs[1].Description != "每周一 03:30" {
+		t.Fatalf("schedules after reopening: %v %+v", err, scs)
+	}
+	if scs[0].LastJob == "" || scs[0].LastFired.IsZero() {
+		t.Errorf("schedule does not record its firing: %+v", scs[0])
+	}
+	j2 := waitTrigger(reopened)
+	if j2.ID <= j1.ID {
+		t.Errorf("job ids do not sort by time: %s then %s", j1.ID, j2.ID)
+	}
+	if err := jobs.DeleteSchedule(sc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if scs, _ := jobs.Schedules(); len(scs) != 1 {
+		t.Errorf("after delete: %+v", scs)
+	}
+}
+
+// TestScheduleSkippedWhileRunning: a firing while a job runs is recorded
+// as skipped.
+func TestScheduleSkippedWhileRunning(t *testing.T) {
+	data, srcDir := t.TempDir(), t.TempDir()
+	big, _ := writeCorpus(t, srcDir, "big", 10000, 8)
+	jobs, _ := testJobs(t, data, JobsOptions{
+		Build: func() (indexer.BuildOptions, error) {
+			return indexer.BuildOptions{Sources: []string{big}, BatchSize: 50}, nil
+		},
+	})
+	running, err := jobs.Start(context.Background(), "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := jobs.AddSchedule("", "@every 1s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var skipped Job
+	for skipped.ID == "" && time.Now().Before(deadline) {
+		list, _ := jobs.List(0)
+		for _, j := range list {
+			if j.State == StateSkipped && j.Trigger == "schedule:"+sc.ID {
+				skipped = j
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	jobs.DeleteSchedule(sc.ID)
+	jobs.Cancel(running.ID)
+	if skipped.ID == "" || !strings.Contains(skipped.Error, running.ID) {
+		t.Fatalf("no skipped record naming %s: %+v", running.ID, skipped)
+	}
+	waitJob(t, jobs, running.ID, 30*time.Second)
+}
+
+func TestDescribeCron(t *testing.T) {
+	now := time.Date(2026, 1, 27, 10, 0, 0, 0, corpus.DefaultZone())
+	for _, c := range []struct{ in, want string }{
+		{"0 2 * * *", "每天 02:00"},
+		{"30 3 * * 1", "每周一 03:30"},
+		{"30 3 * * MON", "每周一 03:30"},
+		{"0 1 * * 1-5", "每周一至周五 01:00"},
+		{"0 1 * * 0,6", "每周日、周六 01:00"},
+		{"*/5 * * * *", "每 5 分钟"},
+		{"* * * * *", "每分钟"},
+		{"15 * * * *", "每小时第 15 分钟"},
+		{"0 */6 * * *", "每 6 小时（整点）"},
+		{"0 2,14 * * *", "每天 02:00、14:00"},
+		{"0 0 1 * *", "每月 1 日 00:00"},
+		{"0 0 1,15 * *", "每月 1、15 日 00:00"},
+		{"0 8 1 3 *", "每年 3 月 1 日 08:00"},
+		{"@daily", "每天 00:00"},
+		{"@weekly", "每周日 00:00"},
+		{"@hourly", "每小时整点"},
+		{"@every 1m", "每 1 分钟"},
+		{"@every 1h30m", "每 1 小时 30 分钟"},
+		{"@every 2s", "每 2 秒"},
+		{"0 9-17 * * 1-5", "下次运行：2026-01-27 11:00、2026-01-27 12:00、2026-01-27 13:00"},
+		{"not cron", ""},
+	} {
+		if got := describeCron(c.in, now); got != c.want {
+			t.Errorf("describeCron(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if DescribeCron("0 2 * * *") != "每天 02:00" {
+		t.Error("DescribeCron")
+	}
+}
