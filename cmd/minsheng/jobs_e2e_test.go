@@ -144,6 +144,21 @@ func (s *server) logText() string {
 	return s.log.String()
 }
 
+// logHas waits up to 5 s for the server's log to hold every one of subs
+// and returns whether it did: the log reaches the test through a pipe and
+// a goroutine, so a line written before a response may arrive after it.
+func (s *server) logHas(subs ...string) bool {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		log, all := s.logText(), true
+		for _, sub := range subs {
+			all = all && strings.Contains(log, sub)
+		}
+		if all || time.Now().After(deadline) {
+			return all
+		}
+	}
+}
+
 // call sends a request (with the admin token when admin) and decodes the
 // JSON answer into out.
 func (s *server) call(t *testing.T, method, path, body string, out any) int {

@@ -139,8 +139,8 @@ func TestInternalErrorRealServer(t *testing.T) {
 	if code != http.StatusInternalServerError || e["error"] != "internal error" || e["request_id"] != id || id == "" || len(e) != 2 || strings.Contains(body, data) {
 		t.Fatalf("forced 500: %d %s (X-Request-Id %q)", code, body, id)
 	}
-	if log := s.logText(); !strings.Contains(log, "request_id="+id) || !strings.Contains(log, gens) {
-		t.Errorf("the detail is not in the log under %s:\n%s", id, log)
+	if !s.logHas("request_id="+id, gens) {
+		t.Errorf("the detail is not in the log under %s:\n%s", id, s.logText())
 	}
 	for _, p := range []string{"/healthz", "/api/v1/search?q=教育", "/nowhere", "/"} {
 		if _, h, _ := do(t, http.DefaultClient, "GET", s.base+p, "", ""); len(h.Get("X-Request-Id")) != 16 {
