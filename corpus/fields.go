@@ -46,13 +46,17 @@ type Field struct {
 	// Column places the field in the export's columns; its zero value
 	// leaves it out.
 	Column Column
-	// Values are the keyword values of a document (keyword and computed
-	// fields; a computed one's as of today in China Standard Time).
+	// Values are the keyword values of a document (keyword fields).
 	Values func(*Doc) []string
 	// Time is the value of a date field.
 	Time func(*Doc) time.Time
 	// Text is the field of a document as an export cell shows it.
 	Text func(*Doc) string
+	// ValuesOn and TextOn are Values and Text of a computed field, whose
+	// values depend on the calendar day today (2006-01-02, in the
+	// service's time zone: see Today).
+	ValuesOn func(d *Doc, today string) []string
+	TextOn   func(d *Doc, today string) string
 	// Normalize, when set, turns a value as staff type it (in a filter or
 	// after a query prefix) into the value indexed: 甲类 -> A.
 	Normalize func(string) string
@@ -135,14 +139,14 @@ func fields() []Field {
 			Doc: "overdue 逾期: true for suggestions replied after their due date, or unreplied with it passed " +
 				"(days in the service's time zone); false for the others with a due date",
 			Column: Column{17, "", 7},
-			Values: func(d *Doc) []string {
-				if o, ok := d.Overdue(Today(time.Now(), nil)); ok {
+			ValuesOn: func(d *Doc, today string) []string {
+				if o, ok := d.Overdue(today); ok {
 					return []string{strconv.FormatBool(o)}
 				}
 				return nil
 			},
-			Text: func(d *Doc) string {
-				switch o, ok := d.Overdue(Today(time.Now(), nil)); {
+			TextOn: func(d *Doc, today string) string {
+				switch o, ok := d.Overdue(today); {
 				case !ok:
 					return ""
 				case o:

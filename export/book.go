@@ -131,6 +131,7 @@ func (b *book) table(name string, cols []column, rows, extra [][]any) error {
 type results struct {
 	b        *book
 	link     func(id string) string
+	today    string // the day of the export, in the service's time zone
 	perSheet int
 	maxLinks int
 
@@ -157,7 +158,7 @@ func (rs *results) add(h *search.Hit) error {
 	}
 	c := rs.cells
 	clear(c)
-	rs.texts = cellTexts(h, rs.link, rs.texts)
+	rs.texts = cellTexts(h, rs.link, rs.today, rs.texts)
 	linked, url := false, ""
 	for i, f := range resultFields {
 		v := rs.texts[i]

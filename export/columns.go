@@ -47,9 +47,10 @@ func docOf(h *search.Hit) *corpus.Doc {
 }
 
 // cellTexts returns the text of each column of a hit, the link column the
-// hit's address (its id when there is none) and the date columns empty:
-// callers write dates as they write them (dayIn).
-func cellTexts(h *search.Hit, link func(id string) string, out []string) []string {
+// hit's address (its id when there is none), a computed column as of the
+// day today, and the date columns empty: callers write dates as they
+// write them (dayIn).
+func cellTexts(h *search.Hit, link func(id string) string, today string, out []string) []string {
 	d := docOf(h)
 	out = out[:0]
 	for _, f := range resultFields {
@@ -62,6 +63,8 @@ func cellTexts(h *search.Hit, link func(id string) string, out []string) []strin
 			if v = link(h.ID); v == "" {
 				v = h.ID
 			}
+		case f.TextOn != nil:
+			v = f.TextOn(d, today)
 		default:
 			v = f.Text(d)
 		}

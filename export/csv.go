@@ -35,8 +35,9 @@ func (e *Exporter) WriteCSV(ctx context.Context, w io.Writer, r search.Request, 
 	}
 	cw.Write(header)
 	rec := make([]string, len(resultCols))
+	today := corpus.Today(e.now(), e.Zone)
 	sc, err := e.scan(ctx, r, false, progress, func(h *search.Hit) error {
-		rec = cellTexts(h, e.link, rec)
+		rec = cellTexts(h, e.link, today, rec)
 		for i, f := range resultFields {
 			if f.Type == corpus.TypeDate {
 				if d, ok := dayIn(f, h); ok {

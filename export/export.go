@@ -56,7 +56,11 @@ type Exporter struct {
 	Generation      func() string    // the index generation being served; may be nil
 	TaxonomyVersion string           // version of the topic taxonomy the index was built with
 	Now             func() time.Time // the clock; nil means time.Now
-	Handling        HandlingSearcher // the handling report's figures and promises; nil refuses that report
+	// Zone is the service's time zone, whose calendar day tells what the
+	// 逾期 column says (as search's Options.Zone does for the overdue
+	// filter); nil means China Standard Time.
+	Zone     *time.Location
+	Handling HandlingSearcher // the handling report's figures and promises; nil refuses that report
 
 	sheetRows int // data rows per results sheet; 0 means SheetRows (tests lower it)
 	maxLinks  int // hyperlinks per results sheet; 0 means MaxLinks (tests lower it)
@@ -136,7 +140,7 @@ func (e *Exporter) WriteReport(ctx context.Context, w io.Writer, report Report, 
 	}
 	var rs *results
 	if report == Full {
-		rs = &results{b: b, link: e.link, perSheet: e.perSheet(), maxLinks: e.linksPerSheet()}
+		rs = &results{b: b, link: e.link, today: corpus.Today(at, e.Zone), perSheet: e.perSheet(), maxLinks: e.linksPerSheet()}
 	}
 	tr, un := newTrends(), newUnits()
 	sc, err := e.scan(ctx, r, report == Full, progress, func(h *search.Hit) error {

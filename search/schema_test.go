@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"minsheng/corpus"
 	"minsheng/errs"
@@ -27,7 +28,11 @@ func TestSchemaFiltersAndFacets(t *testing.T) {
 	if !slices.Equal(search.FacetFields(), corpus.Facets()) {
 		t.Errorf("facets %v, schema %v", search.FacetFields(), corpus.Facets())
 	}
+	today := corpus.Today(time.Now(), nil) // the searcher's day: Options.Zone's default
 	for _, f := range corpus.Fields() {
+		if f.ValuesOn != nil {
+			f.Values = func(d *corpus.Doc) []string { return f.ValuesOn(d, today) }
+		}
 		if f.Values == nil {
 			if f.Facet || f.Filter {
 				t.Errorf("%s is a facet or filter without Values", f.Name)

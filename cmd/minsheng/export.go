@@ -128,7 +128,7 @@ func (c *Config) exporter(live *indexer.Live, kw search.KeywordFunc, syn *search
 	s.SetSynonyms(syn)
 	e := &export.Exporter{
 		Search: s, BaseURL: c.BaseURL,
-		MaxRows: c.Limits.ExportMaxRows, Generation: live.Generation,
+		MaxRows: c.Limits.ExportMaxRows, Generation: live.Generation, Zone: zone,
 		TaxonomyVersion: taxonomyVersion(c.Data, live.Generation()),
 	}
 	if kw != nil {
