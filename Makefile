@@ -72,7 +72,7 @@ clean:
 # proposals, keywords alone and cross-validated.
 eval:
 	MINSHENG_EVAL_TARGET=0.90 MINSHENG_EVAL_RGB_TARGET=0.74 $(GO) test -count=1 -run 'TestRankingNCP|TestRankingRGB|TestPhraseExactness' -v ./search/
-	$(GO) test -count=1 -run 'TestTopicsEvalProposals' -v ./indexer/taxonomy/ | grep -v '^=== '
+	MINSHENG_TOPICS_SPLITS=4 $(GO) test -count=1 -run 'TestTopicsEvalProposals' -v ./indexer/taxonomy/ | grep -v '^=== '
 
 # Longer fuzzing of every fuzz target (make test runs each for
 # FUZZTIME_TEST); seeds live in each package's testdata/fuzz/<Name>/.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -91,8 +92,12 @@ func TestTopicsEvalProposals(t *testing.T) {
 	if share(tagged, all) < 0.95 {
 		t.Errorf("trained: %d of %d proposals and policy documents have a topic, want at least 95%%", tagged, all)
 	}
+	splits := repeatedSplits(t, c, docs, cv)
 	if os.Getenv("MINSHENG_TOPICS_TARGETS") == "" {
 		return
+	}
+	if splits > 0 && splits < 0.78 {
+		t.Errorf("trained: mean macro-F1 over the splits %.3f, want at least 0.78", splits)
 	}
 	if cv.MacroF1() < 0.78 {
 		t.Errorf("trained: macro-F1 %.3f, want at least 0.78", cv.MacroF1())
@@ -102,4 +107,44 @@ func TestTopicsEvalProposals(t *testing.T) {
 			t.Errorf("trained: %s precision %.3f recall %.3f, want at least 0.60 and 0.80", row.Topic, row.Precision(), row.Recall())
 		}
 	}
+}
+
+// repeatedSplits cross-validates again on MINSHENG_TOPICS_SPLITS further
+// splits of the proposals into 5 folds (make eval asks for 4), logs each
+// split's macro-F1 and each topic's mean precision and recall over all of
+// them, cv's included, and returns the mean macro-F1; 0 when none is
+// asked for. One split's figure moves by a few hundredths with the split
+// alone (0.710 to 0.748 over these five when this was written, mean
+// 0.731), the mean much less: it is held to a floor a little below what
+// it measured.
+func repeatedSplits(t *testing.T, c *Classifier, docs []corpus.Doc, cv *EvalReport) float64 {
+	n, _ := strconv.Atoi(os.Getenv("MINSHENG_TOPICS_SPLITS"))
+	if n <= 0 {
+		return 0
+	}
+	reps := []*EvalReport{cv}
+	for i := range n {
+		reps = append(reps, c.EvaluateSplit(docs, issueCategories, 5, fmt.Sprintf("split %d/", i+1)))
+	}
+	var b strings.Builder
+	sum := 0.0
+	for i, r := range reps {
+		fmt.Fprintf(&b, "split %d macro-F1 %.3f\n", i, r.MacroF1())
+		sum += r.MacroF1()
+	}
+	mean := sum / float64(len(reps))
+	for ri, row := range cv.Rows {
+		p, q := 0.0, 0.0
+		for _, r := range reps {
+			p += r.Rows[ri].Precision() / float64(len(reps))
+			q += r.Rows[ri].Recall() / float64(len(reps))
+		}
+		fmt.Fprintf(&b, "  %s mean precision %.3f recall %.3f\n", pad(row.Topic, 10), p, q)
+	}
+	fmt.Fprintf(&b, "trained, %d splits of 5 folds: mean macro-F1 %.3f", len(reps), mean)
+	t.Log("\n" + b.String())
+	if mean < 0.72 {
+		t.Errorf("trained: mean macro-F1 over %d splits %.3f, below the floor 0.72", len(reps), mean)
+	}
+	return mean
 }
