@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"runtime"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -125,7 +126,7 @@ func (a *Analysis) segment(folded []rune, from, to int, emit func(string, int, i
 		n++
 	}
 	runeAt[len(s)] = n
-	for _, w := range a.jieba.Tokenize(s, gojieba.SearchMode, true) {
+	for _, w := range a.cut(s) {
 		if w.Start < 0 || w.End > len(s) || w.Start >= w.End {
 			continue
 		}
@@ -240,7 +241,9 @@ func (a *Analysis) Keywords(text string, n int) []corpus.Keyword {
 	}
 	folded := a.fold.String(Clean(text))
 	var out []corpus.Keyword
-	for _, w := range a.jieba.ExtractWithWeight(folded, n*2) {
+	ws := a.jieba.ExtractWithWeight(folded, n*2)
+	runtime.KeepAlive(a.jieba) // see cut
+	for _, w := range ws {
 		if utf8.RuneCountInString(w.Word) < 2 || isDigits(w.Word) || strings.TrimSpace(w.Word) != w.Word {
 			continue
 		}
@@ -252,10 +255,22 @@ func (a *Analysis) Keywords(text string, n int) []corpus.Keyword {
 	return out
 }
 
+// cut segments s in jieba's search mode. The segmenter is kept alive
+// until the C call has returned: gojieba frees its C memory by finalizer
+// and hands the C handle to C without keeping the Go object alive, and an
+// Analysis may become unreachable while its last call runs (see
+// NewAnalysis).
+func (a *Analysis) cut(s string) []gojieba.Word {
+	ws := a.jieba.Tokenize(s, gojieba.SearchMode, true)
+	runtime.KeepAlive(a.jieba)
+	return ws
+}
+
 // tag is the part of speech jieba's dictionary gives word ("" when jieba
 // cuts it into several words): one lookup in the dictionary's trie.
 func (a *Analysis) tag(word string) string {
 	t := a.jieba.Tag(word)
+	runtime.KeepAlive(a.jieba) // see cut
 	if len(t) != 1 {
 		return ""
 	}

@@ -6,5 +6,5 @@ import "github.com/yanyiwu/gojieba"
 // no positions, no literal tokens. BenchmarkIndexNews of package indexer
 // compares indexing with it, to show what indexing costs beyond segmenting.
 func (a *Analysis) Segment(text string) []gojieba.Word {
-	return a.jieba.Tokenize(text, gojieba.SearchMode, true)
+	return a.cut(text)
 }
