@@ -59,6 +59,7 @@ bench: build
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryAbuse' -benchtime 3x -timeout 30m ./search/
 	$(GO) test -run '^$$' -bench 'Export' -benchtime 1x -timeout 30m -v ./export/ | grep -v '^=== '
 	$(GO) test -run '^$$' -bench 'LiveIngest' -benchtime 1x -timeout 30m -v ./cmd/minsheng/web/ | grep -v '^=== '
+	MINSHENG_BENCH_ANALYSIS=serve $(GO) test -run '^$$' -bench 'LiveIngest' -benchtime 1x -timeout 30m -v ./cmd/minsheng/web/ | grep -v '^=== '
 	$(GO) test -run '^$$' -bench 'SearchDuringReindex' -benchtime 1x -timeout 30m -v ./cmd/minsheng/web/ | grep -v '^=== '
 
 fmt:

@@ -142,7 +142,10 @@ func prepareProcess(c *Config, log *slog.Logger) error {
 	debug.SetMemoryLimit(c.MemLimit)
 	// bleve analyses the documents of every batch (a reindex job's, live
 	// documents') on one queue per process, 4 goroutines unless set: as
-	// many as build_workers, or a job with one worker still takes every CPU
+	// many as build_workers, or a job with one worker still takes every CPU.
+	// Before any index is opened: an index keeps the queue it was opened
+	// with, and setting the size closes that queue, so that an index
+	// already open would wait for ever on its next batch.
 	bleve.Config.SetAnalysisQueueSize(analysisWorkers(c.BuildWorkers))
 	return nil
 }

@@ -13,12 +13,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"minsheng/indexer"
 	"minsheng/indexer/taxonomy"
@@ -63,7 +67,9 @@ func newsLines(b *testing.B, n int) [][]byte {
 // in the same run, the p99 of two clients searching the query mix with
 // no ingest and during each ingest. MINSHENG_BENCH_INGEST_DOCS documents
 // per ingest (default 5,000), MINSHENG_BENCH_DURATION of search alone
-// (default 10 s).
+// (default 10 s). MINSHENG_BENCH_ANALYSIS sizes bleve's analysis queue
+// before the index opens (a number, or "serve": as serve does with the
+// default build_workers, half the CPUs); unset, it stays bleve's 4.
 func BenchmarkLiveIngest(b *testing.B) {
 	n := 5000
 	if v, err := fmt.Sscan(os.Getenv("MINSHENG_BENCH_INGEST_DOCS"), &n); v != 1 || err != nil {
@@ -72,6 +78,17 @@ func BenchmarkLiveIngest(b *testing.B) {
 	dur := 10 * time.Second
 	if v, err := time.ParseDuration(os.Getenv("MINSHENG_BENCH_DURATION")); err == nil {
 		dur = v
+	}
+	q, err := strconv.Atoi(os.Getenv("MINSHENG_BENCH_ANALYSIS"))
+	if os.Getenv("MINSHENG_BENCH_ANALYSIS") == "serve" {
+		q, err = max(1, runtime.GOMAXPROCS(0)/2), nil
+	}
+	if err == nil && q > 0 {
+		// an open index keeps its queue, and a new size closes the old one:
+		// set before any index opens, restored after every one is closed
+		bleve.Config.SetAnalysisQueueSize(q)
+		defer bleve.Config.SetAnalysisQueueSize(4)
+		b.Logf("bleve's analysis queue: %d goroutine(s)", q)
 	}
 	const base = 2000
 	lines := newsLines(b, base+2*n)
