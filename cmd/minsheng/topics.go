@@ -18,7 +18,7 @@ import (
 // runTopics is `minsheng topics list` and `minsheng topics explain ID`.
 func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
 	const usage = "usage: minsheng topics list [--taxonomy FILE] | minsheng topics explain ID [--data DIR] [--taxonomy FILE]\n" +
-		"       minsheng topics eval --source FILE [--map CATEGORY=TOPIC ...] [--folds 5] [--taxonomy FILE]"
+		"       minsheng topics eval --source FILE [--map CATEGORY=TOPIC ...] [--folds 5] [--splits 1] [--taxonomy FILE]"
 	if len(args) == 0 {
 		return fmt.Errorf("topics: no subcommand\n%s", usage)
 	}

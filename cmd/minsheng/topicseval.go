@@ -20,6 +20,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 		sources []string
 		cats    = map[string]string{}
 		folds   int
+		splits  int
 	)
 	register := func(fs *flag.FlagSet, c *Config) {
 		fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "topic taxonomy YAML file replacing the built-in one")
@@ -33,6 +34,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 			return nil
 		})
 		fs.IntVar(&folds, "folds", 5, "folds of the cross-validation of the learned model (0: keywords alone)")
+		fs.IntVar(&splits, "splits", 1, "cross-validate on this many different splits of the documents into folds, and print their mean (with few labelled documents a topic, one split's figures move with the split alone)")
 		columnFlag(fs, c)
 	}
 	c, fs, err := loadConfig("topics eval", args, register)
@@ -47,6 +49,9 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if folds < 0 || folds == 1 || folds > 20 {
 		return fmt.Errorf("topics eval: --folds %d: want 0 (keywords alone) or 2 to 20", folds)
+	}
+	if splits < 1 || splits > 20 {
+		return fmt.Errorf("topics eval: --splits %d: want 1 to 20", splits)
 	}
 	tax, err := taxonomy.LoadTaxonomy(c.Taxonomy)
 	if err != nil {
@@ -88,9 +93,43 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "each document tagged from its title and body, its category and given topics withheld")
 	printEval(stdout, clf.Evaluate(docs, cats, 0))
 	if folds > 0 && labelled > 0 {
-		printEval(stdout, clf.Evaluate(docs, cats, folds))
+		cv := clf.Evaluate(docs, cats, folds)
+		printEval(stdout, cv)
+		if splits > 1 {
+			printSplits(ctx, stdout, clf, docs, cats, folds, splits, cv)
+		}
 	}
 	return nil
+}
+
+// printSplits cross-validates again on splits-1 further splits of docs
+// into folds (the first is cv's) and prints each split's macro-F1, then
+// each topic's mean precision, recall and F1 and the mean macro-F1.
+func printSplits(ctx context.Context, w io.Writer, clf *taxonomy.Classifier, docs []corpus.Doc, cats map[string]string, folds, splits int, cv *taxonomy.EvalReport) {
+	reps := []*taxonomy.EvalReport{cv}
+	for i := 1; i < splits && ctx.Err() == nil; i++ {
+		reps = append(reps, clf.EvaluateSplit(docs, cats, folds, fmt.Sprintf("split %d/", i)))
+	}
+	fmt.Fprintf(w, "\nthe same on %d splits of the documents into %d folds\n", len(reps), folds)
+	var f1s []string
+	mean := 0.0
+	for _, r := range reps {
+		f1s = append(f1s, fmt.Sprintf("%.3f", r.MacroF1()))
+		mean += r.MacroF1() / float64(len(reps))
+	}
+	fmt.Fprintf(w, "  macro-F1 of each split: %s\n", strings.Join(f1s, " "))
+	rows := [][]string{{"topic", "precision", "recall", "F1"}}
+	for i, row := range cv.Rows {
+		var p, q, f float64
+		for _, r := range reps {
+			p += r.Rows[i].Precision() / float64(len(reps))
+			q += r.Rows[i].Recall() / float64(len(reps))
+			f += r.Rows[i].F1() / float64(len(reps))
+		}
+		rows = append(rows, []string{row.Topic, fmt.Sprintf("%.3f", p), fmt.Sprintf("%.3f", q), fmt.Sprintf("%.3f", f)})
+	}
+	printTable(w, "  ", rows)
+	fmt.Fprintf(w, "  mean macro-F1 %.3f over %d splits\n", mean, len(reps))
 }
 
 // printEval prints one report: a row a topic, its macro-F1, coverage.

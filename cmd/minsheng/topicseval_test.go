@@ -59,7 +59,17 @@ func TestTopicsEvalCommand(t *testing.T) {
 			t.Errorf("eval output lacks %q:\n%s", want, out.String())
 		}
 	}
+	out.Reset()
+	if err := run(ctx, []string{"topics", "eval", "--source", src, "--taxonomy", tax, "--map", "水务=水利", "--folds", "3", "--splits", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"the same on 3 splits of the documents into 3 folds", "macro-F1 of each split: 1.000 1.000 1.000", "mean macro-F1 1.000 over 3 splits"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("eval --splits 3 output lacks %q:\n%s", want, out.String())
+		}
+	}
 	for _, args := range [][]string{
+		{"topics", "eval", "--source", src, "--map", "水务=教育", "--splits", "0"},
 		{"topics", "eval"},
 		{"topics", "eval", "--source", src},                                   // nothing maps
 		{"topics", "eval", "--source", src, "--map", "水务"},                    // not CATEGORY=TOPIC
