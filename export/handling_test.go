@@ -43,12 +43,7 @@ func handlingWorkbook(t testing.TB) (string, []byte, *search.HandlingStats, *sea
 	s, live := indexOf(t, sampleDir)
 	x := &handlingExport
 	x.once.Do(func() {
-		d, err := analysis.BuiltinDicts()
-		if err != nil {
-			x.err = err
-			return
-		}
-		an, err := analysis.NewAnalysis(d)
+		an, err := analysis.NewBuiltinAnalysis()
 		if err != nil {
 			x.err = err
 			return

@@ -55,11 +55,7 @@ func BenchmarkIndexNews(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := analysis.BuiltinDicts()
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := analysis.NewAnalysis(d)
+	a, err := analysis.NewBuiltinAnalysis()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -59,11 +59,7 @@ func newAnalyticsFixture(t *testing.T) *analyticsFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { live.Close() })
-	d, err := zhanalysis.BuiltinDicts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	an, err := zhanalysis.NewAnalysis(d)
+	an, err := zhanalysis.NewBuiltinAnalysis()
 	if err != nil {
 		t.Fatal(err)
 	}

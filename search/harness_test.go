@@ -88,11 +88,7 @@ func buildIndex(tb testing.TB, key string, sources []string, keep func(*corpus.D
 	if err != nil {
 		tb.Fatal(err)
 	}
-	d, err := zhanalysis.BuiltinDicts()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	an, err := zhanalysis.NewAnalysis(d)
+	an, err := zhanalysis.NewBuiltinAnalysis()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -107,11 +107,7 @@ func minus(a, b []string) []string {
 
 func analysis(tb testing.TB) *zhanalysis.Analysis {
 	tb.Helper()
-	d, err := zhanalysis.BuiltinDicts()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	a, err := zhanalysis.NewAnalysis(d)
+	a, err := zhanalysis.NewBuiltinAnalysis()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -86,11 +86,7 @@ func TestPromisesOnProposals(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Close()
-	d, err := zhanalysis.BuiltinDicts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	an, err := zhanalysis.NewAnalysis(d)
+	an, err := zhanalysis.NewBuiltinAnalysis()
 	if err != nil {
 		t.Fatal(err)
 	}

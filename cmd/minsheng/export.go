@@ -18,6 +18,7 @@ import (
 	"minsheng/corpus"
 	"minsheng/export"
 	"minsheng/indexer"
+	"minsheng/indexer/analysis"
 	"minsheng/search"
 )
 
@@ -77,7 +78,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	defer live.Close()
 	var kw search.KeywordFunc
 	if rep == export.Handling { // promise tracking needs the keyword extractor
-		an, err := builtinAnalysis()
+		an, err := analysis.NewBuiltinAnalysis()
 		if err != nil {
 			return err
 		}

@@ -208,7 +208,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Errorf("serve did not log that every request finished:\n%s", s.logText())
 	}
 	// closed cleanly: no lock left, the index opens at once
-	if _, err := builtinAnalysis(); err != nil { // loads the dictionaries: not part of opening
+	if _, err := analysis.NewBuiltinAnalysis(); err != nil { // loads the dictionaries: not part of opening
 		t.Fatal(err)
 	}
 	start := time.Now()

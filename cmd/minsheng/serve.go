@@ -193,7 +193,7 @@ func openServed(c *Config, log *slog.Logger) (*served, error) {
 // newServeSearch is the searcher of the live index, with the built-in
 // analysis for keywords, the configured time zone and the synonyms file.
 func newServeSearch(c *Config, live *indexer.Live) (*analysis.Analysis, *search.Searcher, *search.Synonyms, error) {
-	an, err := builtinAnalysis()
+	an, err := analysis.NewBuiltinAnalysis()
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -349,16 +349,6 @@ func (c *Config) location() (*time.Location, error) {
 		return nil, fmt.Errorf("time_zone %q: %w", c.TimeZone, err)
 	}
 	return loc, nil
-}
-
-// builtinAnalysis loads the segmenter of the built-in dictionaries, for
-// keyword extraction.
-func builtinAnalysis() (*analysis.Analysis, error) {
-	d, err := analysis.BuiltinDicts()
-	if err != nil {
-		return nil, err
-	}
-	return analysis.NewAnalysis(d)
 }
 
 // analysisWorkers is the size of bleve's analysis queue in the server:

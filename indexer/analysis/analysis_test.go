@@ -12,11 +12,7 @@ import (
 // testAnalysis loads the built-in dictionaries once per test binary.
 func testAnalysis(tb testing.TB) *Analysis {
 	tb.Helper()
-	d, err := BuiltinDicts()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	a, err := NewAnalysis(d)
+	a, err := NewBuiltinAnalysis()
 	if err != nil {
 		tb.Fatal(err)
 	}

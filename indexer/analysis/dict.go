@@ -345,6 +345,17 @@ var analyses struct {
 	last *Analysis
 }
 
+// NewBuiltinAnalysis returns an Analysis of the dictionaries embedded in
+// the binary (BuiltinDicts), for keyword extraction and segmenting outside
+// an index.
+func NewBuiltinAnalysis() (*Analysis, error) {
+	d, err := BuiltinDicts()
+	if err != nil {
+		return nil, err
+	}
+	return NewAnalysis(d)
+}
+
 // NewAnalysis returns an Analysis for a dictionary set: the one already
 // loaded in this process while anything still uses it, else a new one.
 // The set is validated first: a malformed dictionary is an error, never

@@ -350,11 +350,7 @@ func BenchmarkClassify(b *testing.B) {
 // testAnalysis loads the built-in dictionaries once per test binary.
 func testAnalysis(tb testing.TB) *analysis.Analysis {
 	tb.Helper()
-	d, err := analysis.BuiltinDicts()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	a, err := analysis.NewAnalysis(d)
+	a, err := analysis.NewBuiltinAnalysis()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -47,12 +47,7 @@ func sampleSearcher(t *testing.T) (*indexer.Live, *search.Searcher) {
 			apiFixture.err = err
 			return
 		}
-		d, err := analysis.BuiltinDicts()
-		if err != nil {
-			apiFixture.err = err
-			return
-		}
-		an, err := analysis.NewAnalysis(d)
+		an, err := analysis.NewBuiltinAnalysis()
 		if err != nil {
 			apiFixture.err = err
 			return

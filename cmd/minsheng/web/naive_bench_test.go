@@ -67,11 +67,7 @@ func (t naiveTokens) Tokenize(text []byte) blanalysis.TokenStream {
 // in the same process finds it there (the registry's only error).
 func registerNaive() {
 	registry.RegisterTokenizer(naiveTokenizer, func(map[string]any, *registry.Cache) (blanalysis.Tokenizer, error) {
-		d, err := analysis.BuiltinDicts()
-		if err != nil {
-			return nil, err
-		}
-		a, err := analysis.NewAnalysis(d)
+		a, err := analysis.NewBuiltinAnalysis()
 		if err != nil {
 			return nil, err
 		}

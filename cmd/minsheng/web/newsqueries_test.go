@@ -35,11 +35,7 @@ const newsQuerySeed = 19
 func newsQueries(tb testing.TB, n int) []string {
 	tb.Helper()
 	const minDocs = 20
-	d, err := analysis.BuiltinDicts()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	a, err := analysis.NewAnalysis(d)
+	a, err := analysis.NewBuiltinAnalysis()
 	if err != nil {
 		tb.Fatal(err)
 	}
