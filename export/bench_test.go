@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"minsheng/corpus"
+	"minsheng/internal/procstat"
 	"minsheng/search"
 )
 
@@ -181,25 +182,6 @@ func firstSentence(body string, n int) string {
 	return b.String()
 }
 
-// peakRSS reads the process's peak resident set size in bytes (VmHWM).
-func peakRSS(tb testing.TB) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		tb.Skipf("no /proc/self/status: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	tb.Fatal("no VmHWM in /proc/self/status")
-	return 0
-}
-
 // cpuSeconds is the user and system time of the process so far.
 func cpuSeconds() float64 {
 	var ru syscall.Rusage
@@ -252,7 +234,7 @@ func BenchmarkExport100k(b *testing.B) {
 		}
 		secs = max(secs, time.Since(start).Seconds())
 		cpu = max(cpu, cpuSeconds()-cpu0)
-		peak = max(peak, float64(peakRSS(b))/(1<<20))
+		peak = max(peak, float64(procstat.Self(b, "VmHWM"))/(1<<20))
 		if sum.Rows != rows {
 			b.Fatalf("%d rows exported, want %d", sum.Rows, rows)
 		}

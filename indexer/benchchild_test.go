@@ -7,8 +7,6 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/yanyiwu/gojieba"
 
 	"minsheng/corpus"
+	"minsheng/internal/procstat"
 )
 
 // BenchmarkIndexNews runs each build it measures in a process of its own,
@@ -125,7 +124,7 @@ func peakAnon(stop <-chan struct{}) <-chan int64 {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
-			peak = max(peak, statusBytes("RssAnon"))
+			peak = max(peak, procstat.Bytes(0, "RssAnon"))
 			select {
 			case <-stop:
 				out <- peak
@@ -135,22 +134,6 @@ func peakAnon(stop <-chan struct{}) <-chan int64 {
 		}
 	}()
 	return out
-}
-
-// statusBytes reads a field of /proc/self/status in bytes, 0 when it
-// cannot.
-func statusBytes(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // naiveDoc is a document of the naive index: the text a new user would

@@ -1,15 +1,11 @@
 package search_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"os"
-	"runtime"
-	"runtime/debug"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +14,7 @@ import (
 	"minsheng/corpus"
 	"minsheng/errs"
 	"minsheng/indexer"
+	"minsheng/internal/procstat"
 	"minsheng/search"
 )
 
@@ -63,43 +60,6 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q): Empty() = %v with %d groups", s, q.Empty(), len(q.Groups))
 		}
 	})
-}
-
-// memStatus reads a field of /proc/self/status (VmRSS, VmHWM), in bytes.
-func memStatus(tb testing.TB, field string) int64 {
-	tb.Helper()
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		tb.Skipf("no /proc/self/status: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	tb.Skipf("no %s in /proc/self/status", field)
-	return 0
-}
-
-// peakGrowth runs f and returns how far the peak resident set rose above
-// the resident set before it; the peak is reset by writing 5 to
-// /proc/self/clear_refs.
-func peakGrowth(tb testing.TB, f func()) int64 {
-	tb.Helper()
-	runtime.GC()
-	debug.FreeOSMemory()
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		tb.Skipf("cannot reset the peak RSS: %v", err)
-	}
-	base := memStatus(tb, "VmRSS")
-	f()
-	return memStatus(tb, "VmHWM") - base
 }
 
 // abuse is one hostile request and what it may get: 400 at validation
@@ -239,7 +199,7 @@ func TestQueryAbuse(t *testing.T) {
 			err  error
 			took time.Duration
 		)
-		grew := peakGrowth(t, func() {
+		grew := procstat.PeakGrowth(t, func() {
 			start := time.Now()
 			res, err = s.Search(context.Background(), a.r)
 			took = time.Since(start)
@@ -284,7 +244,7 @@ func BenchmarkQueryAbuse(b *testing.B) {
 	chars, long := commonChars(docs)
 	for _, a := range abuses(s.Limits, chars, long) {
 		b.Run(strings.ReplaceAll(a.name, " ", "_"), func(b *testing.B) {
-			grew := peakGrowth(b, func() { s.Search(context.Background(), a.r) }) // before the timed loop
+			grew := procstat.PeakGrowth(b, func() { s.Search(context.Background(), a.r) }) // before the timed loop
 			for b.Loop() {
 				s.Search(context.Background(), a.r)
 			}

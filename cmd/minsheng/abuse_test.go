@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"minsheng/internal/procstat"
 )
 
 // The abuse run: the real binary serving the sample corpus with an admin
@@ -297,23 +298,6 @@ func (a *abuser) request(base string) (*http.Request, int) {
 	return req, size
 }
 
-// procStatus reads a field of /proc/PID/status, in bytes.
-func procStatus(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // envInt and envDuration read a setting of these runs from the environment.
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
@@ -347,7 +331,7 @@ func TestAbuseRealServer(t *testing.T) {
 	runIndexCmd(t, bin, data, sample)
 	s := startServe(t, bin, data, sample)
 	pid := s.cmd.Process.Pid
-	startRSS := procStatus(pid, "VmRSS")
+	startRSS := procstat.Bytes(pid, "VmRSS")
 
 	n := envInt("MINSHENG_ABUSE_REQUESTS", 5000)
 	limit := envDuration("MINSHENG_ABUSE_DURATION", 60*time.Second)
@@ -388,7 +372,7 @@ func TestAbuseRealServer(t *testing.T) {
 				return
 			case <-tick.C:
 			}
-			if rss := procStatus(pid, "VmRSS"); rss > abuseKillRSS {
+			if rss := procstat.Bytes(pid, "VmRSS"); rss > abuseKillRSS {
 				s.cmd.Process.Kill()
 				mu.Lock()
 				for _, w := range inflight {
@@ -475,7 +459,7 @@ func TestAbuseRealServer(t *testing.T) {
 	if code := s.call(t, "GET", "/healthz", "", &h); code != http.StatusOK || h.Status != "ok" {
 		t.Errorf("after the abuse run: /healthz %d %+v", code, h)
 	}
-	peak, rss := procStatus(pid, "VmHWM"), procStatus(pid, "VmRSS")
+	peak, rss := procstat.Bytes(pid, "VmHWM"), procstat.Bytes(pid, "VmRSS")
 
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	var hist []string

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"minsheng/internal/procstat"
 )
 
 // loadQueries are what the 8 clients search, and whether each must find
@@ -171,7 +173,7 @@ func TestLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	peak := procStatus(pid, "VmHWM")
+	peak := procstat.Bytes(pid, "VmHWM")
 
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	var states []string

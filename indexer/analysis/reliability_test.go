@@ -1,19 +1,16 @@
 package analysis
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"os"
-	"runtime"
-	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+
+	"minsheng/internal/procstat"
 )
 
 // A malformed dictionary is an error from Validate and NewAnalysis, never
@@ -192,43 +189,6 @@ func TestDictionaryReloadUnderLoad(t *testing.T) {
 	t.Logf("%d tokenizations by 8 goroutines across the reload, results stable", calls)
 }
 
-// memStatus reads a field of /proc/self/status (VmRSS, VmHWM), in bytes.
-func memStatus(tb testing.TB, field string) int64 {
-	tb.Helper()
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		tb.Skipf("no /proc/self/status: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	tb.Skipf("no %s in /proc/self/status", field)
-	return 0
-}
-
-// peakGrowth runs f and returns how far the process's peak resident set
-// rose above its resident set before f: the peak is reset first by
-// writing 5 to /proc/self/clear_refs (Linux 4.0 and later).
-func peakGrowth(tb testing.TB, f func()) int64 {
-	tb.Helper()
-	runtime.GC()
-	debug.FreeOSMemory()
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		tb.Skipf("cannot reset the peak RSS: %v", err)
-	}
-	base := memStatus(tb, "VmRSS")
-	f()
-	return memStatus(tb, "VmHWM") - base
-}
-
 // Long unbroken text is segmented in bounded chunks: 1 MB of one letter
 // and 1 MB of one Chinese character each raise the peak RSS by less than
 // 300 MB (cppjieba alone would take about 370 MB per MB), in the word
@@ -249,7 +209,7 @@ func TestTokenizeLongRunMemory(t *testing.T) {
 			tokenize func([]byte) analysis.TokenStream
 		}{{"words", a.Tokenize}, {"literal", a.LiteralTokenize}} {
 			var n int
-			grew := peakGrowth(t, func() { n = len(an.tokenize(tt.text)) })
+			grew := procstat.PeakGrowth(t, func() { n = len(an.tokenize(tt.text)) })
 			t.Logf("%s, %s analyzer: %d tokens, peak RSS +%.1f MB", tt.name, an.name, n, float64(grew)/(1<<20))
 			if n == 0 {
 				t.Errorf("%s, %s analyzer: no tokens", tt.name, an.name)

@@ -11,11 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"minsheng/internal/procstat"
 )
 
 // benchToken is the admin token of the server the news load starts.
@@ -99,7 +100,7 @@ func BenchmarkNewsLoad(b *testing.B) {
 		} else {
 			b.Logf("  the job took %.1f s under the load (MINSHENG_BENCH_JOB_ALONE=off: not run alone)", jobSecs)
 		}
-		b.Logf("  minsheng serve's peak RSS since it started (VmHWM, builds included): %.0f MB", mb(procField(ours.pid, "VmHWM")))
+		b.Logf("  minsheng serve's peak RSS since it started (VmHWM, builds included): %.0f MB", mb(procstat.Bytes(ours.pid, "VmHWM")))
 		b.ReportMetric(during.qps, "job-qps")
 		b.ReportMetric(during.p99, "job-p99-ms")
 		b.ReportMetric(during.p99/idle.p99, "job-p99-ratio")
@@ -218,7 +219,7 @@ func newsLoad(b *testing.B, s *benchServer, at func(string) string, queries []st
 		wg     sync.WaitGroup
 	)
 	sample := func() {
-		v, a := procField(s.pid, "VmRSS"), procField(s.pid, "RssAnon")
+		v, a := procstat.Bytes(s.pid, "VmRSS"), procstat.Bytes(s.pid, "RssAnon")
 		mu.Lock()
 		rss, anon = max(rss, v), max(anon, a)
 		mu.Unlock()
@@ -333,22 +334,4 @@ func benchBinary(b *testing.B) string {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// procField reads a field of /proc/PID/status (VmRSS, VmHWM) in bytes; 0
-// when it cannot.
-func procField(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
