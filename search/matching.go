@@ -425,12 +425,7 @@ func (s *matchSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInterna
 
 // Close implements bsearch.Searcher, and hands the masks to the sink.
 func (s *matchSearcher) Close() error {
-	var first error
-	for _, ar := range s.alts {
-		if err := ar.close(); err != nil && first == nil {
-			first = err
-		}
-	}
+	first := closeEach(nil, s.alts...)
 	for _, f := range []*follower{s.score, s.synonym} {
 		if f != nil {
 			if err := f.s.Close(); err != nil && first == nil {

@@ -270,15 +270,7 @@ func (s *phraseSearcher) Advance(sc *bsearch.SearchContext, id index.IndexIntern
 }
 
 // Close implements bsearch.Searcher.
-func (s *phraseSearcher) Close() error {
-	var first error
-	for _, r := range s.readers {
-		if err := r.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
+func (s *phraseSearcher) Close() error { return closeEach(nil, s.readers...) }
 
 // Weight implements bsearch.Searcher: the sum of the terms' weights.
 func (s *phraseSearcher) Weight() float64 {

@@ -47,12 +47,12 @@ func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMappi
 			continue
 		}
 		if err := bsearch.RecordTermSearcher(ctx); err != nil {
-			a.close()
+			a.Close()
 			return nil, err
 		}
 		tr, err := r.TermFieldReader(ctx, []byte(tq.Term), field, false, false, false)
 		if err != nil {
-			a.close()
+			a.Close()
 			return nil, err
 		}
 		a.terms = append(a.terms, tr)
@@ -61,7 +61,7 @@ func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMappi
 		if pq, ok := oq.(*phraseOf); ok && len(pq.terms) > 1 {
 			pm, err := newPhraseMask(ctx, r, m, o, pq)
 			if err != nil {
-				a.close()
+				a.Close()
 				return nil, err
 			}
 			a.phrases = append(a.phrases, pm)
@@ -69,7 +69,7 @@ func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMappi
 		}
 		s, err := oq.Searcher(ctx, r, m, o)
 		if err != nil {
-			a.close()
+			a.Close()
 			return nil, err
 		}
 		a.others = append(a.others, s)
@@ -151,21 +151,19 @@ func (a *altReader) readInto(ended func() error, masks *maskSet, bit uint) error
 	return nil
 }
 
-// close closes every part, and returns the first error.
-func (a *altReader) close() error {
-	var first error
-	for _, tr := range a.terms {
-		if err := tr.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	for _, pm := range a.phrases {
-		if err := pm.close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	for _, s := range a.others {
-		if err := s.Close(); err != nil && first == nil {
+// Close closes every part, and returns the first error.
+func (a *altReader) Close() error {
+	first := closeEach(nil, a.terms...)
+	first = closeEach(first, a.phrases...)
+	return closeEach(first, a.others...)
+}
+
+// closeEach closes every c and returns first, or else the first error a
+// Close returned: the readers and searchers of a query are all closed,
+// whatever one of them says.
+func closeEach[C interface{ Close() error }](first error, cs ...C) error {
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
 			first = err
 		}
 	}
@@ -222,19 +220,19 @@ func newPhraseMask(ctx context.Context, r index.IndexReader, m mapping.IndexMapp
 	pm := &phraseMask{}
 	for _, t := range q.terms {
 		if err := bsearch.RecordTermSearcher(ctx); err != nil {
-			pm.close()
+			pm.Close()
 			return nil, err
 		}
 		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, false)
 		if err != nil {
-			pm.close()
+			pm.Close()
 			return nil, err
 		}
 		pm.terms = append(pm.terms, tr)
 	}
 	v, err := q.Searcher(ctx, r, m, o)
 	if err != nil {
-		pm.close()
+		pm.Close()
 		return nil, err
 	}
 	pm.verify = v
@@ -319,18 +317,11 @@ func (pm *phraseMask) readInto(ended func() error, masks *maskSet, bit uint) err
 	}
 }
 
-// close closes the readers and the searcher.
-func (pm *phraseMask) close() error {
-	var first error
-	for _, tr := range pm.terms {
-		if err := tr.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
+// Close closes the readers and the searcher.
+func (pm *phraseMask) Close() error {
+	first := closeEach(nil, pm.terms...)
 	if pm.verify != nil {
-		if err := pm.verify.Close(); err != nil && first == nil {
-			first = err
-		}
+		first = closeEach(first, pm.verify)
 	}
 	return first
 }
