@@ -74,11 +74,13 @@ func TestSlowHeaderClientDropped(t *testing.T) {
 	defer hs.Close()
 
 	for _, trickle := range []bool{false, true} {
+		// from before the dial: the server starts ReadHeaderTimeout when it
+		// accepts, which can come before Dial returns here
+		start := time.Now()
 		conn, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
-		start := time.Now()
 		if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n"); err != nil {
 			t.Fatal(err)
 		}
