@@ -341,7 +341,11 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 		case 1:
 			alts = append(alts, termQ(field, grams[0], f.boost*boost))
 		default:
-			alts = append(alts, &phraseOf{field: field, terms: grams, boost: f.boost * boost})
+			pq := &phraseOf{field: field, terms: grams, boost: f.boost * boost, text: strings.Join(chars, ""), fold: a.foldRune()}
+			if allHan(pq.text) {
+				pq.words = f.name
+			}
+			alts = append(alts, pq)
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -18,6 +19,12 @@ import (
 // consecutive positions, and scores them exactly as bleve's phrase query
 // does: the sum of its terms' scores, by bleve's term scorer.
 //
+// A literal phrase (text set) is the bigrams of a folded text in a literal
+// field, which keeps no positions: a document that has every bigram holds
+// the phrase when its word field has the text as a word, or else when the
+// field's stored text, folded, contains it (literaltext.go). An index
+// built with positions in the literal fields has them checked instead.
+//
 // Every word searched is also searched as a literal, a phrase of character
 // bigrams, so phrases are in most searches. bleve's phrase searcher turns
 // the positions of every document that has all the terms into maps of
@@ -29,6 +36,10 @@ type phraseOf struct {
 	field string
 	terms []string
 	boost float64
+
+	text  string          // a literal phrase: the folded text whose bigrams terms are; "" for terms at positions
+	words string          // the word field where text, one word, shows a document holds it; "" for none
+	fold  func(rune) rune // how the literal fields fold a rune
 }
 
 // Searcher implements query.Query.
@@ -39,8 +50,21 @@ func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		return pq.Searcher(ctx, r, m, o)
 	}
 	s := &phraseSearcher{}
+	literal := q.text != "" && q.fold != nil && storesLiteral(m, q.field)
+	if literal {
+		st, err := newStoredText(r, q.field, q.fold)
+		if err != nil {
+			return nil, err
+		}
+		s.stored, s.text = st, []byte(q.text)
+		if q.words != "" {
+			if s.word, err = r.TermFieldReader(ctx, []byte(q.text), q.words, false, false, false); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, t := range q.terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), q.field, true, true, true)
+		tfr, err := r.TermFieldReader(ctx, []byte(t), q.field, true, true, !literal)
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -80,6 +104,15 @@ type phraseSearcher struct {
 	idx     []int                     // holds' place in each pos
 	tfd     index.TermFieldDoc        // a posting without its positions, for a scorer
 	id      index.IndexInternalID
+
+	// a literal phrase, verified without positions
+	stored   *storedText           // the field's stored text; nil: positions are checked
+	text     []byte                // the phrase, folded
+	word     index.TermFieldReader // the phrase as a word in the word field, or nil
+	wordTFD  index.TermFieldDoc    // its current posting: scorch keeps it to compare the next Advance with
+	wordAt   uint64                // its current document
+	wordRead bool                  // it has one
+	wordEnd  bool                  // it has no more
 }
 
 // move brings reader i to its first posting at or after document target.
@@ -114,6 +147,28 @@ func (s *phraseSearcher) move(i int, target uint64) (uint64, error) {
 		}
 		s.at[i] = tfd
 	}
+}
+
+// holdsLiteral reports whether document doc, which has every bigram of a
+// literal phrase, holds the phrase: it has the phrase as a word, or its
+// stored text has it.
+func (s *phraseSearcher) holdsLiteral(doc uint64) (bool, error) {
+	if s.word != nil && !s.wordEnd && (!s.wordRead || s.wordAt < doc) {
+		s.id = index.NewIndexInternalID(s.id, doc)
+		tfd, err := s.word.Advance(s.id, s.wordTFD.Reset())
+		if err != nil {
+			return false, err
+		}
+		if tfd == nil {
+			s.wordEnd = true
+		} else if s.wordAt, s.wordRead = binary.BigEndian.Uint64(tfd.ID), true; len(tfd.ID) != 8 {
+			return false, fmt.Errorf("search: internal id of %d bytes", len(tfd.ID))
+		}
+	}
+	if s.wordRead && s.wordAt == doc {
+		return true, nil
+	}
+	return s.stored.contains(doc, s.text)
 }
 
 // holds reports whether the current document, which has every term, has
@@ -187,7 +242,16 @@ func (s *phraseSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch
 			continue
 		}
 		s.next = target + 1
-		if !s.holds() {
+		ok := false
+		if s.stored != nil {
+			var err error
+			if ok, err = s.holdsLiteral(target); err != nil {
+				return nil, err
+			}
+		} else {
+			ok = s.holds()
+		}
+		if !ok {
 			target++
 			continue
 		}
@@ -270,7 +334,13 @@ func (s *phraseSearcher) Advance(sc *bsearch.SearchContext, id index.IndexIntern
 }
 
 // Close implements bsearch.Searcher.
-func (s *phraseSearcher) Close() error { return closeEach(nil, s.readers...) }
+func (s *phraseSearcher) Close() error {
+	first := closeEach(nil, s.readers...)
+	if s.word != nil {
+		first = closeEach(first, s.word)
+	}
+	return first
+}
 
 // Weight implements bsearch.Searcher: the sum of the terms' weights.
 func (s *phraseSearcher) Weight() float64 {

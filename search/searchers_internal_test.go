@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,12 +22,15 @@ import (
 )
 
 // asBleve is q with bleve's own queries for anyOf (a disjunction of the
-// same clauses, one of which must match) and phraseOf (a phrase query).
-func asBleve(q query.Query) query.Query {
+// same clauses, one of which must match) and phraseOf: a phrase query, or
+// for a literal phrase, whose field keeps no positions, a conjunction of
+// its bigrams' term queries (scored as bleve's phrase query scores) over
+// the documents that holders says hold its text.
+func asBleve(q query.Query, holders func(field, text string) []string) query.Query {
 	each := func(qs []query.Query) []query.Query {
 		out := make([]query.Query, len(qs))
 		for i, c := range qs {
-			out[i] = asBleve(c)
+			out[i] = asBleve(c, holders)
 		}
 		return out
 	}
@@ -36,6 +40,16 @@ func asBleve(q query.Query) query.Query {
 		d.SetMin(1)
 		return d
 	case *phraseOf:
+		if q.text != "" {
+			terms := make([]query.Query, len(q.terms))
+			for i, t := range q.terms {
+				terms[i] = termQ(q.field, t, q.boost)
+			}
+			b := bleve.NewBooleanQuery()
+			b.AddMust(bleve.NewConjunctionQuery(terms...))
+			b.AddFilter(bleve.NewDocIDQuery(append(holders(q.field, q.text), "no-such-id")))
+			return b
+		}
 		pq := bleve.NewPhraseQuery(q.terms, q.field)
 		pq.SetBoost(q.boost)
 		return pq
@@ -56,7 +70,7 @@ func asBleve(q query.Query) query.Query {
 		b := *q
 		for _, c := range []*query.Query{&b.Must, &b.Should, &b.MustNot, &b.Filter} {
 			if *c != nil {
-				*c = asBleve(*c)
+				*c = asBleve(*c, holders)
 			}
 		}
 		return &b
@@ -164,10 +178,11 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	if ok, err := s.HasFieldLengths(); !ok || err != nil {
 		t.Errorf("HasFieldLengths: %v, %v for a build", ok, err)
 	}
+	holders := literalHolders(t, idx)
 	total := 0
 	for _, stats := range []bool{false, true} {
 		for _, c := range checks {
-			ours, theirs := c.q, asBleve(c.q)
+			ours, theirs := c.q, asBleve(c.q, holders)
 			if stats {
 				ours, theirs = &withStats{q: ours, cache: &s.stats}, &withStats{q: theirs, cache: &s.stats}
 			}
@@ -178,6 +193,51 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 		t.Fatal("no query matched anything: the comparison compared nothing")
 	}
 	t.Logf("%d queries twice, %d matches compared", len(checks), total)
+}
+
+// literalHolders returns the oracle of literal phrases over idx: the ids
+// of the documents whose literal field holds a text, compared on their
+// stored values folded by the index's character analyzer, token by token.
+func literalHolders(t *testing.T, idx bleve.Index) func(field, text string) []string {
+	t.Helper()
+	chars := idx.Mapping().AnalyzerNamed(corpus.AnalyzerChars)
+	sr := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1<<30, 0, false)
+	res, err := idx.Search(sr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	folded := map[string]map[string]string{} // field -> id -> folded text
+	for _, h := range res.Hits {
+		d, err := idx.Document(h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.VisitFields(func(f index.Field) {
+			if _, ok := f.(index.TextField); !ok || !strings.HasSuffix(f.Name(), corpus.LiteralOf("")) {
+				return
+			}
+			var b strings.Builder
+			for _, tok := range chars.Analyze(f.Value()) {
+				b.Write(tok.Term)
+			}
+			if folded[f.Name()] == nil {
+				folded[f.Name()] = map[string]string{}
+			}
+			folded[f.Name()][h.ID] = b.String()
+		})
+	}
+	if len(folded) == 0 {
+		t.Fatal("no document has a stored literal field")
+	}
+	return func(field, text string) []string {
+		var ids []string
+		for id, s := range folded[field] {
+			if strings.Contains(s, text) {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
 }
 
 // testSources are the sample and, when ../shared is there, the CPPCC
@@ -333,7 +393,7 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 		{"tags", []string{"x", "y"}}, {"tags", []string{"y", "z"}}, {"tags", []string{"z", "x"}}, {"tags", []string{"x", "y", "z"}},
 	} {
 		q := &phraseOf{field: c.field, terms: c.terms, boost: 2}
-		matched += compareScores(t, fmt.Sprint(c.field, c.terms), idx, q, asBleve(q))
+		matched += compareScores(t, fmt.Sprint(c.field, c.terms), idx, q, asBleve(q, nil))
 	}
 	t.Logf("%d matches", matched)
 	if matched < 10 {
@@ -349,7 +409,7 @@ func TestPhraseOfAsBleveOnOddFields(t *testing.T) {
 		t.Errorf("statistics %v, %v for an index without field lengths", st, err)
 	}
 	q := newAnyOf(termQ("body", "p", 1.5), termQ("body", "s", 0), termQ("tags", "x", 2), termQ("tags", "none", 1))
-	if n := compareScores(t, "anyOf", idx, q, asBleve(q)); n < 4 {
+	if n := compareScores(t, "anyOf", idx, q, asBleve(q, nil)); n < 4 {
 		t.Errorf("anyOf: %d matches, want 4", n)
 	}
 	// as a should clause beside a must, one clause must match, also where

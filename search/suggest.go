@@ -112,6 +112,9 @@ func (k keyedWord) less(o keyedWord, docs map[string]uint64) bool {
 	return o.word < k.word
 }
 
+// allHan reports whether s is Chinese characters only (and not empty):
+// then a word field holds s as a term only where jieba cut it from a
+// text, which holds s literally.
 func allHan(s string) bool {
 	for _, r := range s {
 		if !unicode.Is(unicode.Han, r) {
