@@ -44,3 +44,8 @@ const (
 
 // LiteralOf returns the bigram field that shadows a word field.
 func LiteralOf(field string) string { return field + "_lit" }
+
+// FoldedOf returns the stored field that holds a word field's text as
+// the literal field folds it: what a literal phrase's candidates, found
+// from the bigrams without positions, are verified against.
+func FoldedOf(field string) string { return field + "_folded" }

@@ -481,6 +481,7 @@ func IndexFields(d *corpus.Doc) map[string]any {
 	text := func(k, v string) {
 		set(k, v)
 		set(corpus.LiteralOf(k), v)
+		set(corpus.FoldedOf(k), analysis.FoldLiteral(v))
 	}
 	text(corpus.FieldTitle, d.Title)
 	text(corpus.FieldBody, d.Body)

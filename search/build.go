@@ -341,7 +341,7 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 		case 1:
 			alts = append(alts, termQ(field, grams[0], f.boost*boost))
 		default:
-			pq := &phraseOf{field: field, terms: grams, boost: f.boost * boost, text: strings.Join(chars, ""), fold: a.foldRune()}
+			pq := &phraseOf{field: field, terms: grams, boost: f.boost * boost, text: strings.Join(chars, ""), folded: corpus.FoldedOf(f.name)}
 			if allHan(pq.text) {
 				pq.words = f.name
 			}

@@ -22,7 +22,7 @@ import (
 // A literal phrase (text set) is the bigrams of a folded text in a literal
 // field, which keeps no positions: a document that has every bigram holds
 // the phrase when its word field has the text as a word, or else when the
-// field's stored text, folded, contains it (literaltext.go). An index
+// field's folded text, stored, contains it (literaltext.go). An index
 // built with positions in the literal fields has them checked instead.
 //
 // Every word searched is also searched as a literal, a phrase of character
@@ -37,9 +37,9 @@ type phraseOf struct {
 	terms []string
 	boost float64
 
-	text  string          // a literal phrase: the folded text whose bigrams terms are; "" for terms at positions
-	words string          // the word field where text, one word, shows a document holds it; "" for none
-	fold  func(rune) rune // how the literal fields fold a rune
+	text   string // a literal phrase: the folded text whose bigrams terms are; "" for terms at positions
+	folded string // the stored field of the folded text that holds text
+	words  string // the word field where text, one word, shows a document holds it; "" for none
 }
 
 // Searcher implements query.Query.
@@ -50,9 +50,9 @@ func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		return pq.Searcher(ctx, r, m, o)
 	}
 	s := &phraseSearcher{}
-	literal := q.text != "" && q.fold != nil && storesLiteral(m, q.field)
+	literal := q.text != "" && storesFolded(m, q.folded)
 	if literal {
-		st, err := newStoredText(r, q.field, q.fold)
+		st, err := newStoredText(r, q.folded)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +106,7 @@ type phraseSearcher struct {
 	id      index.IndexInternalID
 
 	// a literal phrase, verified without positions
-	stored   *storedText           // the field's stored text; nil: positions are checked
+	stored   *storedText           // the field's folded text; nil: positions are checked
 	text     []byte                // the phrase, folded
 	word     index.TermFieldReader // the phrase as a word in the word field, or nil
 	wordTFD  index.TermFieldDoc    // its current posting: scorch keeps it to compare the next Advance with

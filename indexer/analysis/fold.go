@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -100,6 +102,28 @@ func (f *Folder) String(s string) string {
 // literal (quoted) query is compared against. Tests use it as the oracle of
 // "contains".
 func (a *Analysis) Fold(s string) string { return a.fold.String(s) }
+
+// literalFolder is the literal fields' fold, built once, for FoldLiteral:
+// the table every Analysis builds for itself (NewFolder).
+var literalFolder = sync.OnceValues(NewFolder)
+
+// FoldLiteral returns text folded as the literal fields fold it, rune for
+// rune, an invalid byte as U+FFFD and any whitespace as a space: the form
+// a literal phrase is verified against (corpus.FoldedOf). It panics if the
+// folding table cannot be built, which NewAnalysis, the mapping's
+// tokenizers and so every index, would have failed on first.
+func FoldLiteral(text string) string {
+	f, err := literalFolder()
+	if err != nil {
+		panic(fmt.Sprintf("analysis: the folding table: %v", err))
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for _, r := range text {
+		b.WriteRune(literalRune(f.Rune(r)))
+	}
+	return b.String()
+}
 
 // Clean repairs text before it is indexed or stored: invalid UTF-8 becomes
 // U+FFFD, NUL and other C0 control characters except tab and newline are

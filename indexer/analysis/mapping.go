@@ -147,15 +147,21 @@ func NewMapping(opt MappingOptions) (*mapping.IndexMappingImpl, error) {
 		f.Analyzer = corpus.AnalyzerLiteral
 		f.DocValues, f.IncludeInAll = false, false
 		// no positions: a phrase's candidates come from its bigrams'
-		// postings and are verified against the stored text (search's
-		// literaltext.go); positions cost two thirds of this field's
-		// share of a build and half the index on disk
-		f.Store, f.IncludeTermVectors = true, false
+		// postings and are verified against the folded text, stored
+		// (search's literaltext.go); positions cost two thirds of this
+		// field's share of a build and half the index on disk
+		f.Store, f.IncludeTermVectors = false, false
+		return f
+	}
+	folded := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Index, f.Store, f.IncludeTermVectors, f.DocValues, f.IncludeInAll = false, true, false, false, false
 		return f
 	}
 	for _, name := range []string{corpus.FieldTitle, corpus.FieldBody, corpus.FieldReply, corpus.FieldMeta} {
 		dm.AddFieldMappingsAt(name, words())
 		dm.AddFieldMappingsAt(corpus.LiteralOf(name), literal())
+		dm.AddFieldMappingsAt(corpus.FoldedOf(name), folded())
 	}
 	for _, kf := range corpus.Keywords() {
 		f := mapping.NewKeywordFieldMapping()
