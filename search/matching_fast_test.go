@@ -9,6 +9,8 @@ import (
 	"testing"
 	"unicode"
 
+	"minsheng/corpus"
+	"minsheng/indexer"
 	"minsheng/search"
 )
 
@@ -31,10 +33,73 @@ func TestMatchingFastPathsAsExhaustive(t *testing.T) {
 	slow.SetSynonyms(syn)
 	defer fast.SetSynonyms(fast.Synonyms())
 	fast.SetSynonyms(syn)
+	compared, partial := compareModes(t, fast, slow, fastQueries(t, ti.docs, 240))
+	if partial < 50 {
+		t.Errorf("only %d of %d searches found partial matches: the test compares too little", partial, compared)
+	}
+	t.Logf("%d searches compared, %d with partial matches", compared, partial)
+}
 
+// TestMatchingFastPathsOnSegments is TestMatchingFastPathsAsExhaustive on
+// an index of several segments with deleted documents, as live changes
+// leave it: the units' terms are read segment by segment, each segment's
+// documents numbered after the ones before, and a deleted document is
+// matched by nothing.
+func TestMatchingFastPathsOnSegments(t *testing.T) {
+	data := t.TempDir()
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: sampleSources}); err != nil {
+		t.Fatal(err)
+	}
+	name, err := indexer.Current(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := indexer.OpenWritable(indexer.IndexPath(data, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	var docs []corpus.Doc
+	if _, err := corpus.Walk(context.Background(), sampleSources, corpus.Options{}, func(d corpus.Doc) error {
+		docs = append(docs, d)
+		return nil
+	}, func(corpus.Problem) {}); err != nil {
+		t.Fatal(err)
+	}
+	// three batches of changes, three more segments: a third of the
+	// documents indexed again (the old versions deleted), a tenth deleted
+	for b := 0; b < 3; b++ {
+		batch := idx.NewBatch()
+		for i := b; i < len(docs); i += 9 {
+			d := docs[i]
+			if i%10 == 3 {
+				batch.Delete(d.ID)
+			} else {
+				batch.Index(d.ID, indexer.IndexFields(&d))
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fast := search.New(idx, search.Options{})
+	slow := search.NewExhaustive(idx, fast.Limits)
+	compared, partial := compareModes(t, fast, slow, fastQueries(t, docs, 80))
+	if partial < 20 {
+		t.Errorf("only %d of %d searches found partial matches: the test compares too little", partial, compared)
+	}
+	t.Logf("%d searches compared, %d with partial matches", compared, partial)
+}
+
+// fastQueries are the searches the fast paths are compared on: pieces of
+// the documents' titles as n searches of one to four words, titles as
+// questions, and a few searches with synonyms, question words, a phrase,
+// an exclusion and OR.
+func fastQueries(t *testing.T, docs []corpus.Doc, n int) []string {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(14, 19))
 	var pieces []string // two to five Chinese characters of a title
-	for _, d := range ti.docs {
+	for _, d := range docs {
 		title := []rune(d.Title)
 		for k := 0; k < 3 && len(title) >= 5; k++ {
 			from, size := rng.IntN(len(title)-4), 2+rng.IntN(4)
@@ -49,7 +114,7 @@ func TestMatchingFastPathsAsExhaustive(t *testing.T) {
 	}
 	queries := []string{"医保 报销", "乡村振兴 教育", "两会 人大 代表", "双减 学校", "一老一小 服务",
 		"2022春运开始时间", "农村 养老 补贴", "什么 是 医保", `"乡村振兴" 教育 -医疗`, "养老 OR 托育 社区"}
-	for i := 0; i < 240; i++ {
+	for i := 0; i < n; i++ {
 		n := 1 + i%4
 		words := make([]string, n)
 		for j := range words {
@@ -57,11 +122,19 @@ func TestMatchingFastPathsAsExhaustive(t *testing.T) {
 		}
 		queries = append(queries, strings.Join(words, " "))
 		if i%20 == 0 {
-			d := ti.docs[rng.IntN(len(ti.docs))]
+			d := docs[rng.IntN(len(docs))]
 			queries = append(queries, d.Title+"？")
 		}
 	}
-	partial, compared := 0, 0
+	return queries
+}
+
+// compareModes runs every query through fast and slow, in both modes,
+// under filters, on later pages and by date, and reports where they
+// answer differently; it returns the searches compared and those of them
+// with partial matches.
+func compareModes(t *testing.T, fast, slow *search.Searcher, queries []string) (compared, partial int) {
+	t.Helper()
 	for i, q := range queries {
 		r := search.Request{Query: q}
 		switch {
@@ -90,10 +163,7 @@ func TestMatchingFastPathsAsExhaustive(t *testing.T) {
 			partial++
 		}
 	}
-	if partial < 50 {
-		t.Errorf("only %d of %d searches found partial matches: the test compares too little", partial, compared)
-	}
-	t.Logf("%d searches compared, %d with partial matches", compared, partial)
+	return compared, partial
 }
 
 // comparable is what a result says, as text, without its timing and the

@@ -3,7 +3,10 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -21,6 +24,7 @@ import (
 // units that way cost a third of their search (BenchmarkQueryMix).
 type altReader struct {
 	terms   []index.TermFieldReader
+	bits    *roaring.Bitmap // the documents of the term parts read as bitmaps (termBits), or nil
 	phrases []*phraseMask
 	others  []bsearch.Searcher
 }
@@ -49,6 +53,21 @@ func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMappi
 		if err := bsearch.RecordTermSearcher(ctx); err != nil {
 			a.Close()
 			return nil, err
+		}
+		if is, ok := r.(*scorch.IndexSnapshot); ok {
+			b, err := termBits(is, field, tq.Term)
+			if err != nil {
+				a.Close()
+				return nil, err
+			}
+			if b != nil {
+				if a.bits == nil {
+					a.bits = b
+				} else {
+					a.bits.Or(b)
+				}
+				continue
+			}
 		}
 		tr, err := r.TermFieldReader(ctx, []byte(tq.Term), field, false, false, false)
 		if err != nil {
@@ -95,9 +114,62 @@ func splitUnion(q query.Query, terms *[]*query.TermQuery, others *[]query.Query)
 	*others = append(*others, q)
 }
 
+// termBits returns the documents of snapshot is (by their numbers in it)
+// whose field has term, deleted ones left out, as a bitmap: zap keeps a
+// term's documents as a roaring bitmap beside its frequencies, and the
+// bitmap is a copy and an iteration away, where reading the postings one
+// by one was a tenth of the news load's CPU (BenchmarkSearchLoad). nil
+// when a segment cannot give its bitmap: then the postings are read.
+func termBits(is *scorch.IndexSnapshot, field, term string) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	var offset uint64
+	for _, ss := range is.Segments() {
+		seg := ss.Segment()
+		dict, err := seg.Dictionary(field)
+		if err != nil {
+			return nil, err
+		}
+		pl, err := dict.PostingsList([]byte(term), nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		or, ok := pl.(interface{ OrInto(*roaring.Bitmap) })
+		if !ok || offset > math.MaxUint32 || seg.Count() > math.MaxUint32-offset {
+			return nil, nil
+		}
+		b := roaring.New()
+		or.OrInto(b)
+		if del := ss.Deleted(); del != nil {
+			b.AndNot(del)
+		}
+		if offset > 0 {
+			b = roaring.AddOffset(b, uint32(offset))
+		}
+		out.Or(b)
+		offset += seg.Count() // deleted documents keep their numbers
+	}
+	return out, nil
+}
+
 // readInto sets bit in the masks of every document that matches. ended is
 // the search's ctx.Err.
 func (a *altReader) readInto(ended func() error, masks *maskSet, bit uint) error {
+	if a.bits != nil {
+		it := a.bits.ManyIterator()
+		buf := make([]uint32, 4096)
+		for {
+			if err := ended(); err != nil {
+				return err
+			}
+			n := it.NextMany(buf)
+			if n == 0 {
+				break
+			}
+			for _, d := range buf[:n] {
+				masks.set(uint64(d), bit)
+			}
+		}
+	}
 	var tfd index.TermFieldDoc
 	for _, tr := range a.terms {
 		for n := 0; ; n++ {
@@ -173,6 +245,9 @@ func closeEach[C interface{ Close() error }](first error, cs ...C) error {
 // count is at most the documents that match: the parts' matches.
 func (a *altReader) count() uint64 {
 	var n uint64
+	if a.bits != nil {
+		n += a.bits.GetCardinality()
+	}
 	for _, tr := range a.terms {
 		n += tr.Count()
 	}
@@ -188,6 +263,9 @@ func (a *altReader) count() uint64 {
 // size is the memory the parts hold, roughly.
 func (a *altReader) size() int {
 	n := 32
+	if a.bits != nil {
+		n += int(a.bits.GetSizeInBytes())
+	}
 	for _, tr := range a.terms {
 		n += tr.Size()
 	}
