@@ -252,7 +252,7 @@ func (a *altReader) count() uint64 {
 		n += tr.Count()
 	}
 	for _, pm := range a.phrases {
-		n += pm.verify.Count()
+		n += pm.count()
 	}
 	for _, s := range a.others {
 		n += s.Count()
@@ -270,10 +270,7 @@ func (a *altReader) size() int {
 		n += tr.Size()
 	}
 	for _, pm := range a.phrases {
-		n += pm.verify.Size()
-		for _, tr := range pm.terms {
-			n += tr.Size()
-		}
+		n += pm.size()
 	}
 	for _, s := range a.others {
 		n += s.Size()
@@ -289,12 +286,27 @@ func (a *altReader) size() int {
 // and only those that lack the unit are verified, by the phrase's
 // searcher. Reading every candidate's positions was a quarter of the
 // search of 生态环境保护 (BenchmarkQueryMix long-word).
+//
+// On an index whose literal fields keep no positions (literaltext.go),
+// the candidates are the intersection of the bigrams' bitmaps (termBits)
+// and each is verified against its folded text: the candidates lacking
+// the unit lack the word in every word field, so the phrase searcher's
+// shortcut would not spare any.
 type phraseMask struct {
 	terms  []index.TermFieldReader // each bigram's postings, bare
 	verify bsearch.Searcher        // the phrase, positions checked
+
+	cand   *roaring.Bitmap // the documents with every bigram; nil: terms and verify are read
+	stored *storedText     // their folded text
+	text   []byte          // the phrase, folded
 }
 
 func newPhraseMask(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions, q *phraseOf) (*phraseMask, error) {
+	if is, ok := r.(*scorch.IndexSnapshot); ok && q.text != "" && storesFolded(m, q.folded) {
+		if pm, err := newBitsPhraseMask(ctx, is, q); pm != nil || err != nil {
+			return pm, err
+		}
+	}
 	pm := &phraseMask{}
 	for _, t := range q.terms {
 		if err := bsearch.RecordTermSearcher(ctx); err != nil {
@@ -317,9 +329,37 @@ func newPhraseMask(ctx context.Context, r index.IndexReader, m mapping.IndexMapp
 	return pm, nil
 }
 
+// newBitsPhraseMask is the phrase mask of literal phrase q from the
+// bitmaps of its bigrams, or nil if a segment cannot give them.
+func newBitsPhraseMask(ctx context.Context, is *scorch.IndexSnapshot, q *phraseOf) (*phraseMask, error) {
+	var cand *roaring.Bitmap
+	for _, t := range q.terms {
+		if err := bsearch.RecordTermSearcher(ctx); err != nil {
+			return nil, err
+		}
+		b, err := termBits(is, q.field, t)
+		if err != nil || b == nil {
+			return nil, err
+		}
+		if cand == nil {
+			cand = b
+		} else {
+			cand.And(b)
+		}
+	}
+	st, err := newStoredText(is, q.folded)
+	if err != nil {
+		return nil, err
+	}
+	return &phraseMask{cand: cand, stored: st, text: []byte(q.text)}, nil
+}
+
 // readInto sets bit in the masks of the documents that hold the phrase
 // and do not have it already.
 func (pm *phraseMask) readInto(ended func() error, masks *maskSet, bit uint) error {
+	if pm.cand != nil {
+		return pm.readBits(ended, masks, bit)
+	}
 	at := make([]uint64, len(pm.terms)) // each reader's current document
 	started := make([]bool, len(pm.terms))
 	// a posting each: scorch keeps the id of a reader's current posting
@@ -393,6 +433,50 @@ func (pm *phraseMask) readInto(ended func() error, masks *maskSet, bit uint) err
 			masks.set(n, bit) // it holds the phrase, whichever it is
 		}
 	}
+}
+
+// readBits is readInto from the candidates' bitmap.
+func (pm *phraseMask) readBits(ended func() error, masks *maskSet, bit uint) error {
+	it := pm.cand.Iterator()
+	for checked := 0; it.HasNext(); {
+		doc := uint64(it.Next())
+		if masks.of(doc)&(1<<bit) != 0 {
+			continue // has the unit already
+		}
+		if checked++; checked%1024 == 0 {
+			if err := ended(); err != nil {
+				return err
+			}
+		}
+		holds, err := pm.stored.contains(doc, pm.text)
+		if err != nil {
+			return err
+		}
+		if holds {
+			masks.set(doc, bit)
+		}
+	}
+	return nil
+}
+
+// count is at most the documents that hold the phrase.
+func (pm *phraseMask) count() uint64 {
+	if pm.cand != nil {
+		return pm.cand.GetCardinality()
+	}
+	return pm.verify.Count()
+}
+
+// size is the memory the mask's readers hold, roughly.
+func (pm *phraseMask) size() int {
+	if pm.cand != nil {
+		return int(pm.cand.GetSizeInBytes())
+	}
+	n := pm.verify.Size()
+	for _, tr := range pm.terms {
+		n += tr.Size()
+	}
+	return n
 }
 
 // Close closes the readers and the searcher.
