@@ -17,8 +17,8 @@ import (
 // without positions, the folded text stored: it is checked where the
 // phrase is not one of the document's words) and on one built before it
 // (literal fields with positions, no folded text: the positions are
-// checked), among
-// documents that have every bigram of the phrase without holding it.
+// checked), among documents that have every bigram of the phrase without
+// holding it; and so when the search asks for explanations.
 func TestLiteralPhrasesWithoutPositions(t *testing.T) {
 	bodies := map[string]string{
 		"a": "全面推进乡村振兴",    // both phrases
@@ -62,17 +62,19 @@ func TestLiteralPhrasesWithoutPositions(t *testing.T) {
 			t.Fatal(err)
 		}
 		for text, ids := range want {
-			res, err := idx.Search(bleve.NewSearchRequestOptions(an.build(Parse(text), false), 100, 0, false))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, h := range res.Hits {
-				got = append(got, h.ID)
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, ids) {
-				t.Errorf("%s layout, %s: %v, want %v", layout, text, got, ids)
+			for _, explain := range []bool{false, true} { // explained, bleve's searchers serve what they can
+				res, err := idx.Search(bleve.NewSearchRequestOptions(an.build(Parse(text), false), 100, 0, explain))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, h := range res.Hits {
+					got = append(got, h.ID)
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, ids) {
+					t.Errorf("%s layout, %s, explain %v: %v, want %v", layout, text, explain, got, ids)
+				}
 			}
 		}
 	}

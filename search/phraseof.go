@@ -44,13 +44,17 @@ type phraseOf struct {
 
 // Searcher implements query.Query.
 func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	if !ownSearchers(ctx, r, o) || len(q.terms) < 2 {
+	// bleve's phrase query where ours cannot serve (explanations, term
+	// vectors, synonyms, another reader), but for a literal phrase of a
+	// scorch index without positions, which only ours finds: then ours,
+	// without explanations
+	literal := q.text != "" && storesFolded(m, q.folded)
+	if _, isScorch := r.(*scorch.IndexSnapshot); len(q.terms) < 2 || !ownSearchers(ctx, r, o) && !(literal && isScorch) {
 		pq := bleve.NewPhraseQuery(q.terms, q.field)
 		pq.SetBoost(q.boost)
 		return pq.Searcher(ctx, r, m, o)
 	}
 	s := &phraseSearcher{}
-	literal := q.text != "" && storesFolded(m, q.folded)
 	if literal {
 		st, err := newStoredText(r, q.folded)
 		if err != nil {

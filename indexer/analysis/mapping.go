@@ -148,7 +148,7 @@ func NewMapping(opt MappingOptions) (*mapping.IndexMappingImpl, error) {
 		f.DocValues, f.IncludeInAll = false, false
 		// no positions: a phrase's candidates come from its bigrams'
 		// postings and are verified against the folded text, stored
-		// (search's literaltext.go); positions cost two thirds of this
+		// (search's literaltext.go); positions cost a third of this
 		// field's share of a build and half the index on disk
 		f.Store, f.IncludeTermVectors = false, false
 		return f
