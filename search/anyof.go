@@ -85,7 +85,7 @@ func newTermPostings(ctx context.Context, r index.IndexReader, m mapping.IndexMa
 	if err != nil {
 		return nil, err
 	}
-	reader, err := r.TermFieldReader(ctx, []byte(tq.Term), field, true, true, false)
+	reader, err := cachedTermReader(ctx, r, tq.Term, field)
 	if err != nil {
 		return nil, err
 	}

@@ -10,3 +10,7 @@ func NewReference(idx bleve.Index, l Limits) *Searcher {
 	s.reference = true
 	return s
 }
+
+// SetPostingsCacheMin has s's postings cache keep terms from n postings in
+// a segment, so that tests of small indexes read through it.
+func (s *Searcher) SetPostingsCacheMin(n uint64) { s.postings.min = n }

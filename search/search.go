@@ -40,6 +40,7 @@ type Searcher struct {
 	columns   snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
 	spellings snapshotCache[*suggestDict]       // their words, for did-you-mean
 	stats     snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
+	postings  postingsCache                     // decoded postings of frequent terms, by segment (postcache.go)
 	// reference has bleve count facets from doc values and sort by them
 	// and by stored ids, as it does alone: the slow way, which tests
 	// compare the columns with.
@@ -152,6 +153,9 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
 	defer cancel()
+	if !s.exhaustive { // the plain way, which tests compare the fast paths with
+		ctx = withPostingsCache(ctx, &s.postings)
+	}
 	an, err := s.analyzers()
 	if err != nil {
 		return nil, err
