@@ -11,6 +11,12 @@ func NewReference(idx bleve.Index, l Limits) *Searcher {
 	return s
 }
 
-// SetPostingsCacheMin has s's postings cache keep terms from n postings in
-// a segment, so that tests of small indexes read through it.
-func (s *Searcher) SetPostingsCacheMin(n uint64) { s.postings.min = n }
+// SetPostingsCache gives s a postings cache of 16 MB that keeps terms from
+// least postings in a segment, so that tests of small indexes read
+// through it; least 0 takes the cache away.
+func (s *Searcher) SetPostingsCache(least uint64) {
+	s.postings.min, s.postings.max = least, 0
+	if least > 0 {
+		s.postings.max = 16 << 20
+	}
+}

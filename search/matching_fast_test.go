@@ -35,8 +35,8 @@ func TestMatchingFastPathsAsExhaustive(t *testing.T) {
 	fast.SetSynonyms(syn)
 	// the fast searcher's ranking reads every term of more than one
 	// posting through its postings cache, the exhaustive one none
-	defer fast.SetPostingsCacheMin(0)
-	fast.SetPostingsCacheMin(2)
+	defer fast.SetPostingsCache(0)
+	fast.SetPostingsCache(2)
 	compared, partial := compareModes(t, fast, slow, fastQueries(t, ti.docs, 240))
 	if partial < 50 {
 		t.Errorf("only %d of %d searches found partial matches: the test compares too little", partial, compared)
@@ -87,7 +87,7 @@ func TestMatchingFastPathsOnSegments(t *testing.T) {
 		}
 	}
 	fast := search.New(idx, search.Options{})
-	fast.SetPostingsCacheMin(2)
+	fast.SetPostingsCache(2)
 	slow := search.NewExhaustive(idx, fast.Limits)
 	compared, partial := compareModes(t, fast, slow, fastQueries(t, docs, 80))
 	if partial < 20 {

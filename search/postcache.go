@@ -19,18 +19,12 @@ import (
 // cache keeps the postings of frequent terms decoded, per segment (a
 // segment never changes, so the entries outlive the snapshots that live
 // changes make; deleted documents are left out as they are read), within
-// a budget of memory, the least recently used dropped first.
+// a budget of memory (Limits.PostingsCacheMB; none by default), the least
+// recently used dropped first.
 
-const (
-	// cacheMinPostings: a term with fewer postings in a segment is read
-	// from the segment; it costs little either way
-	cacheMinPostings = 2048
-	// cacheBytes is the memory the cache holds at most: 12 bytes a posting.
-	// On the news load, 16 MB gave 1,026-1,067 requests/s and 48 MB
-	// 1,054-1,077 (BenchmarkSearchLoad, alternated), for three times the
-	// memory, which the garbage collector's headroom doubles.
-	cacheBytes = 16 << 20
-)
+// cacheMinPostings: a term with fewer postings in a segment is read from
+// the segment; it costs little either way.
+const cacheMinPostings = 2048
 
 // postingsKey is a term of a field in one segment.
 type postingsKey struct {
@@ -55,7 +49,7 @@ type postingsCache struct {
 	m     map[postingsKey]*list.Element // of *cacheEntry
 	lru   list.List                     // most recently used first
 	bytes int64
-	max   int64  // 0: cacheBytes
+	max   int64  // bytes the cache holds at most: 12 a posting
 	min   uint64 // 0: cacheMinPostings
 }
 
@@ -72,7 +66,7 @@ func (c *postingsCache) get(key postingsKey, count uint64, decode func() (*decod
 	if least == 0 {
 		least = cacheMinPostings
 	}
-	if count < least || int64(count)*12 > c.limit()/4 {
+	if count < least || int64(count)*12 > c.max/4 {
 		return nil, nil
 	}
 	c.mu.Lock()
@@ -97,7 +91,7 @@ func (c *postingsCache) get(key postingsKey, count uint64, decode func() (*decod
 	}
 	c.m[key] = c.lru.PushFront(&cacheEntry{key, p})
 	c.bytes += p.bytes()
-	for c.bytes > c.limit() {
+	for c.bytes > c.max {
 		e := c.lru.Back()
 		ce := e.Value.(*cacheEntry)
 		c.lru.Remove(e)
@@ -105,13 +99,6 @@ func (c *postingsCache) get(key postingsKey, count uint64, decode func() (*decod
 		c.bytes -= ce.p.bytes()
 	}
 	return p, nil
-}
-
-func (c *postingsCache) limit() int64 {
-	if c.max > 0 {
-		return c.max
-	}
-	return cacheBytes
 }
 
 // postingsCacheKey is the context key of the cache a search reads

@@ -79,7 +79,7 @@ func TestCacheReaderAsScorch(t *testing.T) {
 	if len(segs) < 2 || deleted == 0 {
 		t.Fatalf("%d segments, %d deleted documents: the test needs several and some", len(segs), deleted)
 	}
-	cache := &postingsCache{}
+	cache := &postingsCache{max: 16 << 20}
 	ctx := withPostingsCache(context.Background(), cache)
 	for _, least := range []uint64{1 << 40, 2, 2} { // read from the segments; decoded; cached
 		cache.min = least

@@ -62,7 +62,9 @@ func (s *Searcher) Synonyms() *Synonyms { return s.synonyms.Load() }
 // defaults).
 func New(idx bleve.Index, o Options) *Searcher {
 	o.SetDefaults()
-	return &Searcher{Index: idx, Limits: o.Limits, Keywords: o.Keywords, Zone: o.Zone, Now: o.Now}
+	s := &Searcher{Index: idx, Limits: o.Limits, Keywords: o.Keywords, Zone: o.Zone, Now: o.Now}
+	s.postings.max = int64(max(0, o.Limits.PostingsCacheMB)) << 20
+	return s
 }
 
 // Result of a search.
@@ -153,7 +155,7 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
 	defer cancel()
-	if !s.exhaustive { // the plain way, which tests compare the fast paths with
+	if !s.exhaustive && s.postings.max > 0 { // not the plain way, which tests compare the fast paths with
 		ctx = withPostingsCache(ctx, &s.postings)
 	}
 	an, err := s.analyzers()
