@@ -120,38 +120,34 @@ func cachedTermReader(ctx context.Context, r index.IndexReader, term, field stri
 		return r.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	}
 	tr := &cacheReader{}
-	var offset uint64
-	for _, ss := range is.Segments() {
-		seg := ss.Segment()
-		dict, err := seg.Dictionary(field)
-		if err != nil {
-			return nil, err
-		}
-		pl, err := dict.PostingsList([]byte(term), nil, nil)
-		if err != nil {
-			return nil, err
+	_, err := eachPostings(is, field, term, func(ss *scorch.SegmentSnapshot, offset uint64, dict segment.TermDictionary, pl segment.PostingsList) (bool, error) {
+		n := pl.Count()
+		if n == 0 {
+			return true, nil
 		}
 		part := cachePart{offset: offset, deleted: ss.Deleted(), list: pl}
-		part.p, err = c.get(postingsKey{seg, field, term}, pl.Count(), func() (*decodedPostings, error) {
+		var err error
+		part.p, err = c.get(postingsKey{ss.Segment(), field, term}, n, func() (*decodedPostings, error) {
 			return decodePostings(pl)
 		})
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		if pl.Count() > 0 {
-			tr.parts = append(tr.parts, part)
-		}
-		tr.count += pl.Count()
-		if part.deleted != nil && pl.Count() > 0 {
+		tr.parts = append(tr.parts, part)
+		tr.count += n
+		if part.deleted != nil {
 			// scorch counts a term's postings less the deleted documents
 			// it is in: its reader has the deleted documents as exceptions
 			ex, err := dict.PostingsList([]byte(term), part.deleted, nil)
 			if err != nil {
-				return nil, err
+				return false, err
 			}
-			tr.count -= pl.Count() - ex.Count()
+			tr.count -= n - ex.Count()
 		}
-		offset += seg.Count()
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return tr, nil
 }

@@ -11,6 +11,7 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // altReader tells which documents match one alternative of a unit: its
@@ -122,20 +123,10 @@ func splitUnion(q query.Query, terms *[]*query.TermQuery, others *[]query.Query)
 // when a segment cannot give its bitmap: then the postings are read.
 func termBits(is *scorch.IndexSnapshot, field, term string) (*roaring.Bitmap, error) {
 	out := roaring.New()
-	var offset uint64
-	for _, ss := range is.Segments() {
-		seg := ss.Segment()
-		dict, err := seg.Dictionary(field)
-		if err != nil {
-			return nil, err
-		}
-		pl, err := dict.PostingsList([]byte(term), nil, nil)
-		if err != nil {
-			return nil, err
-		}
+	all, err := eachPostings(is, field, term, func(ss *scorch.SegmentSnapshot, offset uint64, _ segment.TermDictionary, pl segment.PostingsList) (bool, error) {
 		or, ok := pl.(interface{ OrInto(*roaring.Bitmap) })
-		if !ok || offset > math.MaxUint32 || seg.Count() > math.MaxUint32-offset {
-			return nil, nil
+		if !ok || offset > math.MaxUint32 || ss.Segment().Count() > math.MaxUint32-offset {
+			return false, nil
 		}
 		b := roaring.New()
 		or.OrInto(b)
@@ -146,9 +137,37 @@ func termBits(is *scorch.IndexSnapshot, field, term string) (*roaring.Bitmap, er
 			b = roaring.AddOffset(b, uint32(offset))
 		}
 		out.Or(b)
-		offset += seg.Count() // deleted documents keep their numbers
+		return true, nil
+	})
+	if err != nil || !all {
+		return nil, err
 	}
 	return out, nil
+}
+
+// eachPostings calls f with each segment of is in order, the number in is
+// of its first document (deleted documents keep their numbers), its
+// dictionary of field and term's postings list there, deleted documents
+// not left out, until f says no more; it says whether f took them all.
+func eachPostings(is *scorch.IndexSnapshot, field, term string,
+	f func(ss *scorch.SegmentSnapshot, offset uint64, dict segment.TermDictionary, pl segment.PostingsList) (bool, error)) (bool, error) {
+	var offset uint64
+	for _, ss := range is.Segments() {
+		seg := ss.Segment()
+		dict, err := seg.Dictionary(field)
+		if err != nil {
+			return false, err
+		}
+		pl, err := dict.PostingsList([]byte(term), nil, nil)
+		if err != nil {
+			return false, err
+		}
+		if more, err := f(ss, offset, dict, pl); !more || err != nil {
+			return false, err
+		}
+		offset += seg.Count()
+	}
+	return true, nil
 }
 
 // readInto sets bit in the masks of every document that matches. ended is
