@@ -23,12 +23,6 @@ type Limits struct {
 	// MaxPageDepth bounds page*size; deeper is refused: use After.
 	MaxPageDepth int `yaml:"max_page_depth" help:"deepest result reachable by page and size"`
 	MaxFacetSize int `yaml:"max_facet_size" help:"most values a facet returns"`
-	// PostingsCacheMB is the memory of the postings cache (postcache.go),
-	// in MB; 0 or less: none. The garbage collector's headroom and the
-	// churn of a cache smaller than what the searches touch make the
-	// process grow by several times as much (16 MB: about 95 MB more
-	// anonymous memory on the news load, for 3-14% more requests/s).
-	PostingsCacheMB int `yaml:"postings_cache_mb" help:"memory kept for the decoded postings of frequent words, in MB (faster ranking, a larger process); 0: none"`
 	// Timeout is the budget of one search. The configuration file's
 	// search_timeout sets it, and also how long a request waits for a
 	// search slot in the web server, which owns the setting.

@@ -63,7 +63,7 @@ func (s *Searcher) Synonyms() *Synonyms { return s.synonyms.Load() }
 func New(idx bleve.Index, o Options) *Searcher {
 	o.SetDefaults()
 	s := &Searcher{Index: idx, Limits: o.Limits, Keywords: o.Keywords, Zone: o.Zone, Now: o.Now}
-	s.postings.max = int64(max(0, o.Limits.PostingsCacheMB)) << 20
+	s.postings.max = int64(max(0, o.PostingsCacheMB)) << 20
 	return s
 }
 

@@ -55,6 +55,7 @@ type Config struct {
 	GCPercent       int           `yaml:"gc_percent" help:"Go garbage collection target of the server (as GOGC); higher spends memory to save CPU"`
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
 	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); default half the CPUs, at least 1"`
+	PostingsCache   int           `yaml:"postings_cache_mb" help:"memory the server keeps for the decoded postings of frequent words, in MB: faster ranking, a larger process; 0: none"`
 	Limits          Limits        `yaml:"limits"`
 }
 

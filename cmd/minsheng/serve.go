@@ -201,7 +201,7 @@ func newServeSearch(c *Config, live *indexer.Live) (*analysis.Analysis, *search.
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	s := search.New(live.Index(), search.Options{Limits: c.searchLimits(), Keywords: an.Keywords, Zone: zone})
+	s := search.New(live.Index(), search.Options{Limits: c.searchLimits(), Keywords: an.Keywords, Zone: zone, PostingsCacheMB: c.PostingsCache})
 	syn, err := c.loadSynonyms() // a bad file stops the start, naming its line
 	if err != nil {
 		return nil, nil, nil, err
