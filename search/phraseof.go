@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -165,7 +164,7 @@ func (s *phraseSearcher) holdsLiteral(doc uint64) (bool, error) {
 		}
 		if tfd == nil {
 			s.wordEnd = true
-		} else if s.wordAt, s.wordRead = binary.BigEndian.Uint64(tfd.ID), true; len(tfd.ID) != 8 {
+		} else if s.wordAt, s.wordRead = docNumber(tfd.ID); !s.wordRead {
 			return false, fmt.Errorf("search: internal id of %d bytes", len(tfd.ID))
 		}
 	}
