@@ -380,7 +380,7 @@ func NewAnalysis(d Dicts) (*Analysis, error) {
 			return nil, fmt.Errorf("dictionaries: %w", err)
 		}
 	}
-	fold, err := NewFolder()
+	fold, err := SharedFolder()
 	if err != nil {
 		return nil, fmt.Errorf("traditional-simplified table: %w", err)
 	}

@@ -103,9 +103,13 @@ func (f *Folder) String(s string) string {
 // "contains".
 func (a *Analysis) Fold(s string) string { return a.fold.String(s) }
 
-// literalFolder is the literal fields' fold, built once, for FoldLiteral:
-// the table every Analysis builds for itself (NewFolder).
-var literalFolder = sync.OnceValues(NewFolder)
+// sharedFolder is the process's one Folder: the table is the same for
+// every use and never changes, so it is built once.
+var sharedFolder = sync.OnceValues(NewFolder)
+
+// SharedFolder returns the process's Folder, built by NewFolder on first
+// use: what every Analysis, FoldLiteral and the topic classifier fold with.
+func SharedFolder() (*Folder, error) { return sharedFolder() }
 
 // FoldLiteral returns text folded as the literal fields fold it, rune for
 // rune, an invalid byte as U+FFFD and any whitespace as a space: the form
@@ -113,7 +117,7 @@ var literalFolder = sync.OnceValues(NewFolder)
 // folding table cannot be built, which NewAnalysis, the mapping's
 // tokenizers and so every index, would have failed on first.
 func FoldLiteral(text string) string {
-	f, err := literalFolder()
+	f, err := SharedFolder()
 	if err != nil {
 		panic(fmt.Sprintf("analysis: the folding table: %v", err))
 	}

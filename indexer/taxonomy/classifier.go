@@ -73,7 +73,7 @@ const maxWords = 8
 // NewClassifier compiles a taxonomy. It fails when two keywords of one
 // topic are the same once folded (医疗 and 醫療).
 func NewClassifier(t *Taxonomy) (*Classifier, error) {
-	f, err := analysis.NewFolder()
+	f, err := analysis.SharedFolder()
 	if err != nil {
 		return nil, fmt.Errorf("classifier: %w", err)
 	}
