@@ -46,7 +46,8 @@ func BenchmarkQueryMix(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer live.Close()
-	s := search.New(live.Index(), search.Options{})
+	// every answer computed (no result cache): this times the search
+	s := search.New(live.Index(), search.Options{ResultCacheMB: -1})
 	syn, err := search.BuiltinSynonyms() // as serve searches without a synonyms file
 	if err != nil {
 		b.Fatal(err)

@@ -27,10 +27,15 @@ type Options struct {
 	// anonymous memory on the news load under serve's gc_percent 400, for
 	// 3-14% more requests/s).
 	PostingsCacheMB int
+	// ResultCacheMB is the memory the results of the snapshot being
+	// served may take (resultcache.go), in MB: 0 means
+	// DefaultResultCacheMB, less than 0 none.
+	ResultCacheMB int
 }
 
 // SetDefaults sets the limits' defaults (Limits.SetDefaults), the zone and
-// the clock when they are nil. New calls it.
+// the clock when they are nil, and the result cache's memory when it is
+// 0. New calls it.
 func (o *Options) SetDefaults() {
 	o.Limits.SetDefaults()
 	if o.Zone == nil {
@@ -38,5 +43,8 @@ func (o *Options) SetDefaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.ResultCacheMB == 0 {
+		o.ResultCacheMB = DefaultResultCacheMB
 	}
 }

@@ -235,11 +235,11 @@ func BenchmarkQueryAbuse(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer live.Close()
-		s = search.New(live.Index(), search.Options{})
+		s = search.New(live.Index(), search.Options{ResultCacheMB: -1})
 		docs = realisticIndex(b).docs // for the characters and the long text
 	} else {
 		ti := realisticIndex(b)
-		s, docs = search.New(ti.live.Index(), search.Options{}), ti.docs
+		s, docs = search.New(ti.live.Index(), search.Options{ResultCacheMB: -1}), ti.docs
 	}
 	chars, long := commonChars(docs)
 	for _, a := range abuses(s.Limits, chars, long) {

@@ -25,6 +25,9 @@ type Request struct {
 	// NoFacets and NoHighlight skip work a caller does not need (exports).
 	NoFacets    bool `json:"-"`
 	NoHighlight bool `json:"-"`
+	// NoCache has the search computed, not answered from the result
+	// cache, nor kept there (measurements of the search itself).
+	NoCache bool `json:"-"`
 	// After continues after the last hit of a previous page (its Sort
 	// values), past the page depth that Page can reach.
 	After []string `json:"after,omitempty"`

@@ -35,7 +35,7 @@ type Searcher struct {
 	Now      func() time.Time
 
 	synonyms atomic.Pointer[Synonyms] // applied to every query; nil: none
-	lists    listCache                // results of the empty query (listings) of the snapshot searched last
+	results  resultCache              // results of the snapshot searched last (resultcache.go)
 
 	columns   snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
 	spellings snapshotCache[*suggestDict]       // their words, for did-you-mean
@@ -64,6 +64,7 @@ func New(idx bleve.Index, o Options) *Searcher {
 	o.SetDefaults()
 	s := &Searcher{Index: idx, Limits: o.Limits, Keywords: o.Keywords, Zone: o.Zone, Now: o.Now}
 	s.postings.max = int64(max(0, o.PostingsCacheMB)) << 20
+	s.results.setMax(int64(max(0, o.ResultCacheMB)) << 20)
 	return s
 }
 

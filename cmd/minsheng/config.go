@@ -56,6 +56,7 @@ type Config struct {
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
 	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); default half the CPUs, at least 1"`
 	PostingsCache   int           `yaml:"postings_cache_mb" help:"memory the server keeps for the decoded postings of frequent words, in MB: faster ranking, a larger process; 0: none"`
+	ResultCache     int           `yaml:"result_cache_mb" help:"memory the server keeps for the results of searches of the index it serves (dropped at every write or swap), in MB; 0: none"`
 	Limits          Limits        `yaml:"limits"`
 }
 
@@ -141,6 +142,7 @@ func DefaultConfig() Config {
 		// Searches come first while serving: a reindex job with one batch
 		// in flight on 2 cores (BenchmarkSearchDuringReindex in web).
 		BuildWorkers: max(1, runtime.GOMAXPROCS(0)/2),
+		ResultCache:  search.DefaultResultCacheMB,
 		// the audit's own: a year
 		AuditRetention: audit.DefaultRetention,
 		// rebuilding the index more often than hourly only spends the

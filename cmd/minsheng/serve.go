@@ -138,6 +138,9 @@ func prepareProcess(c *Config, log *slog.Logger) error {
 	if c.BuildWorkers < 0 {
 		return fmt.Errorf("serve: build_workers (%d) must not be negative (0: one per CPU)", c.BuildWorkers)
 	}
+	if c.ResultCache < 0 || c.PostingsCache < 0 {
+		return fmt.Errorf("serve: result_cache_mb (%d) and postings_cache_mb (%d) must not be negative (0: none)", c.ResultCache, c.PostingsCache)
+	}
 	debug.SetGCPercent(c.GCPercent)
 	debug.SetMemoryLimit(c.MemLimit)
 	// bleve analyses the documents of every batch (a reindex job's, live
@@ -201,7 +204,7 @@ func newServeSearch(c *Config, live *indexer.Live) (*analysis.Analysis, *search.
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	s := search.New(live.Index(), search.Options{Limits: c.searchLimits(), Keywords: an.Keywords, Zone: zone, PostingsCacheMB: c.PostingsCache})
+	s := search.New(live.Index(), search.Options{Limits: c.searchLimits(), Keywords: an.Keywords, Zone: zone, PostingsCacheMB: c.PostingsCache, ResultCacheMB: resultCacheMB(c.ResultCache)})
 	syn, err := c.loadSynonyms() // a bad file stops the start, naming its line
 	if err != nil {
 		return nil, nil, nil, err
@@ -358,4 +361,13 @@ func analysisWorkers(buildWorkers int) int {
 		return runtime.GOMAXPROCS(0)
 	}
 	return buildWorkers
+}
+
+// resultCacheMB is the search package's setting of result_cache_mb: its
+// 0 means the default, the file's 0 none.
+func resultCacheMB(mb int) int {
+	if mb <= 0 {
+		return -1
+	}
+	return mb
 }

@@ -56,6 +56,13 @@ func searchRequest(v url.Values) (search.Request, error) {
 	r.Sort = v.Get("sort")
 	r.Mode = v.Get("mode")
 	r.TopicScope = strings.TrimSpace(v.Get("topic_scope"))
+	if c := strings.TrimSpace(v.Get("cache")); c != "" {
+		on, err := strconv.ParseBool(c)
+		if err != nil {
+			return r, fmt.Errorf("%w: cache must be true or false, not %q", errs.Invalid, truncate(c, 40))
+		}
+		r.NoCache = !on
+	}
 	f := &r.Filters
 	for _, fd := range corpus.Filters() {
 		f.Set(fd.Name, list(v, fd.Name))

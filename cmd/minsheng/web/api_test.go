@@ -152,6 +152,7 @@ func TestSearchAPIErrors(t *testing.T) {
 		{"q=" + url.QueryEscape("a* b* c*"), 200}, {"q=" + url.QueryEscape("topic:"), 200},
 		{"q=" + url.QueryEscape("- OR OR -"), 200}, {"q=" + url.QueryEscape("乡村~999"), 200},
 		{"q=x&after=1&after=2&after=3", 200}, {"q=x&after=1", 400},
+		{"q=x&cache=false", 200}, {"q=x&cache=true", 200}, {"q=x&cache=maybe", 400},
 	} {
 		code, body := do(t, h, "GET", "/api/v1/search?"+tt.query, nil)
 		if code != tt.want {
@@ -313,6 +314,20 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 			if !served {
 				t.Errorf("openapi.json describes %s %s, which is not registered", strings.ToUpper(m), p)
 			}
+		}
+	}
+}
+
+// cache=false asks for a search computed anew: the search package skips
+// its result cache for it (search.TestResultCache).
+func TestSearchRequestCache(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		none bool
+	}{{"", false}, {"true", false}, {"1", false}, {"false", true}, {"0", true}} {
+		r, err := searchRequest(url.Values{"q": {"x"}, "cache": {c.v}})
+		if err != nil || r.NoCache != c.none {
+			t.Errorf("cache=%q: NoCache %v, error %v; want %v", c.v, r.NoCache, err, c.none)
 		}
 	}
 }

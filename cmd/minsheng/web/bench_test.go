@@ -47,6 +47,8 @@ var loadQueries = []string{
 // stays to profile the handler (-cpuprofile, MINSHENG_BENCH_PLAIN=off).
 // MINSHENG_BENCH_QUERIES=news searches BenchmarkNewsLoad's 200 queries
 // instead of the mix (with MINSHENG_BENCH_DATA indexed from news-2023).
+// Every answer is computed: the result cache is off, as this load
+// measures the search (MINSHENG_BENCH_RESULT_CACHE=on turns it on).
 func BenchmarkSearchLoad(b *testing.B) {
 	data := os.Getenv("MINSHENG_BENCH_DATA")
 	if data == "" {
@@ -61,7 +63,11 @@ func BenchmarkSearchLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer live.Close()
-	s := search.New(live.Index(), search.Options{})
+	opt := search.Options{ResultCacheMB: -1}
+	if os.Getenv("MINSHENG_BENCH_RESULT_CACHE") == "on" {
+		opt.ResultCacheMB = 0 // the default
+	}
+	s := search.New(live.Index(), opt)
 	syn, err := search.BuiltinSynonyms() // as serve searches without a synonyms file
 	if err != nil {
 		b.Fatal(err)

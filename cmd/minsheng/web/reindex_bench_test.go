@@ -96,7 +96,7 @@ func BenchmarkSearchDuringReindex(b *testing.B) {
 		jobs.Close()
 	}()
 
-	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: slog.New(slog.DiscardHandler)})
+	srv := New(Options{Search: search.New(live.Index(), search.Options{ResultCacheMB: -1}), Live: live, Log: slog.New(slog.DiscardHandler)})
 	h, err := srv.Handler(nil)
 	if err != nil {
 		b.Fatal(err)
