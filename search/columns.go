@@ -86,8 +86,8 @@ func docNumber(id index.IndexInternalID) (uint64, bool) {
 	return binary.BigEndian.Uint64(id), true
 }
 
-// buildColumns reads the facet fields and the dates of a snapshot through
-// their term dictionaries and postings, and its ids.
+// buildColumns reads the facet fields, the dates and the ids of a snapshot
+// through their term dictionaries and postings.
 func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) {
 	cs := &columnSet{}
 	for _, field := range facetFields {
@@ -125,31 +125,18 @@ func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) 
 			cs.dates[d] = dates.terms[o[0]]
 		}
 	}
-	all, err := r.DocIDReaderAll()
+	// the ids from the id field's terms and postings, not from each
+	// document's stored id: that would read (and map) every stored
+	// document, most of the index, for the first search of a generation
+	ids, err := buildColumn(ctx, r, "_id", nil)
 	if err != nil {
 		return nil, err
 	}
-	defer all.Close()
-	for {
-		id, err := all.Next()
-		if err != nil {
-			return nil, err
+	cs.ids = make([]string, len(ids.start)-1)
+	for d := range cs.ids {
+		if o := ids.of(uint64(d)); len(o) > 0 {
+			cs.ids[d] = ids.terms[o[0]]
 		}
-		if id == nil {
-			break
-		}
-		n, ok := docNumber(id)
-		if !ok {
-			return nil, fmt.Errorf("columns: internal id of %d bytes", len(id))
-		}
-		ext, err := r.ExternalID(id)
-		if err != nil {
-			return nil, err
-		}
-		for uint64(len(cs.ids)) <= n {
-			cs.ids = append(cs.ids, "")
-		}
-		cs.ids[n] = ext
 	}
 	buildOverdue(cs, deadline, openDue)
 	return cs, nil

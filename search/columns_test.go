@@ -62,6 +62,23 @@ func TestColumnsMatchBleve(t *testing.T) {
 	}
 }
 
+// TestColumnsMatchBleveOnSegments is TestColumnsMatchBleve on an index of
+// several segments with deleted and re-indexed documents: the id column,
+// read from the id field's postings, must skip the deleted versions and
+// number each segment's documents after the ones before, as bleve's
+// stored ids are.
+func TestColumnsMatchBleveOnSegments(t *testing.T) {
+	idx, _ := segmentedSample(t)
+	ours := search.New(idx, search.Options{Limits: search.Limits{MaxSize: 10000, MaxPageDepth: 100000}})
+	ref := search.NewReference(idx, search.Limits{MaxSize: 10000, MaxPageDepth: 100000})
+	for _, q := range []string{"", "乡村振兴", "教育 医疗", `"养老服务"`, "交通 OR 水利"} {
+		for _, sort := range []string{"", search.SortDate, search.SortDateDesc} {
+			compare(t, ours, ref, search.Request{Query: q, Sort: sort, Size: 1000, FacetSize: 3})
+			compare(t, ours, ref, search.Request{Query: q, Sort: sort, Size: 7, Page: 2})
+		}
+	}
+}
+
 func undated(sort []string) bool {
 	for _, v := range sort {
 		if v == bsearch.HighTerm || v == bsearch.LowTerm {

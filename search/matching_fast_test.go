@@ -9,6 +9,8 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"minsheng/corpus"
 	"minsheng/indexer"
 	"minsheng/search"
@@ -50,42 +52,7 @@ func TestMatchingFastPathsAsExhaustive(t *testing.T) {
 // documents numbered after the ones before, and a deleted document is
 // matched by nothing.
 func TestMatchingFastPathsOnSegments(t *testing.T) {
-	data := t.TempDir()
-	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: sampleSources}); err != nil {
-		t.Fatal(err)
-	}
-	name, err := indexer.Current(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := indexer.OpenWritable(indexer.IndexPath(data, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
-	var docs []corpus.Doc
-	if _, err := corpus.Walk(context.Background(), sampleSources, corpus.Options{}, func(d corpus.Doc) error {
-		docs = append(docs, d)
-		return nil
-	}, func(corpus.Problem) {}); err != nil {
-		t.Fatal(err)
-	}
-	// three batches of changes, three more segments: a third of the
-	// documents indexed again (the old versions deleted), a tenth deleted
-	for b := 0; b < 3; b++ {
-		batch := idx.NewBatch()
-		for i := b; i < len(docs); i += 9 {
-			d := docs[i]
-			if i%10 == 3 {
-				batch.Delete(d.ID)
-			} else {
-				batch.Index(d.ID, indexer.IndexFields(&d))
-			}
-		}
-		if err := idx.Batch(batch); err != nil {
-			t.Fatal(err)
-		}
-	}
+	idx, docs := segmentedSample(t)
 	fast := search.New(idx, search.Options{})
 	fast.SetPostingsCache(2)
 	slow := search.NewExhaustive(idx, fast.Limits)
@@ -184,4 +151,47 @@ func comparable(res *search.Result) string {
 		fmt.Fprintf(&b, "\n  %+v", h)
 	}
 	return b.String()
+}
+
+// segmentedSample indexes the sample and then three batches of changes,
+// three more segments: a third of the documents indexed again (the old
+// versions deleted), a tenth deleted. It returns the index, closed when
+// the test ends, and the sample's documents.
+func segmentedSample(t *testing.T) (bleve.Index, []corpus.Doc) {
+	t.Helper()
+	data := t.TempDir()
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: sampleSources}); err != nil {
+		t.Fatal(err)
+	}
+	name, err := indexer.Current(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := indexer.OpenWritable(indexer.IndexPath(data, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	var docs []corpus.Doc
+	if _, err := corpus.Walk(context.Background(), sampleSources, corpus.Options{}, func(d corpus.Doc) error {
+		docs = append(docs, d)
+		return nil
+	}, func(corpus.Problem) {}); err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < 3; b++ {
+		batch := idx.NewBatch()
+		for i := b; i < len(docs); i += 9 {
+			d := docs[i]
+			if i%10 == 3 {
+				batch.Delete(d.ID)
+			} else {
+				batch.Index(d.ID, indexer.IndexFields(&d))
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return idx, docs
 }
