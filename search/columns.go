@@ -89,6 +89,7 @@ func docNumber(id index.IndexInternalID) (uint64, bool) {
 // buildColumns reads the facet fields, the dates and the ids of a snapshot
 // through their term dictionaries and postings.
 func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) {
+	adviseRandom(r) // once a snapshot, before anything is read
 	cs := &columnSet{}
 	for _, field := range facetFields {
 		if field == corpus.FieldOverdue { // counted from the overdue columns
