@@ -53,17 +53,30 @@ func newStoredText(r index.IndexReader, field string) (*storedText, error) {
 
 // contains reports whether document doc's field holds needle.
 func (st *storedText) contains(doc uint64, needle []byte) (bool, error) {
+	holds := false
+	err := st.visit(doc, func(value []byte) { holds = bytes.Contains(value, needle) })
+	return holds, err
+}
+
+// value returns document doc's field, "" if it has none.
+func (st *storedText) value(doc uint64) (string, error) {
+	var out string
+	err := st.visit(doc, func(value []byte) { out = string(value) })
+	return out, err
+}
+
+// visit calls f with document doc's field, if it has one; the value is
+// valid only during the call.
+func (st *storedText) visit(doc uint64, f func(value []byte)) error {
 	i := sort.Search(len(st.offsets), func(i int) bool { return st.offsets[i] > doc }) - 1
 	if i < 0 {
-		return false, fmt.Errorf("search: document %d is in no segment", doc)
+		return fmt.Errorf("search: document %d is in no segment", doc)
 	}
-	holds := false
-	err := st.segs[i].VisitDocument(doc-st.offsets[i], func(field string, _ byte, value []byte, _ []uint64) bool {
+	return st.segs[i].VisitDocument(doc-st.offsets[i], func(field string, _ byte, value []byte, _ []uint64) bool {
 		if field != st.field {
 			return true
 		}
-		holds = bytes.Contains(value, needle)
+		f(value)
 		return false
 	})
-	return holds, err
 }

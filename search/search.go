@@ -182,6 +182,10 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	hold := &snapshotHold{}
+	defer hold.release()
+	ctx = withSnapshotHold(ctx, hold)
+	s.ownLoad(sr)
 	counter := &exact
 	if units == nil {
 		counter = nil
@@ -199,11 +203,18 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 		if sr, h, err = s.request(r, an.build(q, true)); err != nil {
 			return nil, err
 		}
+		hold.release()
+		s.ownLoad(sr)
 		if res, err = s.run(ctx, sr, h); err != nil {
 			return nil, err
 		}
 		relaxed = true
 	}
+	stored, err := s.storedOf(hold, res.Hits)
+	if err != nil {
+		return nil, err
+	}
+	hold.release() // before any other search (suggestion) could add to it
 	out := &Result{Total: res.Total, TotalExact: res.Total, Page: r.Page, Size: r.Size, Mode: r.Mode, Relaxed: relaxed, Hits: []Hit{}, Facets: h.result(res)}
 	switch {
 	case units != nil:
@@ -220,8 +231,8 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	}
 	r.scopeFacets(out.Facets)
 	needles := an.synonymNeedles(an.needles(q), out.Expanded)
-	for _, dm := range res.Hits {
-		h, err := hitOf(dm)
+	for i, dm := range res.Hits {
+		h, err := hitWith(dm, stored[i])
 		if err != nil {
 			return nil, err
 		}
@@ -236,6 +247,47 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// ownLoad has a request's hits' stored documents read by storedOf, not
+// by bleve (hold.go); the reference searcher has bleve read them.
+func (s *Searcher) ownLoad(sr *bleve.SearchRequest) {
+	if !s.reference {
+		sr.Fields = nil
+	}
+}
+
+// storedOf returns the stored documents of hits: from the snapshot the
+// search held, else as bleve loaded them (the reference searcher), else
+// by id from the index (a search of several snapshots at once).
+func (s *Searcher) storedOf(hold *snapshotHold, hits bsearch.DocumentMatchCollection) ([]string, error) {
+	ids := make([]index.IndexInternalID, len(hits))
+	for i, dm := range hits {
+		ids[i] = dm.IndexInternalID
+	}
+	docs, ok, err := hold.stored(ids)
+	if ok || err != nil {
+		return docs, err
+	}
+	docs = make([]string, len(hits))
+	for i, dm := range hits {
+		if raw, ok := dm.Fields[corpus.FieldStored].(string); ok {
+			docs[i] = raw
+			continue
+		}
+		d, err := s.Index.Document(dm.ID)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			d.VisitFields(func(f index.Field) {
+				if f.Name() == corpus.FieldStored {
+					docs[i] = string(f.Value())
+				}
+			})
+		}
+	}
+	return docs, nil
 }
 
 // run executes a bleve request within the context's budget, with the hooks
@@ -453,6 +505,11 @@ func termQ(field, term string, boost float64) *query.TermQuery {
 // hitOf decodes a bleve hit's stored document.
 func hitOf(dm *bsearch.DocumentMatch) (Hit, error) {
 	raw, _ := dm.Fields[corpus.FieldStored].(string)
+	return hitWith(dm, raw)
+}
+
+// hitWith is hitOf with the hit's stored document given: raw.
+func hitWith(dm *bsearch.DocumentMatch, raw string) (Hit, error) {
 	d, err := decodeStored(raw)
 	if err != nil {
 		return Hit{}, fmt.Errorf("document %s: stored fields: %w", dm.ID, err)

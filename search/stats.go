@@ -88,6 +88,7 @@ type withStats struct {
 
 // Searcher implements query.Query.
 func (q *withStats) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	holdSnapshot(ctx, r) // for the hits' stored documents (hold.go)
 	st, err := q.cache.get(r, func() (*bsearch.BM25Stats, error) { return readStats(r, m) })
 	if err != nil {
 		return nil, err
