@@ -16,6 +16,15 @@ import (
 // keywords; a term's weight is (1 + log tf) × idf, the idf of the
 // training examples, and the bigram part of a text's vector has length 1,
 // so that a long text and a short one weigh alike.
+//
+// The bigrams are those of the title and of the first bodyChars
+// characters of the body: a proposal mostly says what it is about first
+// (the problem it saw) and goes on to what should be done, in words of
+// every department and field alike. On the labelled proposals the first
+// 800 characters ranked each topic's documents better than the whole body
+// (mean average precision 0.800 against 0.789 over five splits of 5
+// folds), and a long body costs training less. The keyword scores still
+// read the whole text.
 
 // bigram is a pair of Han characters (the first in the high 32 bits) and
 // its count in a text, an occurrence in the title counting titleFactor
@@ -25,8 +34,14 @@ type bigram struct {
 	n   int
 }
 
-// bigrams counts the pairs of adjacent Han characters of folded text,
-// sorted by key, so that whatever sums them sums in one order.
+// bodyChars is how many characters of a body the bigrams are read from:
+// on the labelled proposals (median body 1,600 characters) 600 to 1,000
+// ranked alike, and better than the whole body.
+const bodyChars = 800
+
+// bigrams counts the pairs of adjacent Han characters of folded text (the
+// title, and the body's first bodyChars characters), sorted by key, so
+// that whatever sums them sums in one order.
 func (c *Classifier) bigrams(title, body string) []bigram {
 	counts := map[uint64]int{}
 	add := func(rs []rune, n int) {
@@ -37,7 +52,8 @@ func (c *Classifier) bigrams(title, body string) []bigram {
 		}
 	}
 	add(c.runes(title), int(math.Max(1, math.Round(c.tax.TitleFactor))))
-	add(c.runes(body), 1)
+	br := c.runes(body)
+	add(br[:min(len(br), bodyChars)], 1)
 	out := make([]bigram, 0, len(counts))
 	for k, n := range counts {
 		out = append(out, bigram{k, n})
@@ -54,7 +70,8 @@ func isHan(r rune) bool {
 // log(1 + score) × keywordScale, so that the model can weigh the
 // taxonomy's evidence (its prior) beside the text's, and learns how much
 // (a score of 4, the usual threshold, gives 0.32; 20 gives 0.61, about
-// what the strongest bigrams of a text give).
+// what the strongest bigrams of a text give). The score of a topic the
+// model has a class for is evidence for that class alone (see fit).
 const keywordScale = 0.2
 
 // features is a text as a Model reads it: indexes into the model's

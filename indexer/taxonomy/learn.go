@@ -31,8 +31,18 @@ type Example struct {
 // a text (features.go): tf-idf weighted character pairs and the taxonomy's
 // keyword score of each topic, so that the keywords are the prior the model
 // learns to weigh. Its classes are the topics examples name and the
-// background categories. It is learned from Examples by Train, and is
-// read-only once trained and safe for concurrent use.
+// background categories. A class's probability is that of the regression
+// blended with the class's likeness to the text: the cosine of the text's
+// pairs with the centroid of its examples' (Rocchio), through a softmax
+// (centroidWeight, centroidTemp). The regression weighs the pairs that
+// tell the training examples apart, the centroid every pair a class's
+// examples share, which a regression fitted to a few dozen examples a
+// topic leaves at nothing once the examples are apart; on the labelled
+// proposals the blend ranked each topic's documents a little better than
+// the regression alone (mean average precision 0.813 against 0.807 over
+// five splits of 5 folds; macro-F1 0.747 against 0.741). It is learned
+// from Examples by Train, and is read-only once trained and safe for
+// concurrent use.
 type Model struct {
 	Classes []string // per class: its topic, "" for a background class
 	Labels  []string // per class: its topic, or the category of a background class
@@ -46,6 +56,7 @@ type Model struct {
 	vocab map[uint64]int32 // bigram -> feature
 	idf   []float64        // per bigram feature
 	w     []float64        // weights, feature-major: w[f*len(Classes)+c]; the keyword features and the bias follow the bigrams
+	cent  []float64        // per bigram feature and class, feature-major as w: the class's centroid, of length 1
 	hash  string
 }
 
@@ -63,6 +74,12 @@ const (
 	thresholdLo  = 0.10  // the thresholds tried, from thresholdLo to thresholdHi
 	thresholdHi  = 0.601 // by thresholdStep
 	thresholdStp = 0.05
+	// a class's probability is (1-centroidWeight) × the regression's +
+	// centroidWeight × softmax(centroidTemp × cosine with its centroid);
+	// a cosine is 0.1 to 0.4. Weights 0.2 to 0.4 and temperatures 20 to
+	// 30 ranked alike on the proposals: these are the middle, not a peak
+	centroidWeight = 0.3
+	centroidTemp   = 20
 )
 
 // Hash identifies what the model learned: the first 12 hex digits of the
@@ -127,9 +144,13 @@ func (c *Classifier) Train(examples []Example) *Model {
 			y[i] = classOf["\x00"+e.Category]
 		}
 	}
-	m := fit(texts, y, classes, len(c.tax.Topics))
+	own := make([]int, len(c.tax.Topics))
+	for ti, td := range c.tax.Topics {
+		own[ti] = slices.Index(classes, td.Name)
+	}
+	m := fit(texts, y, classes, own)
 	m.Labels = labels
-	m.Thresholds = thresholds(texts, y, classes, len(c.tax.Topics))
+	m.Thresholds = thresholds(texts, y, classes, own)
 	m.hash = m.digest()
 	return m
 }
@@ -137,9 +158,18 @@ func (c *Classifier) Train(examples []Example) *Model {
 // fit trains the weights of a model of the given classes on texts
 // labelled y, by stochastic gradient descent in the texts' order, each
 // class weighted by the inverse of its share of the texts, so that a
-// topic of 24 examples is not drowned by a background of 300.
-func fit(texts []text, y []int, classes []string, topics int) *Model {
-	nc := len(classes)
+// topic of 24 examples is not drowned by a background of 300; and the
+// centroids of the classes.
+//
+// own is, per topic of the taxonomy, its class (-1 for none): the keyword
+// score of a topic with a class is a feature of that class alone (its
+// weights for the other classes stay 0), so that it says how far to trust
+// that topic's keywords and nothing else: with a few dozen examples a
+// topic, what a weight of one topic's keywords for another topic's class
+// learned was mostly the chance of those examples. The keyword score of a
+// topic without a class is a feature of every class.
+func fit(texts []text, y []int, classes []string, own []int) *Model {
+	nc, topics := len(classes), len(own)
 	m := &Model{Classes: classes, Docs: make([]int, nc), Topics: topics, vocab: map[uint64]int32{}}
 	df := map[uint64]int{}
 	for i, t := range texts {
@@ -194,6 +224,9 @@ func fit(texts []text, y []int, classes []string, topics int) *Model {
 				}
 				g *= eta * cw[y[i]] / scale
 				for j, f := range x.idx {
+					if kw := int(f) - len(keys); kw >= 0 && kw < topics && own[kw] >= 0 && own[kw] != ci {
+						continue
+					}
 					m.w[int(f)*nc+ci] -= g * x.val[j]
 				}
 			}
@@ -207,6 +240,23 @@ func fit(texts []text, y []int, classes []string, topics int) *Model {
 	}
 	for k := range m.w {
 		m.w[k] *= scale
+	}
+	m.cent = make([]float64, len(keys)*nc)
+	for i, x := range xs {
+		for j, f := range x.idx {
+			if int(f) < len(keys) {
+				m.cent[int(f)*nc+y[i]] += x.val[j]
+			}
+		}
+	}
+	norm := make([]float64, nc)
+	for k, v := range m.cent {
+		norm[k%nc] += v * v
+	}
+	for k := range m.cent {
+		if n := norm[k%nc]; n > 0 {
+			m.cent[k] /= math.Sqrt(n)
+		}
 	}
 	return m
 }
@@ -238,10 +288,31 @@ func (m *Model) probs(x features, scale float64, p []float64) {
 	}
 }
 
-// score is the probability of each class of m for a text.
+// score is the probability of each class of m for a text: the
+// regression's blended with the centroids' (see Model).
 func (m *Model) score(t text) []float64 {
-	p := make([]float64, len(m.Classes))
-	m.probs(m.vector(t), 1, p)
+	nc := len(m.Classes)
+	x := m.vector(t)
+	p := make([]float64, nc)
+	m.probs(x, 1, p)
+	cos := make([]float64, nc)
+	for j, f := range x.idx {
+		if int(f) >= len(m.idf) {
+			break // the bigrams come first
+		}
+		for ci, v := range m.cent[int(f)*nc : int(f)*nc+nc] {
+			cos[ci] += v * x.val[j]
+		}
+	}
+	top := slices.Max(cos)
+	sum := 0.0
+	for ci := range cos {
+		cos[ci] = math.Exp(centroidTemp * (cos[ci] - top))
+		sum += cos[ci]
+	}
+	for ci := range p {
+		p[ci] = (1-centroidWeight)*p[ci] + centroidWeight*cos[ci]/sum
+	}
 	return p
 }
 
@@ -250,7 +321,7 @@ func (m *Model) score(t text) []float64 {
 // best F1 over the examples, each scored by a model trained on the other
 // folds (a tie goes to the higher). With fewer than trainMinCV examples,
 // or a topic no fold finds, defaultThres.
-func thresholds(texts []text, y []int, classes []string, topics int) []float64 {
+func thresholds(texts []text, y []int, classes []string, own []int) []float64 {
 	out := make([]float64, len(classes))
 	for ci := range out {
 		out[ci] = defaultThres
@@ -267,7 +338,7 @@ func thresholds(texts []text, y []int, classes []string, topics int) []float64 {
 				tt, ty = append(tt, texts[i]), append(ty, y[i])
 			}
 		}
-		m := fit(tt, ty, classes, topics)
+		m := fit(tt, ty, classes, own)
 		for i := range texts {
 			if i%trainFolds == f {
 				probs[i] = m.score(texts[i])
@@ -323,6 +394,9 @@ func (m *Model) digest() string {
 	}
 	for _, w := range m.w {
 		put(math.Float64bits(w))
+	}
+	for _, v := range m.cent {
+		put(math.Float64bits(v))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }

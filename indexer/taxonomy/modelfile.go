@@ -20,7 +20,7 @@ import (
 const ModelFile = "topic-model.gob.gz"
 
 // modelMagic starts a model file; its digit is the format's version.
-const modelMagic = "minsheng topic model 1\n"
+const modelMagic = "minsheng topic model 2\n"
 
 // savedModel is a Model as its file holds it (gob, gzipped): everything
 // it learned, its weights as float64 so that the model read is the model
@@ -32,6 +32,7 @@ type savedModel struct {
 	Topics          int
 	Vocab           []uint64 // bigram of each feature
 	IDF, W          []float64
+	Cent            []float64 // the class centroids (version 2)
 	Hash            string
 }
 
@@ -62,7 +63,7 @@ func (c *Classifier) SaveModel(dir string) error {
 
 func (m *Model) write(w io.Writer) error {
 	s := savedModel{Classes: m.Classes, Labels: m.Labels, Docs: m.Docs, Thresholds: m.Thresholds,
-		Topics: m.Topics, Vocab: make([]uint64, len(m.idf)), IDF: m.idf, W: m.w, Hash: m.hash}
+		Topics: m.Topics, Vocab: make([]uint64, len(m.idf)), IDF: m.idf, W: m.w, Cent: m.cent, Hash: m.hash}
 	for k, i := range m.vocab {
 		s.Vocab[i] = k
 	}
@@ -116,11 +117,11 @@ func readModel(r io.Reader) (*Model, error) {
 	}
 	nc := len(s.Classes)
 	if nc == 0 || len(s.Labels) != nc || len(s.Docs) != nc || len(s.Thresholds) != nc || s.Topics < 0 ||
-		len(s.IDF) != len(s.Vocab) || len(s.W) != (len(s.Vocab)+s.Topics+1)*nc {
+		len(s.IDF) != len(s.Vocab) || len(s.W) != (len(s.Vocab)+s.Topics+1)*nc || len(s.Cent) != len(s.Vocab)*nc {
 		return nil, errors.New("the model's parts do not fit together")
 	}
 	m := &Model{Classes: s.Classes, Labels: s.Labels, Docs: s.Docs, Thresholds: s.Thresholds, Topics: s.Topics,
-		vocab: make(map[uint64]int32, len(s.Vocab)), idf: s.IDF, w: s.W}
+		vocab: make(map[uint64]int32, len(s.Vocab)), idf: s.IDF, w: s.W, cent: s.Cent}
 	for i, k := range s.Vocab {
 		m.vocab[k] = int32(i)
 	}

@@ -42,7 +42,7 @@ func formatEval(r *EvalReport) string {
 // documents). It logs both tables (make eval prints them). It holds
 // keywords alone to the target (macro-F1 0.70; measured 0.703
 // when the test was written), the trained model to a floor a little below
-// what it measured (0.748), so that a change for the worse shows, and both
+// what it measured (0.749), so that a change for the worse shows, and both
 // to the coverage (95% with a topic, also over the policy
 // documents, none on more than 25% of the proposals); with
 // MINSHENG_TOPICS_TARGETS set it holds the model to the targets,
@@ -114,8 +114,8 @@ func TestTopicsEvalProposals(t *testing.T) {
 // split's macro-F1 and each topic's mean precision and recall over all of
 // them, cv's included, and returns the mean macro-F1; 0 when none is
 // asked for. One split's figure moves by a few hundredths with the split
-// alone (0.710 to 0.748 over these five when this was written, mean
-// 0.731), the mean much less: it is held to a floor a little below what
+// alone (0.716 to 0.765 over these five when this was written, mean
+// 0.747), the mean much less: it is held to a floor a little below what
 // it measured.
 func repeatedSplits(t *testing.T, c *Classifier, docs []corpus.Doc, cv *EvalReport) float64 {
 	n, _ := strconv.Atoi(os.Getenv("MINSHENG_TOPICS_SPLITS"))
@@ -143,8 +143,8 @@ func repeatedSplits(t *testing.T, c *Classifier, docs []corpus.Doc, cv *EvalRepo
 	}
 	fmt.Fprintf(&b, "trained, %d splits of 5 folds: mean macro-F1 %.3f", len(reps), mean)
 	t.Log("\n" + b.String())
-	if mean < 0.72 {
-		t.Errorf("trained: mean macro-F1 over %d splits %.3f, below the floor 0.72", len(reps), mean)
+	if mean < 0.735 {
+		t.Errorf("trained: mean macro-F1 over %d splits %.3f, below the floor 0.735", len(reps), mean)
 	}
 	return mean
 }
