@@ -3,8 +3,11 @@ package main
 import (
 	"io"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+
+	"minsheng/indexer"
 )
 
 // A reindex job of the server indexes half as many batches at once as
@@ -36,5 +39,23 @@ func TestAnalysisWorkers(t *testing.T) {
 		if got := analysisWorkers(c.build); got != c.want {
 			t.Errorf("analysisWorkers(%d) = %d, want %d", c.build, got, c.want)
 		}
+	}
+}
+
+// TestBuildGC: while a reindex job runs the server collects garbage as a
+// build does, and as a server again after it.
+func TestBuildGC(t *testing.T) {
+	c := DefaultConfig()
+	if c.GCPercent != 100 || c.BuildGCPercent != indexer.BuildGCPercent {
+		t.Fatalf("gc_percent %d, build_gc_percent %d; want 100 and %d", c.GCPercent, c.BuildGCPercent, indexer.BuildGCPercent)
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(c.GCPercent))
+	done := c.buildGC()
+	if got := debug.SetGCPercent(-1); got != c.BuildGCPercent {
+		t.Errorf("during a job the GC percent is %d, want %d", got, c.BuildGCPercent)
+	}
+	done()
+	if got := debug.SetGCPercent(-1); got != c.GCPercent {
+		t.Errorf("after a job the GC percent is %d, want %d", got, c.GCPercent)
 	}
 }

@@ -52,7 +52,8 @@ type Config struct {
 	BaseURL         string        `yaml:"base_url" help:"public address of the web UI, for links in exports"`
 	TimeZone        string        `yaml:"time_zone" help:"time zone of cron schedules and of the day overdue is reckoned on"`
 	Trusted         []string      `yaml:"trusted_proxies" help:"proxies whose X-Forwarded-For is believed; none by default"`
-	GCPercent       int           `yaml:"gc_percent" help:"Go garbage collection target of the server (as GOGC); higher spends memory to save CPU"`
+	GCPercent       int           `yaml:"gc_percent" help:"Go garbage collection target of the server while it only serves (as GOGC); higher spends memory to save CPU"`
+	BuildGCPercent  int           `yaml:"build_gc_percent" help:"Go garbage collection target of the server while a reindex job runs in it"`
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
 	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); default half the CPUs, at least 1"`
 	PostingsCache   int           `yaml:"postings_cache_mb" help:"memory the server keeps for the decoded postings of frequent words, in MB: faster ranking, a larger process; 0: none"`
@@ -134,11 +135,16 @@ func DefaultConfig() Config {
 		LogFormat: "text",
 		BaseURL:   "http://127.0.0.1:8080",
 		TimeZone:  corpus.DefaultTimeZone,
-		// Searches allocate fast and briefly: collecting a fifth as often
-		// took the load benchmark from 121-132 to 161-164 qps and its p99
-		// from 135-143 to 107-113 ms; the memory limit bounds the heap.
-		GCPercent: 400,
-		MemLimit:  2 << 30,
+		// Searches allocate briefly, and a server's memory is what it
+		// keeps plus what it lets pile up between collections: on the news
+		// load (BenchmarkNewsLoad, alternated), 100 against 400 took the
+		// serving RSS from 515 to 382 MB (anonymous 348 to 215) for 788
+		// against 878 computed requests/s. A build allocates far more, and
+		// collects as `index` does while a job runs; the memory limit
+		// bounds the heap of both.
+		GCPercent:      100,
+		BuildGCPercent: indexer.BuildGCPercent,
+		MemLimit:       2 << 30,
 		// Searches come first while serving: a reindex job with one batch
 		// in flight on 2 cores (BenchmarkSearchDuringReindex in web).
 		BuildWorkers: max(1, runtime.GOMAXPROCS(0)/2),

@@ -184,8 +184,8 @@ func (p *progress) finish() {
 
 // buildMemory sets the garbage collector of a process that does nothing
 // but build, once (see indexer.BuildGCPercent). indexer.Build leaves these
-// alone; serve sets its own (gc_percent, memory_limit) for builds and
-// searches together.
+// alone; serve sets its own (gc_percent, build_gc_percent while a job
+// runs, memory_limit).
 func buildMemory() {
 	debug.SetGCPercent(indexer.BuildGCPercent)
 	debug.SetMemoryLimit(indexer.BuildMemoryLimit)

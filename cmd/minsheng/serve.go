@@ -132,8 +132,8 @@ func prepareProcess(c *Config, log *slog.Logger) error {
 			return err
 		}
 	}
-	if c.GCPercent <= 0 || c.MemLimit <= 0 {
-		return fmt.Errorf("serve: gc_percent (%d) and memory_limit (%d) must be positive", c.GCPercent, c.MemLimit)
+	if c.GCPercent <= 0 || c.BuildGCPercent <= 0 || c.MemLimit <= 0 {
+		return fmt.Errorf("serve: gc_percent (%d), build_gc_percent (%d) and memory_limit (%d) must be positive", c.GCPercent, c.BuildGCPercent, c.MemLimit)
 	}
 	if c.BuildWorkers < 0 {
 		return fmt.Errorf("serve: build_workers (%d) must not be negative (0: one per CPU)", c.BuildWorkers)
@@ -318,6 +318,7 @@ func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logge
 			opt.Workers = c.BuildWorkers // fewer than `index` takes: searches come first
 			return opt, err
 		},
+		Running:     c.buildGC,
 		Location:    loc,
 		Logger:      log,
 		MinInterval: c.MinSchedule,
@@ -370,4 +371,11 @@ func resultCacheMB(mb int) int {
 		return -1
 	}
 	return mb
+}
+
+// buildGC has the server collect garbage as a build does (build_gc_percent)
+// while a reindex job runs, and as a server (gc_percent) again after it.
+func (c *Config) buildGC() (done func()) {
+	debug.SetGCPercent(c.BuildGCPercent)
+	return func() { debug.SetGCPercent(c.GCPercent) }
 }

@@ -126,6 +126,11 @@ type JobsOptions struct {
 	// next job on; a live segmenter is never changed. Progress and Problem
 	// are set by the service.
 	Build func() (indexer.BuildOptions, error)
+	// Running, if set, is called as a job starts, and the function it
+	// returns as the job's build and swap are over, before the job is
+	// marked finished: a server runs its builds under other settings than
+	// its searches (serve's build_gc_percent).
+	Running func() (done func())
 	// Location is the time zone of cron schedules; nil means corpus.DefaultZone.
 	Location *time.Location
 	// MinInterval is the shortest time a schedule may leave between two
@@ -344,6 +349,10 @@ func (j *Jobs) newJobID(t time.Time) (string, error) {
 
 // run is the job goroutine: build, switch, prune, record.
 func (j *Jobs) run(ctx context.Context) {
+	var done func()
+	if j.opt.Running != nil {
+		done = j.opt.Running()
+	}
 	opt, err := j.opt.Build()
 	if err == nil && len(opt.Sources) == 0 {
 		err = ErrNoSources
@@ -359,6 +368,9 @@ func (j *Jobs) run(ctx context.Context) {
 	}
 	if err == nil {
 		err = j.swap(man, opt)
+	}
+	if done != nil {
+		done()
 	}
 	j.finish(ctx, man, err)
 }

@@ -389,6 +389,38 @@ func TestOneJobAtATime(t *testing.T) {
 	}
 }
 
+// TestJobRunning: Running is called as each job starts and what it
+// returns once its build and swap are over, before the job is finished,
+// a failed job's too.
+func TestJobRunning(t *testing.T) {
+	data, srcDir := t.TempDir(), t.TempDir()
+	src, _ := writeCorpus(t, srcDir, "a", 50, 0)
+	var running, done atomic.Int32
+	sources := []string{src}
+	jobs, _ := testJobs(t, data, JobsOptions{
+		Build: func() (indexer.BuildOptions, error) { return indexer.BuildOptions{Sources: sources}, nil },
+		Running: func() func() {
+			running.Add(1)
+			return func() { done.Add(1) }
+		},
+	})
+	for i, want := range []State{StateSucceeded, StateFailed} {
+		if i == 1 {
+			sources = []string{filepath.Join(srcDir, "missing.jsonl")}
+		}
+		j, err := jobs.Start(context.Background(), "api")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j = waitJob(t, jobs, j.ID, 2*time.Minute); j.State != want {
+			t.Errorf("job %d: %s, want %s", i+1, j.State, want)
+		}
+		if r, d := running.Load(), done.Load(); r != int32(i+1) || d != int32(i+1) {
+			t.Errorf("after job %d: Running called %d times, its end %d; want %d and %d", i+1, r, d, i+1, i+1)
+		}
+	}
+}
+
 // TestRestartMarksInterrupted: a job a crashed process left running is
 // failed on the next open, and its partial folder removed.
 func TestRestartMarksInterrupted(t *testing.T) {

@@ -45,7 +45,7 @@ func BenchmarkSearchDuringReindex(b *testing.B) {
 		dur = v
 	}
 	lines := newsLines(b, n)
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as serve sets it while a job runs (build_gc_percent)
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(2 << 30))
 	data, srcDir := b.TempDir(), b.TempDir()
 	src := filepath.Join(srcDir, "news.jsonl")
