@@ -247,7 +247,9 @@ func writeIndex(ctx context.Context, tmp string, m *mapping.IndexMappingImpl, op
 			return filled{}, fmt.Errorf("read the write-ahead log: %w", err)
 		}
 	}
+	stop := unmapSegments(idx, true)
 	stats, err := fill(ctx, idx, opt, newReplay(changes), total, start)
+	stop()
 	if cerr := idx.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close index: %w", cerr)
 	}

@@ -76,16 +76,10 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 	if !ok {
 		return idx.Close()
 	}
-	start := time.Now()
-	for round := 0; round < maxMergeRounds && segments(s) > 1; round++ {
-		log.Info("merging index segments", "segments", segments(s))
-		if err := s.ForceMerge(ctx, mergeAll()); err != nil {
-			idx.Close()
-			return fmt.Errorf("compact: %w", err)
-		}
-	}
-	log.Info("index segments merged", "segments", segments(s), "seconds", time.Since(start).Seconds())
-	if err := storeFieldLengths(ctx, idx); err != nil {
+	stop := unmapSegments(idx, false)
+	err = mergeSegments(ctx, idx, s, log)
+	stop()
+	if err != nil {
 		idx.Close()
 		return fmt.Errorf("compact: %w", err)
 	}
@@ -93,6 +87,20 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 		return fmt.Errorf("compact: %w", err)
 	}
 	return nil
+}
+
+// mergeSegments merges the segments of s, the index idx, into one, and
+// stores the field lengths.
+func mergeSegments(ctx context.Context, idx bleve.Index, s *scorch.Scorch, log *slog.Logger) error {
+	start := time.Now()
+	for round := 0; round < maxMergeRounds && segments(s) > 1; round++ {
+		log.Info("merging index segments", "segments", segments(s))
+		if err := s.ForceMerge(ctx, mergeAll()); err != nil {
+			return err
+		}
+	}
+	log.Info("index segments merged", "segments", segments(s), "seconds", time.Since(start).Seconds())
+	return storeFieldLengths(ctx, idx)
 }
 
 // storeFieldLengths stores every field's length in tokens, summed over the

@@ -1,14 +1,13 @@
 package search_test
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"minsheng/internal/procstat"
 	"minsheng/search"
 )
 
@@ -46,28 +45,13 @@ func TestSegmentsAdvisedRandom(t *testing.T) {
 // and of them those advised random.
 func advisedSegments(t *testing.T, dir string) (segments, random int) {
 	t.Helper()
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		t.Skipf("skipping: %v", err)
-	}
-	defer f.Close()
-	var inSegment bool
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if fields := strings.Fields(line); len(fields) > 0 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":") {
-			inSegment = strings.HasSuffix(line, ".zap") && strings.Contains(line, dir)
-			if inSegment {
-				segments++
-			}
-			continue
-		}
-		if inSegment && strings.HasPrefix(line, "VmFlags:") && strings.Contains(line+" ", " rr ") {
+	for _, m := range procstat.Mappings(t, func(path string) bool {
+		return strings.HasSuffix(path, ".zap") && strings.HasPrefix(path, dir)
+	}) {
+		segments++
+		if m.Random {
 			random++
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return segments, random
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,4 +76,57 @@ func PeakGrowth(tb testing.TB, f func()) int64 {
 	base := Self(tb, "VmRSS")
 	f()
 	return Self(tb, "VmHWM") - base
+}
+
+// Mapping is what /proc/self/smaps says of a file this process maps.
+type Mapping struct {
+	Path   string
+	RSS    int64 // bytes of the mapping resident in this process
+	Random bool  // advised random (madvise MADV_RANDOM: VmFlags "rr")
+}
+
+// Mappings lists the mappings of this process of the files whose path
+// match accepts; a test where /proc/self/smaps cannot be read is skipped.
+func Mappings(tb testing.TB, match func(path string) bool) []Mapping {
+	tb.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		tb.Skipf("skipping: %v", err)
+	}
+	defer f.Close()
+	var (
+		out []Mapping
+		cur *Mapping
+	)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		if !strings.HasSuffix(fields[0], ":") { // a mapping's first line: range perms offset dev inode [path]
+			cur = nil
+			if len(fields) >= 6 && match(fields[5]) {
+				out = append(out, Mapping{Path: fields[5]})
+				cur = &out[len(out)-1]
+			}
+			continue
+		}
+		switch {
+		case cur == nil:
+		case fields[0] == "Rss:" && len(fields) >= 2:
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err != nil {
+				tb.Fatalf("/proc/self/smaps: %q: %v", line, err)
+			}
+			cur.RSS = kb << 10
+		case fields[0] == "VmFlags:":
+			cur.Random = slices.Contains(fields[1:], "rr")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

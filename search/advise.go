@@ -1,12 +1,11 @@
 package search
 
 import (
-	"os"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
-	"golang.org/x/sys/unix"
+
+	"minsheng/internal/mapped"
 )
 
 // adviseRandom tells the kernel that the segment files a snapshot maps
@@ -19,9 +18,9 @@ import (
 // maps nearly the whole index.
 //
 // The pages of a segment file the process has not read yet are dropped
-// from the page cache too (dropCached), once a file: a file just written
-// (a build's, a merge's) is cached in the large pieces it was written in,
-// and a search that touches one page of such a piece maps all of it. On
+// from the page cache too (mapped.DropCached), once a file: a file just
+// written (a build's, a merge's) is cached in the large pieces it was
+// written in, and a search that touches one page of such a piece maps all of it. On
 // the news load, an index a reindex job had just written was mapped to
 // 360 MB of the server's RSS after 200 searches, and to 161 MB once its
 // cached pages were dropped. The price: the first searches of a new
@@ -30,23 +29,10 @@ import (
 // Segments not mapped from a file (a batch not yet persisted) are left
 // alone; an error only loses the advice.
 func adviseRandom(r index.IndexReader) {
-	sn, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return
-	}
-	for _, ss := range sn.Segments() {
-		m, ok := ss.Segment().(interface {
-			Data() []byte
-			Path() string
-		})
-		if !ok {
-			continue
-		}
-		if data := m.Data(); len(data) > 0 {
-			_ = unix.Madvise(data, unix.MADV_RANDOM)
-			if _, seen := dropped.LoadOrStore(m.Path(), true); !seen {
-				dropCached(m.Path())
-			}
+	for _, f := range mapped.Files(r) {
+		f.AdviseRandom()
+		if _, seen := dropped.LoadOrStore(f.Path, true); !seen {
+			mapped.DropCached(f.Path)
 		}
 	}
 }
@@ -54,14 +40,3 @@ func adviseRandom(r index.IndexReader) {
 // dropped holds the segment files whose cached pages were dropped, by
 // path: a segment file is written once, under a name of its own.
 var dropped sync.Map
-
-// dropCached drops the cached pages of a file that no process maps
-// (posix_fadvise POSIX_FADV_DONTNEED).
-func dropCached(path string) {
-	f, err := os.Open(path)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
-}

@@ -1,4 +1,4 @@
-package search
+package mapped
 
 import (
 	"crypto/rand"
@@ -41,9 +41,9 @@ func TestDropCached(t *testing.T) {
 	if share := cachedShare(t, path); share < 0.9 {
 		t.Skipf("skipping: only %.0f%% of a file just read is cached here", 100*share)
 	}
-	dropCached(path)
+	DropCached(path)
 	if share := cachedShare(t, path); share > 0.1 {
-		t.Errorf("%.0f%% of the file's pages still cached after dropCached", 100*share)
+		t.Errorf("%.0f%% of the file's pages still cached after DropCached", 100*share)
 	}
 }
 
