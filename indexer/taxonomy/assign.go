@@ -109,7 +109,7 @@ func (c *Classifier) modelScores(tl *tally, m *Model, title, body string) {
 	if m == nil {
 		return
 	}
-	p := m.score(text{bigrams: c.bigrams(title, body), keywords: tl.score})
+	p := m.score(text{terms: c.terms(title, body), keywords: tl.score})
 	tl.m, tl.class = m, c.classes(m)
 	tl.model = make([]float64, len(c.tax.Topics))
 	top := 0

@@ -28,14 +28,14 @@ type Example struct {
 }
 
 // Model is a multinomial logistic regression (softmax) over the features of
-// a text (features.go): tf-idf weighted character pairs and the taxonomy's
+// a text (features.go): tf-idf weighted jieba words and the taxonomy's
 // keyword score of each topic, so that the keywords are the prior the model
 // learns to weigh. Its classes are the topics examples name and the
 // background categories. A class's probability is that of the regression
 // blended with the class's likeness to the text: the cosine of the text's
-// pairs with the centroid of its examples' (Rocchio), through a softmax
-// (centroidWeight, centroidTemp). The regression weighs the pairs that
-// tell the training examples apart, the centroid every pair a class's
+// words with the centroid of its examples' (Rocchio), through a softmax
+// (centroidWeight, centroidTemp). The regression weighs the words that
+// tell the training examples apart, the centroid every word a class's
 // examples share, which a regression fitted to a few dozen examples a
 // topic leaves at nothing once the examples are apart; on the labelled
 // proposals the blend ranked each topic's documents a little better than
@@ -52,11 +52,15 @@ type Model struct {
 	// what gives each topic its best F1 there (see Train).
 	Thresholds []float64
 	Topics     int // topics of the taxonomy (the keyword features)
+	// Dict is the hash of the dictionaries that cut its examples into
+	// words (the built-in ones): a model is only read back by a binary
+	// with the same (see readModel).
+	Dict string
 
-	vocab map[uint64]int32 // bigram -> feature
-	idf   []float64        // per bigram feature
-	w     []float64        // weights, feature-major: w[f*len(Classes)+c]; the keyword features and the bias follow the bigrams
-	cent  []float64        // per bigram feature and class, feature-major as w: the class's centroid, of length 1
+	vocab map[uint64]int32 // word -> feature
+	idf   []float64        // per word feature
+	w     []float64        // weights, feature-major: w[f*len(Classes)+c]; the keyword features and the bias follow the words
+	cent  []float64        // per word feature and class, feature-major as w: the class's centroid, of length 1
 	hash  string
 }
 
@@ -70,7 +74,7 @@ const (
 	trainFolds   = 5     // folds of the cross-validation that picks the thresholds
 	trainMinCV   = 50    // fewer examples than this: no cross-validation, defaultThresh
 	defaultThres = 0.5   // threshold of a topic without cross-validation
-	minDFLarge   = 100   // from this many examples, a bigram must be in two of them
+	minDFLarge   = 100   // from this many examples, a word must be in two of them
 	thresholdLo  = 0.10  // the thresholds tried, from thresholdLo to thresholdHi
 	thresholdHi  = 0.601 // by thresholdStep
 	thresholdStp = 0.05
@@ -149,7 +153,7 @@ func (c *Classifier) Train(examples []Example) *Model {
 		own[ti] = slices.Index(classes, td.Name)
 	}
 	m := fit(texts, y, classes, own)
-	m.Labels = labels
+	m.Labels, m.Dict = labels, builtinDict
 	m.Thresholds = thresholds(texts, y, classes, own)
 	m.hash = m.digest()
 	return m
@@ -174,13 +178,13 @@ func fit(texts []text, y []int, classes []string, own []int) *Model {
 	df := map[uint64]int{}
 	for i, t := range texts {
 		m.Docs[y[i]]++
-		for _, b := range t.bigrams {
+		for _, b := range t.terms {
 			df[b.key]++
 		}
 	}
 	minDF := 1
 	if len(texts) >= minDFLarge {
-		minDF = 2 // a bigram of one text in hundreds says nothing of a class
+		minDF = 2 // a word of one text in hundreds says nothing of a class
 	}
 	keys := make([]uint64, 0, len(df))
 	for k, n := range df {
@@ -298,7 +302,7 @@ func (m *Model) score(t text) []float64 {
 	cos := make([]float64, nc)
 	for j, f := range x.idx {
 		if int(f) >= len(m.idf) {
-			break // the bigrams come first
+			break // the words come first
 		}
 		for ci, v := range m.cent[int(f)*nc : int(f)*nc+nc] {
 			cos[ci] += v * x.val[j]
@@ -384,6 +388,7 @@ func (m *Model) digest() string {
 		put(math.Float64bits(m.Thresholds[ci]))
 	}
 	put(uint64(m.Topics))
+	h.Write([]byte(m.Dict + "\x00"))
 	keys := make([]uint64, len(m.idf))
 	for k, i := range m.vocab {
 		keys[i] = k

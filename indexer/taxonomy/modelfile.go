@@ -20,7 +20,7 @@ import (
 const ModelFile = "topic-model.gob.gz"
 
 // modelMagic starts a model file; its digit is the format's version.
-const modelMagic = "minsheng topic model 2\n"
+const modelMagic = "minsheng topic model 3\n"
 
 // savedModel is a Model as its file holds it (gob, gzipped): everything
 // it learned, its weights as float64 so that the model read is the model
@@ -30,7 +30,8 @@ type savedModel struct {
 	Docs            []int
 	Thresholds      []float64
 	Topics          int
-	Vocab           []uint64 // bigram of each feature
+	Dict            string   // the hash of the dictionaries that cut its words (version 3)
+	Vocab           []uint64 // word of each feature (version 3; a character pair before)
 	IDF, W          []float64
 	Cent            []float64 // the class centroids (version 2)
 	Hash            string
@@ -63,7 +64,7 @@ func (c *Classifier) SaveModel(dir string) error {
 
 func (m *Model) write(w io.Writer) error {
 	s := savedModel{Classes: m.Classes, Labels: m.Labels, Docs: m.Docs, Thresholds: m.Thresholds,
-		Topics: m.Topics, Vocab: make([]uint64, len(m.idf)), IDF: m.idf, W: m.w, Cent: m.cent, Hash: m.hash}
+		Topics: m.Topics, Dict: m.Dict, Vocab: make([]uint64, len(m.idf)), IDF: m.idf, W: m.w, Cent: m.cent, Hash: m.hash}
 	for k, i := range m.vocab {
 		s.Vocab[i] = k
 	}
@@ -120,7 +121,13 @@ func readModel(r io.Reader) (*Model, error) {
 		len(s.IDF) != len(s.Vocab) || len(s.W) != (len(s.Vocab)+s.Topics+1)*nc || len(s.Cent) != len(s.Vocab)*nc {
 		return nil, errors.New("the model's parts do not fit together")
 	}
-	m := &Model{Classes: s.Classes, Labels: s.Labels, Docs: s.Docs, Thresholds: s.Thresholds, Topics: s.Topics,
+	if err := loadSegmenter(); err != nil {
+		return nil, err
+	}
+	if s.Dict != builtinDict {
+		return nil, fmt.Errorf("its words were cut with dictionaries %s, this binary's are %s", s.Dict, builtinDict)
+	}
+	m := &Model{Classes: s.Classes, Labels: s.Labels, Docs: s.Docs, Thresholds: s.Thresholds, Topics: s.Topics, Dict: s.Dict,
 		vocab: make(map[uint64]int32, len(s.Vocab)), idf: s.IDF, w: s.W, cent: s.Cent}
 	for i, k := range s.Vocab {
 		m.vocab[k] = int32(i)

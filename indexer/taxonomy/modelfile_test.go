@@ -85,6 +85,16 @@ func TestModelFileRoundTrip(t *testing.T) {
 	if _, err := LoadModel(dir); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("changed weight: %v, want damaged", err)
 	}
+	// words cut by other dictionaries: refused, whatever its hash
+	m.w[0] -= 1
+	m.Dict = "another"
+	m.hash = m.digest()
+	if err := m.write(mustCreate(t, path)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadModel(dir); err == nil || !strings.Contains(err.Error(), "dictionaries another") {
+		t.Errorf("other dictionaries: %v, want refused", err)
+	}
 }
 
 func mustCreate(t *testing.T, path string) *os.File {
