@@ -93,6 +93,9 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "each document tagged from its title and body, its category and given topics withheld")
 	printEval(stdout, clf.Evaluate(docs, cats, 0))
 	if folds > 0 && labelled > 0 {
+		if err := taxonomy.LoadSegmenter(); err != nil { // cross-validation trains models
+			return err
+		}
 		cv := clf.Evaluate(docs, cats, folds)
 		printEval(stdout, cv)
 		if splits > 1 {

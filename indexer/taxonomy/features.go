@@ -80,9 +80,10 @@ var segmenter = sync.OnceValues(func() (*analysis.Analysis, error) {
 // builtinDict is the hash of the built-in dictionaries, set by segmenter.
 var builtinDict string
 
-// loadSegmenter loads the segmenter, where an error can be returned
-// (Learn, LoadModel), so that terms never meets one.
-func loadSegmenter() error {
+// LoadSegmenter loads the segmenter the topic model cuts texts with,
+// where an error can be returned (Learn, LoadModel, and a command before
+// it has Evaluate train models), so that terms never meets one.
+func LoadSegmenter() error {
 	if _, err := segmenter(); err != nil {
 		return fmt.Errorf("topic model: the word segmenter: %w", err)
 	}
@@ -93,9 +94,9 @@ func loadSegmenter() error {
 // bodyChars characters) that start with a Han character, sorted by key, so
 // that whatever sums them sums in one order. The built-in dictionaries
 // are embedded in the binary, so they load unless the cache folder they
-// are written to cannot be: Learn and LoadModel report that, and a
-// classifier that has a model has passed one of them (or Train in a test
-// or an evaluation, which panics here then).
+// are written to cannot be: LoadSegmenter reports that, and Learn,
+// LoadModel and `minsheng topics eval` call it before a model is trained
+// or read (Train alone, in a test, panics here then).
 func (c *Classifier) terms(title, body string) []term {
 	seg, err := segmenter()
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // records are left to the build to report. The model depends on the
 // documents and their labels only, not on the order they are read in.
 func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Options) (indexer.Learner, error) {
-	if err := loadSegmenter(); err != nil {
+	if err := LoadSegmenter(); err != nil {
 		return nil, err
 	}
 	var ex []Example

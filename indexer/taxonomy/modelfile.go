@@ -121,7 +121,7 @@ func readModel(r io.Reader) (*Model, error) {
 		len(s.IDF) != len(s.Vocab) || len(s.W) != (len(s.Vocab)+s.Topics+1)*nc || len(s.Cent) != len(s.Vocab)*nc {
 		return nil, errors.New("the model's parts do not fit together")
 	}
-	if err := loadSegmenter(); err != nil {
+	if err := LoadSegmenter(); err != nil {
 		return nil, err
 	}
 	if s.Dict != builtinDict {
