@@ -49,7 +49,8 @@ type Model struct {
 	Docs    []int    // examples of each class
 	// Thresholds is, per class, the probability from which a topic class
 	// tags a text: chosen by cross-validation on the examples alone, as
-	// what gives each topic its best F1 there (see Train).
+	// what gives each topic its best F1 there while finding at least 80%
+	// of its examples (see thresholds).
 	Thresholds []float64
 	Topics     int // topics of the taxonomy (the keyword features)
 	// Dict is the hash of the dictionaries that cut its examples into
@@ -78,6 +79,9 @@ const (
 	thresholdLo  = 0.10  // the thresholds tried, from thresholdLo to thresholdHi
 	thresholdHi  = 0.601 // by thresholdStep
 	thresholdStp = 0.05
+	// a topic's threshold must find at least this share of its examples in
+	// the cross-validation, if one of those tried does (see thresholds)
+	thresholdMinRecall = 0.80
 	// a class's probability is (1-centroidWeight) × the regression's +
 	// centroidWeight × softmax(centroidTemp × cosine with its centroid);
 	// a cosine is 0.1 to 0.4. Weights 0.2 to 0.4 and temperatures 20 to
@@ -321,10 +325,26 @@ func (m *Model) score(t text) []float64 {
 }
 
 // thresholds picks, for each topic class, the probability from which it
-// tags a text: the one of thresholdLo, ..., thresholdHi that gives the
+// tags a text: of thresholdLo, ..., thresholdHi, the one that gives the
 // best F1 over the examples, each scored by a model trained on the other
-// folds (a tie goes to the higher). With fewer than trainMinCV examples,
-// or a topic no fold finds, defaultThres.
+// folds (a tie goes to the higher), among those that find at least
+// thresholdMinRecall of the topic's examples; if none does, the best F1
+// of all. With fewer than trainMinCV examples, or a topic no fold finds,
+// defaultThres.
+//
+// The floor on recall is what staff ask of a topic (issue 15: find at
+// least 80% of a topic's documents, and let at least 60% of those tagged
+// be of it): a click on a topic must not lose its documents. The best F1
+// alone chose thresholds that found too few of them on the inner folds,
+// and the outer folds then found fewer still: on the labelled proposals,
+// the floor raised the mean macro-F1 of five splits from 0.744 to 0.753,
+// over two sets of five splits with the examples in four orders each (it
+// did better in all eight, by 0.001 to 0.016; the worst split 0.732
+// against 0.699). Each topic's mean recall over five splits reached 0.80
+// in seven of the eight (科技创新 0.79 in the eighth), for some precision
+// of 生态环保 (0.56-0.61 against 0.58-0.65). In the usual order and
+// splits, a floor of 0.75 did as well (0.757), one of 0.85 worse (0.747):
+// the floor is the issue's, not tuned.
 func thresholds(texts []text, y []int, classes []string, own []int) []float64 {
 	out := make([]float64, len(classes))
 	for ci := range out {
@@ -353,7 +373,7 @@ func thresholds(texts []text, y []int, classes []string, own []int) []float64 {
 		if name == "" {
 			continue
 		}
-		best := 0.0
+		best, floor := 0.0, false // the best F1 so far, and whether it reached the floor
 		for th := thresholdLo; th <= thresholdHi; th += thresholdStp {
 			var tp, fp, fn int
 			for i, p := range probs {
@@ -366,8 +386,10 @@ func thresholds(texts []text, y []int, classes []string, own []int) []float64 {
 					fn++
 				}
 			}
-			if f1 := 2 * float64(tp) / float64(max(1, 2*tp+fp+fn)); f1 > 0 && f1 >= best {
-				best, out[ci] = f1, math.Round(th*100)/100
+			f1 := 2 * float64(tp) / float64(max(1, 2*tp+fp+fn))
+			reaches := float64(tp) >= thresholdMinRecall*float64(tp+fn)
+			if f1 > 0 && (reaches && !floor || reaches == floor && f1 >= best) {
+				best, floor, out[ci] = f1, reaches, math.Round(th*100)/100
 			}
 		}
 	}
