@@ -110,11 +110,7 @@ func mergeSegments(ctx context.Context, idx bleve.Index, s *scorch.Scorch, log *
 // 819 tokens. Long documents are then discounted twenty times too hard.
 // Reading every posting takes about 5 s for ../shared/corpora.
 func storeFieldLengths(ctx context.Context, idx bleve.Index) error {
-	ai, err := idx.Advanced()
-	if err != nil {
-		return err
-	}
-	r, err := ai.Reader()
+	r, err := snapshot(idx)
 	if err != nil {
 		return err
 	}
@@ -192,4 +188,13 @@ const maxMergeRounds = 8
 func segments(s *scorch.Scorch) uint64 {
 	n, _ := s.StatsMap()["TotFileSegmentsAtRoot"].(uint64)
 	return n
+}
+
+// snapshot opens a reader of idx's current snapshot; the caller closes it.
+func snapshot(idx bleve.Index) (index.IndexReader, error) {
+	ai, err := idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return ai.Reader()
 }

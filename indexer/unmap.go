@@ -64,11 +64,7 @@ func unmapSegments(idx bleve.Index, drop bool) (stop func()) {
 // file not in seen is dropped from the page cache and advised random, and
 // added to seen.
 func unmapOnce(idx bleve.Index, drop bool, seen map[string]bool) {
-	ai, err := idx.Advanced()
-	if err != nil {
-		return
-	}
-	r, err := ai.Reader()
+	r, err := snapshot(idx)
 	if err != nil {
 		return
 	}

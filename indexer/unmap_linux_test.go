@@ -30,11 +30,7 @@ func TestUnmapSegments(t *testing.T) {
 	segments := func() []procstat.Mapping {
 		return procstat.Mappings(t, func(p string) bool { return strings.HasPrefix(p, path) && strings.HasSuffix(p, ".zap") })
 	}
-	ai, err := idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ai.Reader()
+	r, err := snapshot(idx)
 	if err != nil {
 		t.Fatal(err)
 	}
