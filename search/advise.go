@@ -20,10 +20,10 @@ import (
 // The pages of a segment file the process has not read yet are dropped
 // from the page cache too (mapped.DropCached), once a file: a file just
 // written (a build's, a merge's) is cached in the large pieces it was
-// written in, and a search that touches one page of such a piece maps all of it. On
-// the news load, an index a reindex job had just written was mapped to
-// 360 MB of the server's RSS after 200 searches, and to 161 MB once its
-// cached pages were dropped. The price: the first searches of a new
+// written in, and a search that touches one page of such a piece maps
+// all of it. On the news load, an index a reindex job had just written
+// was mapped to 360 MB of the server's RSS after 200 searches, and to
+// 161 MB once its cached pages were dropped. The price: the first searches of a new
 // segment read its pages from the disk, one by one (200 searches one
 // after another took 2.7 s after the drop, 1.6 s once cached).
 // Segments not mapped from a file (a batch not yet persisted) are left

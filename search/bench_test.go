@@ -2,11 +2,9 @@ package search_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
-	"minsheng/indexer"
 	"minsheng/search"
 )
 
@@ -37,17 +35,8 @@ var queryMix = []struct {
 // highlights included, with the built-in synonyms as serve searches, on the index in MINSHENG_BENCH_DATA (make bench
 // builds one of all of ../shared/corpora).
 func BenchmarkQueryMix(b *testing.B) {
-	data := os.Getenv("MINSHENG_BENCH_DATA")
-	if data == "" {
-		b.Skip("skipping: set MINSHENG_BENCH_DATA to a data folder indexed from ../shared/corpora (make bench does)")
-	}
-	live, err := indexer.OpenLive(data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer live.Close()
 	// every answer computed (no result cache): this times the search
-	s := search.New(live.Index(), search.Options{ResultCacheMB: -1})
+	s := search.New(search.OpenBenchData(b).Index(), search.Options{ResultCacheMB: -1})
 	syn, err := search.BuiltinSynonyms() // as serve searches without a synonyms file
 	if err != nil {
 		b.Fatal(err)

@@ -2,11 +2,8 @@ package search
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
-
-	"minsheng/indexer"
 )
 
 // BenchmarkResultCache times listings (the empty query: the staff UI's
@@ -14,16 +11,7 @@ import (
 // MINSHENG_BENCH_DATA, each computed (the cache off) and then answered
 // from the result cache, in the same run, and reports the ratio.
 func BenchmarkResultCache(b *testing.B) {
-	data := os.Getenv("MINSHENG_BENCH_DATA")
-	if data == "" {
-		b.Skip("skipping: set MINSHENG_BENCH_DATA to a data folder indexed from ../shared/corpora (make bench does)")
-	}
-	live, err := indexer.OpenLive(data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer live.Close()
-	s := New(live.Index(), Options{})
+	s := New(OpenBenchData(b).Index(), Options{})
 	if err := s.Warm(context.Background()); err != nil {
 		b.Fatal(err)
 	}
