@@ -44,11 +44,12 @@ func (c *Classifier) currentModel() *Model {
 	return c.model
 }
 
-// classes maps each topic of the taxonomy to its class in m, -1 for none.
-func (c *Classifier) classes(m *Model) []int {
+// classes maps each topic of the taxonomy to its class among a model's
+// classes, -1 for none.
+func (c *Classifier) classes(classes []string) []int {
 	out := make([]int, len(c.tax.Topics))
 	for ti, td := range c.tax.Topics {
-		out[ti] = slices.Index(m.Classes, td.Name)
+		out[ti] = slices.Index(classes, td.Name)
 	}
 	return out
 }
@@ -110,7 +111,7 @@ func (c *Classifier) modelScores(tl *tally, m *Model, title, body string) {
 		return
 	}
 	p := m.score(text{terms: c.terms(title, body), keywords: tl.score})
-	tl.m, tl.class = m, c.classes(m)
+	tl.m, tl.class = m, c.classes(m.Classes)
 	tl.model = make([]float64, len(c.tax.Topics))
 	top := 0
 	for ci := range p {

@@ -152,10 +152,7 @@ func (c *Classifier) Train(examples []Example) *Model {
 			y[i] = classOf["\x00"+e.Category]
 		}
 	}
-	own := make([]int, len(c.tax.Topics))
-	for ti, td := range c.tax.Topics {
-		own[ti] = slices.Index(classes, td.Name)
-	}
+	own := c.classes(classes)
 	m := fit(texts, y, classes, own)
 	m.Labels, m.Dict = labels, builtinDict
 	m.Thresholds = thresholds(texts, y, classes, own)
