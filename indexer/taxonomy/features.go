@@ -60,29 +60,31 @@ type term struct {
 // (the proposals' median body is 1,600 characters).
 const bodyChars = 800
 
-// segmenter is the jieba of the built-in dictionaries that cuts texts
-// into words, loaded when a model is first trained or read (0.45 s, and
-// shared with the index's analysis of the same dictionaries: see
-// analysis.NewAnalysis).
-var segmenter = sync.OnceValues(func() (*analysis.Analysis, error) {
-	a, err := analysis.NewBuiltinAnalysis()
-	if err != nil {
-		return nil, err
-	}
+// wordCutter is the jieba of the built-in dictionaries that cuts texts
+// into words, and the hash of those dictionaries (Model.Dict).
+type wordCutter struct {
+	an   *analysis.Analysis
+	dict string
+}
+
+// segmenter is the topic model's wordCutter, loaded when a model is first
+// trained or read (0.45 s, and shared with the index's analysis of the
+// same dictionaries: see analysis.NewAnalysis).
+var segmenter = sync.OnceValues(func() (*wordCutter, error) {
 	d, err := analysis.BuiltinDicts()
 	if err != nil {
 		return nil, err
 	}
-	builtinDict = d.Hash()
-	return a, nil
+	a, err := analysis.NewAnalysis(d)
+	if err != nil {
+		return nil, err
+	}
+	return &wordCutter{an: a, dict: d.Hash()}, nil
 })
-
-// builtinDict is the hash of the built-in dictionaries, set by segmenter.
-var builtinDict string
 
 // LoadSegmenter loads the segmenter the topic model cuts texts with,
 // where an error can be returned (Learn, LoadModel, and a command before
-// it has Evaluate train models), so that terms never meets one.
+// it has Evaluate train models), so that mustSegmenter never meets one.
 func LoadSegmenter() error {
 	if _, err := segmenter(); err != nil {
 		return fmt.Errorf("topic model: the word segmenter: %w", err)
@@ -90,18 +92,24 @@ func LoadSegmenter() error {
 	return nil
 }
 
-// terms counts the words of folded text (the title, and the body's first
-// bodyChars characters) that start with a Han character, sorted by key, so
-// that whatever sums them sums in one order. The built-in dictionaries
-// are embedded in the binary, so they load unless the cache folder they
-// are written to cannot be: LoadSegmenter reports that, and Learn,
-// LoadModel and `minsheng topics eval` call it before a model is trained
-// or read (Train alone, in a test, panics here then).
-func (c *Classifier) terms(title, body string) []term {
+// mustSegmenter returns the segmenter. The built-in dictionaries are
+// embedded in the binary, so they load unless the cache folder they are
+// written to cannot be: LoadSegmenter reports that, and Learn, LoadModel
+// and `minsheng topics eval` call it before a model is trained or read
+// (Train alone, in a test, panics here then).
+func mustSegmenter() *wordCutter {
 	seg, err := segmenter()
 	if err != nil {
 		panic(fmt.Sprintf("taxonomy: the topic model's word segmenter: %v", err))
 	}
+	return seg
+}
+
+// terms counts the words of folded text (the title, and the body's first
+// bodyChars characters) that start with a Han character, sorted by key, so
+// that whatever sums them sums in one order.
+func (c *Classifier) terms(title, body string) []term {
+	seg := mustSegmenter().an
 	counts := map[uint64]int{}
 	add := func(rs []rune, n int) {
 		for _, w := range seg.Segment(string(rs)) {

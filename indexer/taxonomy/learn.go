@@ -154,7 +154,7 @@ func (c *Classifier) Train(examples []Example) *Model {
 	}
 	own := c.classes(classes)
 	m := fit(texts, y, classes, own)
-	m.Labels, m.Dict = labels, builtinDict
+	m.Labels, m.Dict = labels, mustSegmenter().dict
 	m.Thresholds = thresholds(texts, y, classes, own)
 	m.hash = m.digest()
 	return m

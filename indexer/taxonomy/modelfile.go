@@ -124,8 +124,8 @@ func readModel(r io.Reader) (*Model, error) {
 	if err := LoadSegmenter(); err != nil {
 		return nil, err
 	}
-	if s.Dict != builtinDict {
-		return nil, fmt.Errorf("its words were cut with dictionaries %s, this binary's are %s", s.Dict, builtinDict)
+	if builtin := mustSegmenter().dict; s.Dict != builtin {
+		return nil, fmt.Errorf("its words were cut with dictionaries %s, this binary's are %s", s.Dict, builtin)
 	}
 	m := &Model{Classes: s.Classes, Labels: s.Labels, Docs: s.Docs, Thresholds: s.Thresholds, Topics: s.Topics, Dict: s.Dict,
 		vocab: make(map[uint64]int32, len(s.Vocab)), idf: s.IDF, w: s.W, cent: s.Cent}
