@@ -351,22 +351,29 @@ func readSnapshot(dir string) (State, error) {
 		return st, err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
 	bad := func(err error) (State, error) {
 		return State{}, fmt.Errorf("snapshot %s: %w", f.Name(), err)
 	}
-	b, err := readFrame(r, nil)
+	fi, err := f.Stat()
 	if err != nil {
 		return bad(err)
 	}
+	rest := fi.Size()
+	r := bufio.NewReaderSize(f, 1<<20)
+	b, err := readFrame(r, nil, rest)
+	if err != nil {
+		return bad(err)
+	}
+	rest -= int64(frameHeader + len(b))
 	var h snapshotHeader
 	if err := decode(b, &h); err != nil {
 		return bad(err)
 	}
 	for range h.Entries {
-		if b, err = readFrame(r, b); err != nil {
+		if b, err = readFrame(r, b, rest); err != nil {
 			return bad(err)
 		}
+		rest -= int64(frameHeader + len(b))
 		var e Entry
 		if err := decode(b, &e); err != nil {
 			return bad(err)
@@ -393,7 +400,7 @@ func readSegment(path string, st *State) (segment, error) {
 	r := bufio.NewReaderSize(f, 1<<20)
 	var b []byte
 	for {
-		b, err = readFrame(r, b)
+		b, err = readFrame(r, b, s.size-s.good)
 		if err == io.EOF {
 			return s, nil
 		}

@@ -1,10 +1,12 @@
 package wal
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"minsheng/corpus"
@@ -132,6 +134,19 @@ func TestTornLastRecord(t *testing.T) {
 			check(t, data)
 		})
 	}
+	// a length torn into a huge one is torn like the rest, and reading it
+	// allocates nothing near what it claims
+	t.Run("length torn", func(t *testing.T) {
+		data := append([]byte(nil), whole...)
+		binary.LittleEndian.PutUint32(data[lastStart:], maxFrame)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		check(t, data)
+		runtime.ReadMemStats(&after)
+		if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+			t.Fatalf("reading a frame that claims %d bytes allocated %d bytes", maxFrame, got)
+		}
+	})
 }
 
 // A corrupt record that is not at the end of the log is not a crash's

@@ -137,8 +137,10 @@ func appendFrame(buf []byte, v any) ([]byte, error) {
 }
 
 // readFrame reads one frame's payload: io.EOF at a clean end, errTorn for
-// a frame cut short or failing its checksum.
-func readFrame(r io.Reader, buf []byte) ([]byte, error) {
+// a frame cut short or failing its checksum. rest is how many bytes the
+// file holds from the frame's start: a header claiming more is torn, and
+// nothing is allocated for it (a torn length could ask for a gigabyte).
+func readFrame(r io.Reader, buf []byte, rest int64) ([]byte, error) {
 	var h [frameHeader]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
 		if err == io.EOF {
@@ -150,7 +152,7 @@ func readFrame(r io.Reader, buf []byte) ([]byte, error) {
 		return nil, err
 	}
 	n := binary.LittleEndian.Uint32(h[:4])
-	if n > maxFrame {
+	if n > maxFrame || int64(n) > rest-frameHeader {
 		return nil, errTorn
 	}
 	if cap(buf) < int(n) {
