@@ -1,6 +1,9 @@
 package search
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"sync"
 
 	index "github.com/blevesearch/bleve_index_api"
@@ -31,7 +34,7 @@ import (
 func adviseRandom(r index.IndexReader) {
 	for _, f := range mapped.Files(r) {
 		f.AdviseRandom()
-		if _, seen := dropped.LoadOrStore(f.Path, true); !seen {
+		if dropped.first(f.Path) {
 			mapped.DropCached(f.Path)
 		}
 	}
@@ -39,4 +42,37 @@ func adviseRandom(r index.IndexReader) {
 
 // dropped holds the segment files whose cached pages were dropped, by
 // path: a segment file is written once, under a name of its own.
-var dropped sync.Map
+var dropped droppedFiles
+
+// droppedFiles is a set of paths that forgets the files that are gone:
+// merges and reindexes write new segment files all the life of a server
+// and remove the old ones, which the set would otherwise keep for ever.
+type droppedFiles struct {
+	mu    sync.Mutex
+	paths map[string]bool
+	kept  int // paths after the last sweep
+}
+
+// first adds path and reports whether it was not in the set. When the set
+// has doubled since its last sweep, the paths of files that no longer
+// exist leave it.
+func (d *droppedFiles) first(path string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.paths[path] {
+		return false
+	}
+	if d.paths == nil {
+		d.paths = map[string]bool{}
+	}
+	d.paths[path] = true
+	if len(d.paths) > 2*d.kept+64 {
+		for p := range d.paths {
+			if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+				delete(d.paths, p)
+			}
+		}
+		d.kept = len(d.paths)
+	}
+	return true
+}
