@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
 	"minsheng/indexer/analysis"
@@ -326,7 +328,7 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 		defer close(jobs)
 		stats.Stats, text, walkErr = walkBatches(ctx, idx, opt, rp, jobs)
 	}()
-	p, batchErr := writeBatches(idx, opt, jobs, cancel, total, start)
+	p, lengths, batchErr := writeBatches(idx, opt, jobs, cancel, total, start)
 	if batchErr != nil {
 		return stats, batchErr
 	}
@@ -334,6 +336,9 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 		return stats, walkErr
 	}
 	if err := ctx.Err(); err != nil {
+		return stats, err
+	}
+	if err := storeFieldLengths(idx, lengths); err != nil {
 		return stats, err
 	}
 	stats.TextBytes = text
@@ -344,9 +349,11 @@ func fill(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *replay, to
 
 // fillJob is a batch for fill's workers to write, with the walk's figures
 // when it was sent: documents in the batch, bytes read, bytes of text and
-// documents skipped so far.
+// documents skipped so far. The batch is the index's own (index.Batch),
+// not bleve's wrapper of it, so that its documents can be read once
+// analysed (writeBatches counts their fields' lengths).
 type fillJob struct {
-	b     *bleve.Batch
+	b     *index.Batch
 	n     int
 	bytes int64
 	text  int64
@@ -366,12 +373,13 @@ func walkBatches(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *rep
 	ropt := opt.Read
 	ropt.Progress = func(n int64) { read += n }
 	ropt.File = rp.file
-	b := idx.NewBatch()
+	m := idx.Mapping()
+	b := index.NewBatch()
 	n := 0
 	send := func() bool {
 		select {
 		case jobs <- fillJob{b, n, read, text, skipped}:
-			b, n = idx.NewBatch(), 0
+			b, n = index.NewBatch(), 0
 			return true
 		case <-ctx.Done():
 			return false
@@ -382,9 +390,14 @@ func walkBatches(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *rep
 			opt.Tagger.Tag(d)
 		}
 		text += int64(len(d.Title) + len(d.Body) + len(d.Reply))
-		if err := b.Index(d.ID, IndexFields(d)); err != nil {
+		if d.ID == "" {
+			return bleve.ErrorEmptyID
+		}
+		doc := document.NewDocument(d.ID)
+		if err := m.MapDocument(doc, IndexFields(d)); err != nil {
 			return fmt.Errorf("document %s: %w", d.ID, err)
 		}
+		b.Update(doc)
 		n++
 		if n >= opt.BatchSize && !send() {
 			return ctx.Err()
@@ -420,17 +433,26 @@ func walkBatches(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *rep
 }
 
 // writeBatches writes the batches of jobs into idx until jobs is closed,
-// reporting progress after each. The first batch that fails cancels the
-// walk (cancel) and is the error returned; the Progress returned is the
-// last reported.
-func writeBatches(idx bleve.Index, opt BuildOptions, jobs <-chan fillJob, cancel context.CancelFunc, total int64, start time.Time) (Progress, error) {
+// reporting progress after each, and sums the lengths of the fields of
+// their documents, in tokens, as bleve analysed them (see
+// storeFieldLengths). The first batch that fails cancels the walk (cancel)
+// and is the error returned; the Progress returned is the last reported.
+func writeBatches(idx bleve.Index, opt BuildOptions, jobs <-chan fillJob, cancel context.CancelFunc, total int64, start time.Time) (Progress, map[string]uint64, error) {
+	ai, err := idx.Advanced()
+	if err != nil {
+		cancel()
+		for range jobs { // the walk sends until it sees the cancel
+		}
+		return Progress{}, nil, err
+	}
 	// Batches are written by opt.Workers workers, by default one per core:
 	// bleve analyses a batch's documents in parallel but builds its
 	// segment on one goroutine, so batches in flight together keep every
 	// core busy. A server's job takes fewer and leaves cores to searches.
 	var (
-		mu       sync.Mutex // protects p and batchErr
+		mu       sync.Mutex // protects p, lengths and batchErr
 		p        = Progress{TotalBytes: total}
+		lengths  = map[string]uint64{}
 		batchErr error
 		wg       sync.WaitGroup
 	)
@@ -438,8 +460,16 @@ func writeBatches(idx bleve.Index, opt BuildOptions, jobs <-chan fillJob, cancel
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			own := map[string]uint64{}
 			for j := range jobs {
-				err := idx.Batch(j.b)
+				err := ai.Batch(j.b)
+				if err == nil {
+					for _, doc := range j.b.IndexOps {
+						if doc != nil {
+							doc.VisitFields(func(f index.Field) { own[f.Name()] += uint64(f.AnalyzedLength()) })
+						}
+					}
+				}
 				mu.Lock()
 				if err != nil && batchErr == nil {
 					batchErr = fmt.Errorf("index batch: %w", err)
@@ -453,10 +483,15 @@ func writeBatches(idx bleve.Index, opt BuildOptions, jobs <-chan fillJob, cancel
 				}
 				mu.Unlock()
 			}
+			mu.Lock()
+			for f, n := range own {
+				lengths[f] += n
+			}
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return p, batchErr
+	return p, lengths, batchErr
 }
 
 // IndexFields turns a document into the field values of the mapping. Text

@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"minsheng/corpus"
 	"minsheng/indexer/wal"
 )
 
@@ -160,6 +162,10 @@ func TestReplayIntoNewGeneration(t *testing.T) {
 	if got, _ := live.Index().DocCount(); got != 4 {
 		t.Errorf("rebuilt generation holds %d documents, want 4", got)
 	}
+	// the build counts the tokens of the documents it holds: not the
+	// source's bodies of live-1 and live-2, which the log replaced, nor
+	// live-3's, which it deleted
+	checkBodyLength(t, live, "api-1", "live-0", "live-1", "live-2")
 	if st := log.State(); st.Seq != seq || len(st.Entries) != 4 {
 		t.Errorf("log after the fold: seq %d, %d entries", st.Seq, len(st.Entries))
 	}
@@ -172,6 +178,30 @@ func TestReplayIntoNewGeneration(t *testing.T) {
 		if got := served(t, live, id); got != want {
 			t.Errorf("after the source changed %s = %q, want %q", id, got, want)
 		}
+	}
+}
+
+// checkBodyLength checks that the body length the served generation
+// stores for BM25 (corpus.KeyFieldLengths) is the sum of what its analyzer
+// makes of the bodies of ids, as served.
+func checkBodyLength(t *testing.T, live *Live, ids ...string) {
+	t.Helper()
+	idx := live.Index()
+	raw, err := idx.GetInternal([]byte(corpus.KeyFieldLengths))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]uint64
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%q: %v", raw, err)
+	}
+	a := idx.Mapping().AnalyzerNamed(corpus.AnalyzerWords)
+	var want uint64
+	for _, id := range ids {
+		want += uint64(len(a.Analyze([]byte(served(t, live, id)))))
+	}
+	if got[corpus.FieldBody] != want || want == 0 {
+		t.Errorf("body: %d tokens stored, the analyzer counts %d in the bodies of %v", got[corpus.FieldBody], want, ids)
 	}
 }
 

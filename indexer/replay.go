@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
 	"minsheng/indexer/wal"
@@ -73,7 +73,7 @@ func (r *replay) rest() []*corpus.Doc {
 }
 
 // mark stores the log's sequence number in a build's last batch.
-func (r *replay) mark(b *bleve.Batch) {
+func (r *replay) mark(b *index.Batch) {
 	if r.st != nil {
 		b.SetInternal([]byte(KeyLogSeq), []byte(strconv.FormatUint(r.st.Seq, 10)))
 	}
