@@ -54,6 +54,9 @@ func TestBuildIsOneSegment(t *testing.T) {
 		}
 	}
 	path := filepath.Join(data, genDir, man.Name, "index")
+	if files, _ := filepath.Glob(filepath.Join(path, "store", "*.zap")); len(files) != 1 {
+		t.Errorf("the generation has %d segment files, want 1: %v", len(files), files)
+	}
 	if n := segmentsOf(t, path); n != 1 {
 		t.Errorf("the generation has %d segments, want 1", n)
 	}
@@ -120,6 +123,11 @@ func TestCompactKeepsDocuments(t *testing.T) {
 	want := counts()
 	if err := compact(context.Background(), path, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
+	}
+	// the merged segments' files are gone, not left beside the one
+	// merged (scorch removes them once it has persisted the merge)
+	if files, _ := filepath.Glob(filepath.Join(path, "store", "*.zap")); len(files) != 1 {
+		t.Errorf("%d segment files after compact, want 1: %v", len(files), files)
 	}
 	if n := segmentsOf(t, path); n != 1 {
 		t.Errorf("%d segments after compact (%d before), want 1", n, before)
