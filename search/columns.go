@@ -292,6 +292,7 @@ type hooks struct {
 	cs        *columnSet
 	counts    [][]int
 	docs      []uint64
+	sink      *matchSink // the search's, if it matches a partial query: see dateSort
 }
 
 // hooks returns the hooks of one request.
@@ -412,6 +413,9 @@ type dateSort struct {
 
 func (s *dateSort) Value(d *bsearch.DocumentMatch) string {
 	n, _ := docNumber(d.IndexInternalID)
+	if s.h.needless(n) {
+		return ""
+	}
 	if v := s.h.cs.date(n); v != "" {
 		return v
 	}
@@ -439,7 +443,18 @@ type idSort struct{ h *hooks }
 
 func (s *idSort) Value(d *bsearch.DocumentMatch) string {
 	n, _ := docNumber(d.IndexInternalID)
+	if s.h.needless(n) {
+		return ""
+	}
 	return s.h.cs.id(n)
+}
+
+// needless reports whether the match of document n is one the collector
+// cannot keep (matchSink.needless): its score is below every match on the
+// page, so that its sort values are never compared, and a broad query
+// hands the collector tens of thousands of them.
+func (h *hooks) needless(n uint64) bool {
+	return h.sink != nil && h.sink.needless(n)
 }
 
 func (s *idSort) DecodeValue(v string) string  { return v }

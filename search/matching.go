@@ -102,6 +102,20 @@ type matchSink struct {
 	// match can reach the page: it is counted, not scored.
 	window    uint64
 	collected *uint64
+	// skips says that the query's searcher hands on the partial matches
+	// past the window unscored (matchSearcher.needless)
+	skips bool
+}
+
+// needless reports whether document n, handed to the collector now, is a
+// partial match that cannot reach the page: the query ranks its complete
+// matches first and the collector already holds window of them. Asked
+// of a match about to be collected, it is what the searcher decided when
+// it handed the match on (nothing was collected in between), so the
+// sorts can leave its values out: they are never compared (see dateSort).
+func (s *matchSink) needless(n uint64) bool {
+	return s.skips && s.window > 0 && s.collected != nil && *s.collected >= s.window &&
+		s.masks != nil && !complete(s.masks.of(n), s.units)
 }
 
 // maskSet holds the units matched by each document, by document number.
@@ -201,6 +215,7 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 			// few documents are scored: the complete matches and the
 			// partial ones before the page is full of those
 			as.lazy, s.skips = true, s.tiered && !s.every
+			q.sink.skips = s.skips
 		} else {
 			// every match is scored: the score's clauses are read
 			// whole before the units, and a unit's term that is one of

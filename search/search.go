@@ -194,6 +194,9 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	if r.Sort == SortRelevance && r.After == nil {
 		sink.window = uint64(r.Page * r.Size)
 	}
+	if h != nil {
+		h.sink = sink
+	}
 	res, err := s.runCounting(ctx, sr, h, sink, counter)
 	if err != nil {
 		return nil, err
