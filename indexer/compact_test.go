@@ -156,14 +156,7 @@ func TestFieldLengthsStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	raw, err := idx.GetInternal([]byte(corpus.KeyFieldLengths))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]uint64
-	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatalf("%q: %v", raw, err)
-	}
+	got := storedLengths(t, idx)
 	// the same sums from the analyzers, document by document
 	want := map[string]uint64{}
 	m := idx.Mapping()
@@ -191,4 +184,19 @@ func TestFieldLengthsStored(t *testing.T) {
 	if got[corpus.FieldKind] != uint64(man.Docs) {
 		t.Errorf("kind: %d tokens stored for %d documents of one kind each", got[corpus.FieldKind], man.Docs)
 	}
+}
+
+// storedLengths reads the field lengths a build stored in idx
+// (corpus.KeyFieldLengths).
+func storedLengths(t *testing.T, idx bleve.Index) map[string]uint64 {
+	t.Helper()
+	raw, err := idx.GetInternal([]byte(corpus.KeyFieldLengths))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]uint64
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%q: %v", raw, err)
+	}
+	return got
 }

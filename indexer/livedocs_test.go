@@ -2,7 +2,6 @@ package indexer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -187,14 +186,7 @@ func TestReplayIntoNewGeneration(t *testing.T) {
 func checkBodyLength(t *testing.T, live *Live, ids ...string) {
 	t.Helper()
 	idx := live.Index()
-	raw, err := idx.GetInternal([]byte(corpus.KeyFieldLengths))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]uint64
-	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatalf("%q: %v", raw, err)
-	}
+	got := storedLengths(t, idx)
 	a := idx.Mapping().AnalyzerNamed(corpus.AnalyzerWords)
 	var want uint64
 	for _, id := range ids {
