@@ -10,7 +10,7 @@ import (
 // An anySearcher reads its clauses whole (readAll) when most of the
 // documents they match are scored. A short query's partial matching
 // scores far fewer: the documents with every word and the partial
-// matches that can still reach the page (matchSearcher.needless). For
+// matches that can still reach the page (matchSink.pageFull). For
 // it, the anySearcher is lazy: it scores the documents asked about one
 // at a time, each clause advanced to the document, and reads nothing of
 // the postings in between but the skip. The score of a document is the

@@ -103,19 +103,25 @@ type matchSink struct {
 	window    uint64
 	collected *uint64
 	// skips says that the query's searcher hands on the partial matches
-	// past the window unscored (matchSearcher.needless)
+	// it finds once the page is full unscored (matchSearcher.Next)
 	skips bool
 }
 
+// pageFull reports whether no partial match handed on now can reach the
+// page: the query is tiered (every complete match ranks above a partial
+// one) and the collector already holds as many complete matches as it
+// keeps. Such a match's score is never shown, nor does it decide anything.
+func (s *matchSink) pageFull() bool {
+	return s.skips && s.window > 0 && s.collected != nil && *s.collected >= s.window
+}
+
 // needless reports whether document n, handed to the collector now, is a
-// partial match that cannot reach the page: the query ranks its complete
-// matches first and the collector already holds window of them. Asked
-// of a match about to be collected, it is what the searcher decided when
-// it handed the match on (nothing was collected in between), so the
-// sorts can leave its values out: they are never compared (see dateSort).
+// partial match that cannot reach the page (pageFull). Asked of a match
+// about to be collected, it is what the searcher decided when it handed
+// the match on (nothing was collected in between), so the sorts can leave
+// its values out: they are never compared (see dateSort).
 func (s *matchSink) needless(n uint64) bool {
-	return s.skips && s.window > 0 && s.collected != nil && *s.collected >= s.window &&
-		s.masks != nil && !complete(s.masks.of(n), s.units)
+	return s.pageFull() && s.masks != nil && !complete(s.masks.of(n), s.units)
 }
 
 // maskSet holds the units matched by each document, by document number.
@@ -214,8 +220,7 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		if s.tiered || s.every {
 			// few documents are scored: the complete matches and the
 			// partial ones before the page is full of those
-			as.lazy, s.skips = true, s.tiered && !s.every
-			q.sink.skips = s.skips
+			as.lazy, q.sink.skips = true, s.tiered && !s.every
 		} else {
 			// every match is scored: the score's clauses are read
 			// whole before the units, and a unit's term that is one of
@@ -278,7 +283,6 @@ type matchSearcher struct {
 	shared  bool            // masks belong to the sink now
 	every   bool            // every unit is required
 	tiered  bool            // complete matches rank first: the query has at most tierUnits words
-	skips   bool            // partial matches that cannot reach the page are not scored (needless)
 	unitOf  [maxUnits]uint8 // the unit of each alternative's bit
 	every1  uint64          // a bit for every unit: the units of a complete match
 	read    bool
@@ -365,7 +369,7 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 		}
 		dm := sc.DocumentMatchPool.Get()
 		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
-		if !full && s.needless() {
+		if !full && s.sink.pageFull() {
 			dm.Score = 0 // below every complete match, which fill the page
 			s.next++
 			return dm, nil
@@ -390,14 +394,6 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 		return dm, nil
 	}
 	return nil, nil
-}
-
-// needless reports whether a partial match handed on now cannot reach
-// the page: the query is tiered (every complete match ranks above it) and
-// the collector already holds as many complete matches as it keeps. Its
-// score is never shown, nor does it decide anything.
-func (s *matchSearcher) needless() bool {
-	return s.skips && s.sink.window > 0 && s.sink.collected != nil && *s.sink.collected >= s.sink.window
 }
 
 // follower reads a searcher's matches in the increasing order of the
