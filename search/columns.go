@@ -465,3 +465,53 @@ func (s *idSort) RequiresScoring() bool        { return false }
 func (s *idSort) RequiresFields() []string     { return nil }
 func (s *idSort) Reverse()                     {}
 func (s *idSort) Copy() bsearch.SearchSort     { c := *s; return &c }
+
+// scoreFirst has sr, a request ranked by score, then date, then id (the
+// default), collect its matches by score alone, one more than the pages
+// up to the one asked for, and returns the request as it was; nil, and
+// sr unchanged, for any other request. bleve asks every match for the
+// values of every sort before it compares it with the page: a broad
+// query's thousands of matches, of which the date and id decide nothing
+// unless two scores are equal. Ranked by score alone, bleve keeps them
+// as they come (the fastest of its orders); pageByScore then orders the
+// page by the full order, which is the same page unless the last match
+// kept ties with the one before it.
+func scoreFirst(r Request, sr *bleve.SearchRequest, h *hooks) *bleve.SearchRequest {
+	if h == nil || r.After != nil || len(sr.Sort) != 3 || sr.SearchAfter != nil {
+		return nil
+	}
+	if _, ok := sr.Sort[0].(*bsearch.SortScore); !ok {
+		return nil
+	}
+	full := *sr
+	sr.Sort = bsearch.SortOrder{sr.Sort[0]}
+	sr.From, sr.Size = 0, full.From+full.Size+1
+	return &full
+}
+
+// pageByScore turns res, the best matches of full's query by score alone
+// (scoreFirst), into the page full asks for, and reports whether it
+// could. It cannot when the last match kept ties in score with the one
+// before it: other matches of that score may not have been kept, and the
+// full order could put one of them on the page. Otherwise the matches of
+// the pages up to full's are exactly those kept (every match of their
+// least score among them), ordered by the full order.
+func pageByScore(res *bleve.SearchResult, full *bleve.SearchRequest) bool {
+	hits := res.Hits
+	window := full.From + full.Size
+	if len(hits) > window {
+		if hits[window].Score == hits[window-1].Score {
+			return false
+		}
+		hits = hits[:window]
+	}
+	for _, dm := range hits {
+		// the score sort's value is bleve's shared slice: not appended to
+		dm.Sort, dm.DecodedSort = nil, nil
+		full.Sort.Value(dm)
+	}
+	scoring, desc := full.Sort.CacheIsScore(), full.Sort.CacheDescending()
+	sort.SliceStable(hits, func(i, j int) bool { return full.Sort.Compare(scoring, desc, hits[i], hits[j]) < 0 })
+	res.Hits = hits[min(full.From, len(hits)):]
+	return true
+}

@@ -26,6 +26,9 @@ func TestColumnsMatchBleve(t *testing.T) {
 		{"sample", func(tb testing.TB) *testIndex { return buildIndex(tb, "sample", sampleSources, nil) },
 			[]string{"", "乡村振兴", "教育 医疗", `"养老服务"`, "如何解决农村留守儿童上学难的问题？", "交通 OR 水利", "-教育 学校", "topic:生态环保", "第0123号", "十四届"}},
 		{"sample, a third undated", undatedSample, []string{"", "乡村振兴", "教育 OR 医疗", `"养老服务"`}},
+		// a third the same text: dozens of matches of one score, which
+		// the date and then the id order across every page's edges
+		{"sample, a third alike", alikeSample, []string{"防汛抗旱物资", "储备 防汛抗旱物资", `"防汛抗旱物资"`}},
 		{"proposals+policy", realisticIndex,
 			[]string{"", "经济发展", "人工智能", `"高质量发展"`, "今年一季度全国规模以上工业增加值同比增长多少", "疫情 防控", "改革 OR 创新"}},
 	}
@@ -162,6 +165,18 @@ func TestAfterWalksEveryHit(t *testing.T) {
 
 // undatedSample is the sample corpus with every third document's date
 // removed: missing dates sort last either way.
+// alikeSample is the sample with every third document's title and body
+// the same, and its reply gone: documents that score alike, whose dates
+// and ids order them.
+func alikeSample(tb testing.TB) *testIndex {
+	n := 0
+	return buildIndex(tb, "sample, a third alike", sampleSources, func(d *corpus.Doc) {
+		if n++; n%3 == 0 {
+			d.Title, d.Body, d.Reply = "关于储备防汛抗旱物资的建议", "建议各地储备防汛抗旱物资。", ""
+		}
+	})
+}
+
 func undatedSample(tb testing.TB) *testIndex {
 	n := 0
 	return buildIndex(tb, "sample, a third undated", sampleSources, func(d *corpus.Doc) {

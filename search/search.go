@@ -197,9 +197,19 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	if h != nil {
 		h.sink = sink
 	}
+	full := scoreFirst(r, sr, h)
 	res, err := s.runCounting(ctx, sr, h, sink, counter)
 	if err != nil {
 		return nil, err
+	}
+	if full != nil && !pageByScore(res, full) {
+		// matches tie in score at the page's edge: the full order decides
+		// which of them the page holds
+		sink.release()
+		hold.release()
+		if res, err = s.runCounting(ctx, full, h, sink, counter); err != nil {
+			return nil, err
+		}
 	}
 	if units == nil && !relaxed && r.Mode != ModeAll && res.Total == 0 && q.wordSlots(an) > 1 {
 		// a question: not every word is in any document; rank by any
