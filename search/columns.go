@@ -292,7 +292,6 @@ type hooks struct {
 	cs        *columnSet
 	counts    [][]int
 	docs      []uint64
-	sink      *matchSink // the search's, if it matches a partial query: see dateSort
 }
 
 // hooks returns the hooks of one request.
@@ -413,9 +412,6 @@ type dateSort struct {
 
 func (s *dateSort) Value(d *bsearch.DocumentMatch) string {
 	n, _ := docNumber(d.IndexInternalID)
-	if s.h.needless(n) {
-		return ""
-	}
 	if v := s.h.cs.date(n); v != "" {
 		return v
 	}
@@ -443,18 +439,7 @@ type idSort struct{ h *hooks }
 
 func (s *idSort) Value(d *bsearch.DocumentMatch) string {
 	n, _ := docNumber(d.IndexInternalID)
-	if s.h.needless(n) {
-		return ""
-	}
 	return s.h.cs.id(n)
-}
-
-// needless reports whether the match of document n is one the collector
-// cannot keep (matchSink.needless): its score is below every match on the
-// page, so that its sort values are never compared, and a broad query
-// hands the collector tens of thousands of them.
-func (h *hooks) needless(n uint64) bool {
-	return h.sink != nil && h.sink.needless(n)
 }
 
 func (s *idSort) DecodeValue(v string) string  { return v }
@@ -476,8 +461,8 @@ func (s *idSort) Copy() bsearch.SearchSort     { c := *s; return &c }
 // as they come (the fastest of its orders); pageByScore then orders the
 // page by the full order, which is the same page unless the last match
 // kept ties with the one before it.
-func scoreFirst(r Request, sr *bleve.SearchRequest, h *hooks) *bleve.SearchRequest {
-	if h == nil || r.After != nil || len(sr.Sort) != 3 || sr.SearchAfter != nil {
+func scoreFirst(sr *bleve.SearchRequest, h *hooks) *bleve.SearchRequest {
+	if h == nil || sr.SearchAfter != nil || len(sr.Sort) != 3 {
 		return nil
 	}
 	if _, ok := sr.Sort[0].(*bsearch.SortScore); !ok {

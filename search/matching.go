@@ -115,15 +115,6 @@ func (s *matchSink) pageFull() bool {
 	return s.skips && s.window > 0 && s.collected != nil && *s.collected >= s.window
 }
 
-// needless reports whether document n, handed to the collector now, is a
-// partial match that cannot reach the page (pageFull). Asked of a match
-// about to be collected, it is what the searcher decided when it handed
-// the match on (nothing was collected in between), so the sorts can leave
-// its values out: they are never compared (see dateSort).
-func (s *matchSink) needless(n uint64) bool {
-	return s.pageFull() && s.masks != nil && !complete(s.masks.of(n), s.units)
-}
-
 // maskSet holds the units matched by each document, by document number.
 type maskSet struct{ m []uint64 }
 

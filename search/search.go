@@ -194,10 +194,7 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	if r.Sort == SortRelevance && r.After == nil {
 		sink.window = uint64(r.Page * r.Size)
 	}
-	if h != nil {
-		h.sink = sink
-	}
-	full := scoreFirst(r, sr, h)
+	full := scoreFirst(sr, h)
 	res, err := s.runCounting(ctx, sr, h, sink, counter)
 	if err != nil {
 		return nil, err
