@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 
 	"minsheng/corpus"
@@ -19,6 +21,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	var (
 		sources []string
 		cats    = map[string]string{}
+		mapped  []string // the categories --map names, in its order
 		folds   int
 		splits  int
 	)
@@ -31,6 +34,9 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 				return fmt.Errorf("want CATEGORY=TOPIC, have %q", s)
 			}
 			cats[k] = v
+			if !slices.Contains(mapped, k) {
+				mapped = append(mapped, k)
+			}
 			return nil
 		})
 		fs.IntVar(&folds, "folds", 5, "folds of the cross-validation of the learned model (0: keywords alone)")
@@ -82,14 +88,26 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	}, func(corpus.Problem) { problems++ }); err != nil {
 		return err
 	}
-	labelled := 0
+	labelled, seen := 0, map[string]int{}
 	for _, d := range docs {
-		if _, ok := cats[strings.TrimSpace(d.Category)]; ok {
+		cat := strings.TrimSpace(d.Category)
+		if cat != "" {
+			seen[cat]++
+		}
+		if _, ok := cats[cat]; ok {
 			labelled++
 		}
 	}
+	if labelled == 0 {
+		return unlabelled(len(docs), problems, seen)
+	}
 	fmt.Fprintf(stdout, "%d documents (%d records skipped), %d in a mapped category; taxonomy %s (%s)\n",
 		len(docs), problems, labelled, tax.Version(), taxonomyName(c.Taxonomy))
+	for _, k := range mapped {
+		if seen[k] == 0 {
+			fmt.Fprintf(stdout, "note: --map %s=%s: no document has the category %s\n", k, cats[k], k)
+		}
+	}
 	fmt.Fprintln(stdout, "each document tagged from its title and body, its category and given topics withheld")
 	printEval(stdout, clf.Evaluate(docs, cats, 0))
 	if folds > 0 && labelled > 0 {
@@ -103,6 +121,38 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// unlabelled is the error of a labelled file none of whose documents is in
+// a category that maps to a topic: a table of zeros would measure
+// nothing. It says what the documents do have: no category at all (the
+// file names it in a column or key the readers do not take for one, such
+// as a CSV's type), or categories that none of the mappings names, the
+// most frequent first.
+func unlabelled(docs, problems int, seen map[string]int) error {
+	switch {
+	case docs == 0:
+		return fmt.Errorf("topics eval: the sources hold no documents (%d records skipped)", problems)
+	case len(seen) == 0:
+		return fmt.Errorf("topics eval: none of the %d documents has a category, so there is nothing to measure the tagging against: "+
+			"if the file gives it in a column or key of another name, map it with --column NAME=category (a CSV's type column: --column type=category)", docs)
+	}
+	names := make([]string, 0, len(seen))
+	for k := range seen {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		return seen[names[i]] > seen[names[j]] || seen[names[i]] == seen[names[j]] && names[i] < names[j]
+	})
+	var list []string
+	for _, k := range names[:min(len(names), 12)] {
+		list = append(list, fmt.Sprintf("%s (%d)", k, seen[k]))
+	}
+	if len(names) > 12 {
+		list = append(list, fmt.Sprintf("and %d more", len(names)-12))
+	}
+	return fmt.Errorf("topics eval: none of the %d documents is in a category that maps to a topic; their categories are %s: "+
+		"map those that mean a topic with --map CATEGORY=TOPIC, or in the taxonomy file's categories mapping", docs, strings.Join(list, ", "))
 }
 
 // printSplits cross-validates again on splits-1 further splits of docs

@@ -83,6 +83,50 @@ func TestTopicsEvalCommand(t *testing.T) {
 	}
 }
 
+// TestTopicsEvalSaysWhatIsMissing: a labelled file whose category the
+// readers do not find (a CSV's type column), or whose categories no
+// mapping names, is refused with what would make it measurable, not
+// measured as a table of zeros; a --map category that no document has is
+// noted.
+func TestTopicsEvalSaysWhatIsMissing(t *testing.T) {
+	t.Setenv("MINSHENG_CONFIG", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	csv := "reason,type,content\n" +
+		"关于加强乡村学校教师队伍建设的建议,教育事业,乡村学校教师流失，建议提高待遇。\n" +
+		"关于加快基层医疗机构建设的建议,医卫体育,基层医院设备不足，医生短缺。\n" +
+		"关于治理太湖蓝藻的建议,资源环境,太湖蓝藻多发，水质下降。\n"
+	src := filepath.Join(dir, "labelled.csv")
+	if err := os.WriteFile(src, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for _, c := range []struct {
+		args []string
+		want string // in the error
+	}{
+		{[]string{"--map", "教育事业=教育"}, "none of the 3 documents has a category"},
+		{[]string{"--map", "教育事业=教育"}, "--column type=category"},
+		{[]string{"--column", "type=category", "--map", "教育=教育"}, "their categories are 医卫体育 (1), 教育事业 (1), 资源环境 (1)"},
+	} {
+		args := append([]string{"topics", "eval", "--source", src, "--folds", "0"}, c.args...)
+		err := run(ctx, args, &out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want one saying %q", args, err, c.want)
+		}
+	}
+	out.Reset()
+	args := []string{"topics", "eval", "--source", src, "--folds", "0", "--column", "type=category", "--map", "教育事业=教育", "--map", "资源环=生态环保"}
+	if err := run(ctx, args, &out); err != nil {
+		t.Fatalf("%q: %v", args, err)
+	}
+	for _, want := range []string{"3 documents (0 records skipped), 1 in a mapped category", "note: --map 资源环=生态环保: no document has the category 资源环"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%q: the output lacks %q:\n%s", args, want, out.String())
+		}
+	}
+}
+
 // TestExplainShowsModel indexes the sample corpus, whose suggestions give
 // their topics, so the build learns a model: the manifest and explain say
 // so, and a correction stored in the data folder is applied by the build.
