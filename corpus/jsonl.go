@@ -166,6 +166,9 @@ func (w *walker) jsonDoc(raw []byte) (Doc, error) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		field := w.fields[headerKey(k)]
+		if field == "" {
+			w.unread[k] = true
+		}
 		if field == "" || field == "-" {
 			continue
 		}

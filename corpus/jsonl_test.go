@@ -56,6 +56,7 @@ func TestJSONLines(t *testing.T) {
 		"s.jsonl:10: bad key_supervised: maybe",
 		"s.jsonl:11: broken json: json: cannot unmarshal array into Go value of type map[string]json.RawMessage",
 		"s.jsonl:15: no text",
+		"s.jsonl: columns not read: unknown"+unreadHint, // noted once, for the file
 	)
 	wantStats := Stats{Files: 1, Docs: 4, Skipped: 9, Reasons: map[string]int{"broken json": 2, "no text": 2,
 		"bad date": 1, "invalid utf-8": 1, "duplicate id": 1, "bad field": 1, "bad key_supervised": 1}}

@@ -43,7 +43,10 @@ func (t *table) row(ctx context.Context, n int, cells []string) error {
 		t.fields = make([]string, len(cells))
 		known := false
 		for i, c := range cells {
-			if f := t.w.fields[headerKey(c)]; f != "-" {
+			switch f := t.w.fields[headerKey(c)]; {
+			case f == "" && strings.TrimSpace(c) != "":
+				t.w.unread[strings.TrimSpace(strings.TrimPrefix(c, "\uFEFF"))] = true
+			case f != "-":
 				t.fields[i] = f
 				known = known || f == "title" || f == "body"
 			}

@@ -53,6 +53,7 @@ func TestCSV(t *testing.T) {
 		"t.csv:7: invalid utf-8",
 		"t.csv:11: duplicate id: dup",
 		`t.csv:14: broken csv: extraneous or missing " in quoted-field`,
+		"t.csv: columns not read: 未知列"+unreadHint, // noted once, for the file
 	)
 	if r.stats.Docs != 4 || r.stats.Skipped != 6 || r.stats.Reasons["broken csv"] != 2 {
 		t.Errorf("stats %+v", r.stats)
@@ -62,13 +63,19 @@ func TestCSV(t *testing.T) {
 func TestCSVHeader(t *testing.T) {
 	dir := t.TempDir()
 	r := walk(t, Options{}, writeFile(t, dir, "h.csv", "a,b\n1,2\n3,4\n"), writeFile(t, dir, "empty.csv", ""))
-	checkProbs(t, r.probs, "h.csv:1: no text columns: no title or body column in the header")
+	checkProbs(t, r.probs, "h.csv:1: no text columns: no title or body column in the header", "h.csv: columns not read: a, b"+unreadHint)
 	if r.err != nil || len(r.docs) != 0 || r.stats.Skipped != 1 || r.stats.Files != 2 {
 		t.Errorf("%v %+v", r.err, r.stats)
 	}
 	// Options.Mapping makes the columns known.
 	r = walk(t, Options{Mapping: map[string]string{"A": "title", "b": "body"}}, filepath.Join(dir, "h.csv"))
 	if len(r.docs) != 2 || r.docs[1].Title != "3" || r.docs[1].Body != "4" || r.docs[1].ID != "h-3" {
+		t.Errorf("%+v", r.docs)
+	}
+	// a column mapped to "-" is ignored on purpose: no note
+	r = walk(t, Options{Mapping: map[string]string{"A": "-", "b": "body"}}, filepath.Join(dir, "h.csv"))
+	checkProbs(t, r.probs)
+	if len(r.docs) != 2 || r.docs[1].Body != "4" {
 		t.Errorf("%+v", r.docs)
 	}
 }

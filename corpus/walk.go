@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -198,11 +199,12 @@ type walker struct {
 	problem func(Problem)
 	seen    map[string]struct{} // ids emitted so far
 	stats   Stats
+	unread  map[string]bool // columns and JSON keys of the file being read that no field takes
 }
 
 func newWalker(opt Options, emit func(Doc) error, problem func(Problem)) (*walker, error) {
 	w := &walker{opt: opt, emit: emit, problem: problem, fields: map[string]string{},
-		seen: map[string]struct{}{}, stats: Stats{Reasons: map[string]int{}}}
+		seen: map[string]struct{}{}, stats: Stats{Reasons: map[string]int{}}, unread: map[string]bool{}}
 	for k, v := range aliases {
 		w.fields[k] = v
 	}
@@ -223,6 +225,42 @@ func newWalker(opt Options, emit func(Doc) error, problem func(Problem)) (*walke
 // readFile reads one source file; errors name the file.
 func (w *walker) readFile(ctx context.Context, name string) error {
 	w.stats.Files++
+	clear(w.unread)
+	if err := w.readFormat(ctx, name); err != nil {
+		return err
+	}
+	w.noteUnread(name)
+	return nil
+}
+
+// maxUnreadNamed is how many unread columns or keys a file's note names.
+const maxUnreadNamed = 20
+
+// noteUnread reports, once for the file, the columns of its header and
+// the keys of its JSON records that no field takes (the column mapping
+// names neither them nor "-"): a value the readers leave out of every
+// document, such as a CSV's category under a header of the source's own,
+// is said, not dropped in silence. A Problem of the whole file (Line 0),
+// Kept: its documents are read.
+func (w *walker) noteUnread(name string) {
+	if len(w.unread) == 0 || w.problem == nil {
+		return
+	}
+	names := make([]string, 0, len(w.unread))
+	for k := range w.unread {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	list := strings.Join(names[:min(len(names), maxUnreadNamed)], ", ")
+	if len(names) > maxUnreadNamed {
+		list += fmt.Sprintf(" and %d more", len(names)-maxUnreadNamed)
+	}
+	w.problem(Problem{File: name, Kept: true, Reason: fmt.Sprintf("columns not read: %s "+
+		"(a column mapping gives one a field: --column NAME=FIELD, or NAME=- to ignore it)", list)})
+}
+
+// readFormat reads one file in the format its name says.
+func (w *walker) readFormat(ctx context.Context, name string) error {
 	f := format(name)
 	if f == "xlsx" {
 		if err := w.readXLSX(ctx, name); err != nil {

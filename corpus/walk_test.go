@@ -76,6 +76,9 @@ func probsOf(ps []Problem) []string {
 	return out
 }
 
+// unreadHint ends the note of a file's columns that no field takes.
+const unreadHint = " (a column mapping gives one a field: --column NAME=FIELD, or NAME=- to ignore it)"
+
 func checkProbs(t *testing.T, got []Problem, want ...string) {
 	t.Helper()
 	if g := probsOf(got); !slices.Equal(g, want) {

@@ -49,7 +49,11 @@ func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
 	bar := newProgress(os.Stderr, log)
 	opt.Progress = bar.update
 	opt.Problem = func(p corpus.Problem) {
-		if p.Kept {
+		switch {
+		case p.Kept && p.Line == 0: // of the whole file: columns no field takes
+			log.Warn("read with a note", "where", p.String())
+			return
+		case p.Kept:
 			log.Warn("value kept as written", "where", p.String())
 			return
 		}

@@ -85,7 +85,14 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := corpus.Walk(ctx, sources, corpus.Options{Mapping: c.Columns}, func(d corpus.Doc) error {
 		docs = append(docs, d)
 		return nil
-	}, func(corpus.Problem) { problems++ }); err != nil {
+	}, func(p corpus.Problem) {
+		switch {
+		case p.Kept && p.Line == 0: // of the whole file: columns no field takes
+			fmt.Fprintf(stdout, "note: %s\n", p)
+		case !p.Kept: // a kept document's odd value is not a skipped record
+			problems++
+		}
+	}); err != nil {
 		return err
 	}
 	labelled, seen := 0, map[string]int{}
