@@ -110,8 +110,18 @@ func mergeSegments(ctx context.Context, s *scorch.Scorch, path string, log *slog
 // idle, and an index closed before then keeps them on disk (news-2023's
 // generation: 1,164 MB instead of 371). Left over, they only take space:
 // the next writer of the index removes them.
+//
+// scorch marks a snapshot removable when its last reference is released,
+// in a goroutine of its own, and removes the files of removable snapshots
+// when its persister goes idle: a release that comes after that (a
+// reader, or under load the merge's own references) leaves the files
+// until the index changes again. So when they outlast nudgeAfter,
+// awaitRemoval changes the index, every nudgeEvery: it deletes an
+// internal key that no one writes (nudgeKey), which makes a new snapshot
+// for the persister to record, and it cleans up once idle again.
 func awaitRemoval(ctx context.Context, s *scorch.Scorch, path string, log *slog.Logger) error {
 	deadline := time.Now().Add(removalWait)
+	nudge := time.Now().Add(nudgeAfter)
 	for {
 		files, err := filepath.Glob(filepath.Join(path, "store", "*.zap"))
 		if err != nil {
@@ -119,6 +129,12 @@ func awaitRemoval(ctx context.Context, s *scorch.Scorch, path string, log *slog.
 		}
 		if uint64(len(files)) <= segments(s) {
 			return nil
+		}
+		if time.Now().After(nudge) {
+			if err := s.DeleteInternal([]byte(nudgeKey)); err != nil {
+				return fmt.Errorf("ask the index to remove merged segments: %w", err)
+			}
+			nudge = time.Now().Add(nudgeEvery)
 		}
 		if time.Now().After(deadline) {
 			log.Warn("merged segment files not removed yet; they stay on disk until the index is next written",
@@ -133,8 +149,17 @@ func awaitRemoval(ctx context.Context, s *scorch.Scorch, path string, log *slog.
 	}
 }
 
-// removalWait is how long awaitRemoval waits.
-const removalWait = time.Minute
+// removalWait is how long awaitRemoval waits; nudgeAfter, how long before
+// it makes the index change so that scorch cleans up again, and
+// nudgeEvery, how often after that.
+const (
+	removalWait = time.Minute
+	nudgeAfter  = 500 * time.Millisecond
+	nudgeEvery  = 2 * time.Second
+)
+
+// nudgeKey is the internal key awaitRemoval deletes: no one writes it.
+const nudgeKey = "minsheng.nudge"
 
 // storeFieldLengths stores every field's length in tokens, summed over the
 // documents (corpus.KeyFieldLengths). bleve's BM25 divides a field's length
