@@ -141,10 +141,10 @@ func DefaultConfig() Config {
 		// serving RSS from 515 to 382 MB (anonymous 348 to 215) for 788
 		// against 878 computed requests/s. A build allocates far more, and
 		// collects as `index` does while a job runs; the memory limit
-		// bounds the heap of both.
+		// bounds the heap of both (see web.DefaultMemoryLimit).
 		GCPercent:      100,
 		BuildGCPercent: indexer.BuildGCPercent,
-		MemLimit:       2 << 30,
+		MemLimit:       web.DefaultMemoryLimit,
 		// Searches come first while serving: a reindex job with one batch
 		// in flight on 2 cores (BenchmarkSearchDuringReindex in web).
 		BuildWorkers: max(1, runtime.GOMAXPROCS(0)/2),

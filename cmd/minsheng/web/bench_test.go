@@ -57,7 +57,7 @@ func BenchmarkSearchLoad(b *testing.B) {
 	// the garbage collector as serve sets it by default (gc_percent,
 	// memory_limit), for both sides
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(2 << 30))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(DefaultMemoryLimit))
 	live, err := indexer.OpenLive(data)
 	if err != nil {
 		b.Fatal(err)

@@ -93,7 +93,7 @@ func BenchmarkLiveIngest(b *testing.B) {
 	const base = 2000
 	lines := newsLines(b, base+2*n)
 	defer debug.SetGCPercent(debug.SetGCPercent(100)) // as serve sets it (gc_percent)
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(2 << 30))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(DefaultMemoryLimit))
 
 	data, srcDir := b.TempDir(), b.TempDir()
 	src := filepath.Join(srcDir, "base.jsonl")

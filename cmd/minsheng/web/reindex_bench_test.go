@@ -46,7 +46,7 @@ func BenchmarkSearchDuringReindex(b *testing.B) {
 	}
 	lines := newsLines(b, n)
 	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as serve sets it while a job runs (build_gc_percent)
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(2 << 30))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(DefaultMemoryLimit))
 	data, srcDir := b.TempDir(), b.TempDir()
 	src := filepath.Join(srcDir, "news.jsonl")
 	if err := os.WriteFile(src, append(bytes.Join(lines, []byte("\n")), '\n'), 0o644); err != nil {
