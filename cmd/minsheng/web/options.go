@@ -8,10 +8,10 @@ import (
 )
 
 // DefaultMemoryLimit is the server's soft memory limit unless configured
-// (memory_limit; as GOMEMLIMIT). Serving alone, the server stays far below
-// it (about 220 MB of heap on news-2023); a reindex job in the server
-// builds beside the searches, collecting as `minsheng index` does
-// (build_gc_percent), and the limit is what bounds the heap then. On the
+// (memory_limit; as GOMEMLIMIT). Serving alone, the server stays far
+// below it (about 220 MB of anonymous memory on news-2023); a reindex job
+// in the server builds beside the searches, collecting as `minsheng
+// index` does (build_gc_percent), and the limit bounds its heap then. On the
 // news load with a reindex job of news-2023 (BenchmarkNewsLoad, 1 GiB and
 // 2 GiB alternated twice) 1 GiB took the server's peak RSS from 1,494 and
 // 1,534 MB to 1,291 and 1,291 MB, with the job as fast (171.8-179.4 s
