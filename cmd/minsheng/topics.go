@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 
 // runTopics is `minsheng topics list` and `minsheng topics explain ID`.
 func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
-	const usage = "usage: minsheng topics list [--taxonomy FILE] | minsheng topics explain ID [--data DIR] [--taxonomy FILE]\n" +
+	const usage = "usage: minsheng topics list [--taxonomy FILE] [--yaml] | minsheng topics explain ID [--data DIR] [--taxonomy FILE]\n" +
 		"       minsheng topics eval --source FILE [--map CATEGORY=TOPIC ...] [--folds 5] [--splits 1] [--taxonomy FILE]"
 	if len(args) == 0 {
 		return fmt.Errorf("topics: no subcommand\n%s", usage)
@@ -25,9 +26,13 @@ func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
 	if args[0] == "eval" {
 		return runTopicsEval(ctx, args[1:], stdout)
 	}
+	var asYAML bool
 	register := func(fs *flag.FlagSet, c *Config) {
 		commonFlags(fs, c)
 		fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "topic taxonomy YAML file replacing the built-in one")
+		if args[0] == "list" {
+			fs.BoolVar(&asYAML, "yaml", false, "print the taxonomy's YAML file, the built-in one unless --taxonomy: the start of a taxonomy of your own (add categories: to learn from labelled documents)")
+		}
 	}
 	// Flags may come after the document id: parse them wherever they are.
 	c, fs, err := loadConfig("topics "+args[0], args[1:], register)
@@ -46,6 +51,15 @@ func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	switch {
+	case args[0] == "list" && len(pos) == 0 && asYAML:
+		b := taxonomy.DefaultYAML()
+		if c.Taxonomy != "" {
+			if b, err = os.ReadFile(c.Taxonomy); err != nil { // read and parsed above: only a file changed since fails
+				return fmt.Errorf("taxonomy: %w", err)
+			}
+		}
+		_, err := stdout.Write(b)
+		return err
 	case args[0] == "list" && len(pos) == 0:
 		printTaxonomy(stdout, tax, c.Taxonomy)
 		return nil

@@ -79,3 +79,54 @@ func TestTopicsCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicsListYAML: `topics list --yaml` prints the built-in taxonomy's
+// file, which read back is the same taxonomy (same version), so staff can
+// start their own from it: here with a categories map added, which topics
+// eval then takes without --map.
+func TestTopicsListYAML(t *testing.T) {
+	t.Setenv("MINSHENG_CONFIG", "")
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"topics", "list", "--yaml"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	builtin, err := taxonomy.DefaultTaxonomy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed, err := taxonomy.ParseTaxonomy("printed.yaml", out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if printed.Version() != builtin.Version() || len(printed.Topics) != len(builtin.Topics) {
+		t.Fatalf("printed taxonomy %s with %d topics, built-in %s with %d", printed.Version(), len(printed.Topics), builtin.Version(), len(builtin.Topics))
+	}
+	dir := t.TempDir()
+	own := filepath.Join(dir, "own.yaml")
+	if err := os.WriteFile(own, append(out.Bytes(), "\ncategories:\n  教育类: 教育\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"topics", "list", "--taxonomy", own, "--yaml"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(out.String(), "教育类: 教育\n") {
+		t.Errorf("topics list --taxonomy FILE --yaml prints something else than the file: ...%q", out.String()[max(0, out.Len()-80):])
+	}
+	src := filepath.Join(dir, "labelled.jsonl")
+	if err := os.WriteFile(src, []byte(`{"id":"e1","title":"关于加强乡村教师队伍建设的建议","body":"义务教育阶段乡村教师短缺。","category":"教育类"}`+"\n"+
+		`{"id":"e2","title":"关于改善街道路灯照明的建议","body":"路灯不亮。","category":"城建"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"topics", "eval", "--source", src, "--taxonomy", own, "--folds", "0"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 documents (0 records skipped), 1 in a mapped category") {
+		t.Errorf("topics eval with the taxonomy's own categories:\n%s", out.String())
+	}
+	if err := run(ctx, []string{"topics", "explain", "e1", "--yaml"}, &out); err == nil {
+		t.Error("topics explain --yaml: no error")
+	}
+}

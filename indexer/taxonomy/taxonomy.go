@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -109,6 +110,10 @@ func (t *Taxonomy) Topic(name string) *TopicDef {
 func DefaultTaxonomy() (*Taxonomy, error) {
 	return ParseTaxonomy("taxonomy/default.yaml", defaultTaxonomy)
 }
+
+// DefaultYAML is the file of the built-in taxonomy, for staff to start
+// their own from (`minsheng topics list --yaml`).
+func DefaultYAML() []byte { return slices.Clone(defaultTaxonomy) }
 
 // LoadTaxonomy reads a taxonomy file; an empty path means the built-in one.
 func LoadTaxonomy(path string) (*Taxonomy, error) {
