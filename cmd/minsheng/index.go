@@ -135,6 +135,10 @@ func printSummary(w io.Writer, m *indexer.Manifest) {
 	// size on disk: news.jsonl.gz holds 2.4 times its size in text.
 	fmt.Fprintf(w, "text MB    %.1f\n", float64(m.TextBytes)/1e6)
 	fmt.Fprintf(w, "MB/s       %.2f\n", float64(m.TextBytes)/1e6/max(m.Seconds, 1e-9))
+	fmt.Fprintf(w, "taxonomy   %s\n", m.TaxonomyVersion)
+	if m.ModelHash != "" { // learned from the sources' labelled documents
+		fmt.Fprintf(w, "model      %s (learned from labelled documents: minsheng topics explain ID shows its part)\n", m.ModelHash)
+	}
 }
 
 // progress shows a build's progress: a bar on a terminal, a log line every

@@ -149,6 +149,12 @@ func TestExplainShowsModel(t *testing.T) {
 	if err != nil || len(mans) != 1 || mans[0].ModelHash == "" {
 		t.Fatalf("manifests %+v (%v): want one with a model", mans, err)
 	}
+	// the summary names the taxonomy and the model
+	for _, want := range []string{"taxonomy   " + mans[0].TaxonomyVersion + "\n", "model      " + mans[0].ModelHash + " "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the index summary lacks %q:\n%s", want, out.String())
+		}
+	}
 	out.Reset()
 	if err := run(ctx, []string{"topics", "explain", "s-2020-0012", "--data", data}, &out); err != nil {
 		t.Fatal(err)
