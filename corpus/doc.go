@@ -116,13 +116,18 @@ type Keyword struct {
 }
 
 // Problem is a record that a reader skipped, or a whole file it could not
-// read, or (Kept) a value of a document it kept that it did not understand.
+// read, or (Kept) a value of a document it kept that it did not understand,
+// or (Kept, Line 0: a Note) what a file's documents were read without.
 type Problem struct {
 	File   string // path of the source file
 	Line   int    // 1-based line or row; 0 for the whole file
 	Reason string
 	Kept   bool // the document was kept: the value is kept as written, or left out
 }
+
+// Note reports whether p is a note on a whole file whose documents were
+// read: the columns or keys no field takes (see walker.noteUnread).
+func (p Problem) Note() bool { return p.Kept && p.Line == 0 }
 
 func (p Problem) String() string {
 	if p.Line == 0 {

@@ -50,7 +50,7 @@ func runIndex(ctx context.Context, args []string, stdout io.Writer) error {
 	opt.Progress = bar.update
 	opt.Problem = func(p corpus.Problem) {
 		switch {
-		case p.Kept && p.Line == 0: // of the whole file: columns no field takes
+		case p.Note():
 			log.Warn("read with a note", "where", p.String())
 			return
 		case p.Kept:

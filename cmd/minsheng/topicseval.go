@@ -87,7 +87,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}, func(p corpus.Problem) {
 		switch {
-		case p.Kept && p.Line == 0: // of the whole file: columns no field takes
+		case p.Note():
 			fmt.Fprintf(stdout, "note: %s\n", p)
 		case !p.Kept: // a kept document's odd value is not a skipped record
 			problems++
@@ -117,7 +117,7 @@ func runTopicsEval(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "each document tagged from its title and body, its category and given topics withheld")
 	printEval(stdout, clf.Evaluate(docs, cats, 0))
-	if folds > 0 && labelled > 0 {
+	if folds > 0 {
 		if err := taxonomy.LoadSegmenter(); err != nil { // cross-validation trains models
 			return err
 		}
