@@ -126,6 +126,10 @@ type JobsOptions struct {
 	// next job on; a live segmenter is never changed. Progress and Problem
 	// are set by the service.
 	Build func() (indexer.BuildOptions, error)
+	// Builder builds what Build returned, with the service's Progress and
+	// Problem; nil means indexer.Build, in this process. A server builds
+	// in a process of its own (serve's build_in).
+	Builder func(ctx context.Context, dataDir string, opt indexer.BuildOptions) (*indexer.Manifest, error)
 	// Running, if set, is called as a job starts, and the function it
 	// returns as the job's build and swap are over, before the job is
 	// marked finished: a server runs its builds under other settings than
@@ -165,6 +169,9 @@ func (o *JobsOptions) SetDefaults() {
 	}
 	if o.Build == nil {
 		o.Build = func() (indexer.BuildOptions, error) { return indexer.BuildOptions{}, nil }
+	}
+	if o.Builder == nil {
+		o.Builder = indexer.Build
 	}
 }
 
@@ -364,7 +371,7 @@ func (j *Jobs) run(ctx context.Context) {
 		if opt.Logger == nil {
 			opt.Logger = j.log
 		}
-		man, err = indexer.Build(ctx, j.dataDir, opt)
+		man, err = j.opt.Builder(ctx, j.dataDir, opt)
 	}
 	if err == nil {
 		err = j.swap(man, opt)
