@@ -56,6 +56,8 @@ type Config struct {
 	BuildGCPercent  int           `yaml:"build_gc_percent" help:"Go garbage collection target of the server while a reindex job runs in it"`
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
 	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); default half the CPUs, at least 1"`
+	BuildIn         string        `yaml:"build_in" help:"where a reindex job of the server builds: process (a process of its own, at build_nice) or server (inside the server, at build_gc_percent)"`
+	BuildNice       int           `yaml:"build_nice" help:"niceness (0-19) of a reindex job's build process: higher leaves more CPU to searches and makes the job longer"`
 	PostingsCache   int           `yaml:"postings_cache_mb" help:"memory the server keeps for the decoded postings of frequent words, in MB: faster ranking, a larger process; 0: none"`
 	ResultCache     int           `yaml:"result_cache_mb" help:"memory the server keeps for the results of searches of the index it serves (dropped at every write or swap), in MB; 0: none"`
 	Limits          Limits        `yaml:"limits"`
@@ -148,6 +150,8 @@ func DefaultConfig() Config {
 		// Searches come first while serving: a reindex job with one batch
 		// in flight on 2 cores (BenchmarkSearchDuringReindex in web).
 		BuildWorkers: max(1, runtime.GOMAXPROCS(0)/2),
+		BuildIn:      buildInProcess,
+		BuildNice:    defaultBuildNice,
 		ResultCache:  search.DefaultResultCacheMB,
 		// the audit's own: a year
 		AuditRetention: audit.DefaultRetention,

@@ -254,7 +254,7 @@ func runIndexCmd(t *testing.T, bin, data, src string) {
 }
 
 // TestKillDuringReindex: SIGKILL in the middle of a reindex of a large
-// source. On restart the previous generation serves at once, the job is
+// source, of the server and its build process. On restart the previous generation serves at once, the job is
 // failed, the partial folder is gone, and the next reindex succeeds. Then
 // SIGTERM during a reindex stops the job cleanly.
 func TestKillDuringReindex(t *testing.T) {
@@ -279,8 +279,14 @@ func TestKillDuringReindex(t *testing.T) {
 		t.Fatalf("job before the kill: %+v", j)
 	}
 	t.Logf("killing with SIGKILL at %d documents (%.1f%% of the bytes), %.0f docs/s", j.Docs, 100*float64(j.Bytes)/float64(j.TotalBytes), j.Rate)
+	// the machine stops: the server and its build process at once, so
+	// that neither cleans up after the build (the process is stopped
+	// first: it would take the SIGTERM of its server's death as a cancel)
+	build := s.buildProcess(t, 1)
+	syscall.Kill(build, syscall.SIGSTOP)
 	s.cmd.Process.Signal(syscall.SIGKILL)
-	<-s.done
+	syscall.Kill(build, syscall.SIGKILL)
+	<-s.done // the server's log is closed once both have exited
 	if p := partialFolders(t, data); len(p) != 1 {
 		t.Fatalf("partial folders after the kill: %v", p)
 	}

@@ -52,7 +52,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errReported) {
 			fmt.Fprintln(os.Stderr, "minsheng:", err)
 		}
 		stop()
@@ -66,6 +66,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		case "-h", "-help", "--help", "help":
 			usage(stdout)
 			return nil
+		case buildJobCommand: // serve's, not listed
+			return runBuildJob(ctx, os.Stdin, stdout)
 		}
 		for _, c := range commands {
 			if c.name == args[0] {

@@ -135,6 +135,12 @@ func prepareProcess(c *Config, log *slog.Logger) error {
 	if c.GCPercent <= 0 || c.BuildGCPercent <= 0 || c.MemLimit <= 0 {
 		return fmt.Errorf("serve: gc_percent (%d), build_gc_percent (%d) and memory_limit (%d) must be positive", c.GCPercent, c.BuildGCPercent, c.MemLimit)
 	}
+	if c.BuildIn != buildInProcess && c.BuildIn != buildInServer {
+		return fmt.Errorf("serve: build_in %q: want %s or %s", c.BuildIn, buildInProcess, buildInServer)
+	}
+	if c.BuildNice < 0 || c.BuildNice > 19 {
+		return fmt.Errorf("serve: build_nice (%d) must be from 0 to 19", c.BuildNice)
+	}
 	if c.BuildWorkers < 0 {
 		return fmt.Errorf("serve: build_workers (%d) must not be negative (0: one per CPU)", c.BuildWorkers)
 	}
@@ -311,18 +317,23 @@ func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	return reindex.OpenJobs(c.Data, live, reindex.JobsOptions{
+	opt := reindex.JobsOptions{
 		Build: func() (indexer.BuildOptions, error) {
 			opt, err := c.buildOptions(log)
 			opt.Changes = docs.State
 			opt.Workers = c.BuildWorkers // fewer than `index` takes: searches come first
 			return opt, err
 		},
-		Running:     c.buildGC,
 		Location:    loc,
 		Logger:      log,
 		MinInterval: c.MinSchedule,
-	})
+	}
+	if c.BuildIn == buildInServer {
+		opt.Running = c.buildGC
+	} else {
+		opt.Builder = c.processBuilder(log)
+	}
+	return reindex.OpenJobs(c.Data, live, opt)
 }
 
 // runJobs runs the jobs service until ctx is done or the returned stop is

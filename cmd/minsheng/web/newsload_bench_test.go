@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -111,7 +112,10 @@ func BenchmarkNewsLoad(b *testing.B) {
 		} else {
 			b.Logf("  the job took %.1f s under the load (MINSHENG_BENCH_JOB_ALONE=off: not run alone)", jobSecs)
 		}
-		b.Logf("  minsheng serve's peak RSS since it started (VmHWM, builds included): %.0f MB", mb(procstat.Bytes(ours.pid, "VmHWM")))
+		b.Logf("  minsheng serve's peak RSS since it started (VmHWM, builds in the server included): %.0f MB; its build processes' peak RSS: %d MB",
+			mb(procstat.Bytes(ours.pid, "VmHWM")), ours.buildPeak())
+		b.ReportMetric(mb(procstat.Bytes(ours.pid, "VmHWM")), "job-server-peak-RSS-MB")
+		b.ReportMetric(float64(ours.buildPeak()), "job-build-peak-RSS-MB")
 		b.ReportMetric(during.qps, "job-qps")
 		b.ReportMetric(during.p99, "job-p99-ms")
 		b.ReportMetric(during.p99/computed.p99, "job-p99-ratio")
@@ -130,6 +134,20 @@ func mb(n int64) float64 { return float64(n) / (1 << 20) }
 type benchServer struct {
 	base string
 	pid  int
+
+	mu          sync.Mutex // guards buildPeakMB
+	buildPeakMB int64      // the largest peak RSS of its build processes, from its log
+}
+
+// buildEnded is the server's log line of a build process's end.
+var buildEnded = regexp.MustCompile(`msg="build process ended".* peak_rss_mb=(\d+)`)
+
+// buildPeak is the largest peak RSS, in MB, of the build processes the
+// server ran so far; 0 when none ran (or the job built in the server).
+func (s *benchServer) buildPeak() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buildPeakMB
 }
 
 // startBenchServer starts cmd with env added, reads its output until a
@@ -148,6 +166,7 @@ func startBenchServer(b *testing.B, cmd *exec.Cmd, env []string, addrRe, ready s
 		b.Fatal(err)
 	}
 	re := regexp.MustCompile(addrRe)
+	s := &benchServer{pid: cmd.Process.Pid}
 	addr, up := make(chan string, 1), make(chan struct{})
 	exited := make(chan struct{})
 	var (
@@ -167,6 +186,12 @@ func startBenchServer(b *testing.B, cmd *exec.Cmd, env []string, addrRe, ready s
 			if m := re.FindStringSubmatch(line); m != nil {
 				once.Do(func() { addr <- m[1] })
 			}
+			if m := buildEnded.FindStringSubmatch(line); m != nil {
+				n, _ := strconv.ParseInt(m[1], 10, 64)
+				s.mu.Lock()
+				s.buildPeakMB = max(s.buildPeakMB, n)
+				s.mu.Unlock()
+			}
 			if ready == "" || strings.Contains(line, ready) {
 				readyOnce.Do(func() { close(up) })
 			}
@@ -177,7 +202,6 @@ func startBenchServer(b *testing.B, cmd *exec.Cmd, env []string, addrRe, ready s
 		cmd.Process.Kill()
 		<-exited
 	})
-	s := &benchServer{pid: cmd.Process.Pid}
 	timeout := time.After(5 * time.Minute)
 	failed := func() {
 		mu.Lock()

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// buildJobAttr has the build process stopped when the server dies, so
+// that no orphan build holds the data folder's build lock.
+func buildJobAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+}
+
+// lowerPriority sets the niceness of every thread of the process. Linux
+// keeps a niceness per thread, and a thread starts with its creator's:
+// once every thread has it, every later one does too. Threads started
+// while the list is read are caught by the next pass.
+func lowerPriority(nice int) error {
+	if nice == 0 {
+		return nil
+	}
+	for pass := 0; pass < 3; pass++ {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil {
+				continue
+			}
+			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// peakRSS is the peak resident memory of an ended process in bytes.
+func peakRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss << 10 // KB on Linux
+	}
+	return 0
+}
