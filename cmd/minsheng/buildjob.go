@@ -124,7 +124,7 @@ const buildJobStop = 30 * time.Second
 // those: the process reads the configuration c as a build does.
 func (c *Config) processBuilder(log *slog.Logger) func(ctx context.Context, dataDir string, opt indexer.BuildOptions) (*indexer.Manifest, error) {
 	return func(ctx context.Context, dataDir string, opt indexer.BuildOptions) (*indexer.Manifest, error) {
-		exe, err := os.Executable()
+		exe, err := buildJobExe()
 		if err != nil {
 			return nil, fmt.Errorf("find the binary to build with: %w", err)
 		}

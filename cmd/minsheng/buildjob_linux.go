@@ -12,6 +12,16 @@ func buildJobAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 }
 
+// buildJobExe is the server's own binary, the very file it runs even
+// when an upgrade has put another at its path since it started.
+func buildJobExe() (string, error) {
+	const self = "/proc/self/exe"
+	if _, err := os.Stat(self); err != nil {
+		return os.Executable()
+	}
+	return self, nil
+}
+
 // lowerPriority sets the niceness of every thread of the process. Linux
 // keeps a niceness per thread, and a thread starts with its creator's:
 // once every thread has it, every later one does too. Threads started

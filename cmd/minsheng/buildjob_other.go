@@ -16,3 +16,6 @@ func lowerPriority(int) error { return nil }
 
 // peakRSS: not measured elsewhere than on Linux.
 func peakRSS(*os.ProcessState) int64 { return 0 }
+
+// buildJobExe is the server's own binary.
+func buildJobExe() (string, error) { return os.Executable() }
