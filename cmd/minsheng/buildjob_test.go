@@ -128,20 +128,8 @@ func TestBuildProcess(t *testing.T) {
 	if _, err := os.Stat("/proc/self/task"); err != nil {
 		t.Skip("skipping: reads the build process's threads in /proc")
 	}
-	bin := buildBinary(t)
-	data, srcDir := t.TempDir(), t.TempDir()
-	small := filepath.Join(srcDir, "small.jsonl")
-	nSmall := writeDocs(t, small, 200, 0)
-	large := filepath.Join(srcDir, "large.jsonl")
-	writeDocs(t, large, 0, 48<<20)
-	runIndexCmd(t, bin, data, small)
-
-	s := startServe(t, bin, data, large)
-	gen0 := s.generation(t)
-	var job apiJob
-	if code := s.call(t, "POST", "/api/v1/reindex", "", &job); code != http.StatusAccepted {
-		t.Fatalf("reindex: %d %+v", code, job)
-	}
+	sc := startLargeReindex(t, buildBinary(t), 48<<20)
+	data, nSmall, s, gen0, job := sc.data, sc.nSmall, sc.s, sc.gen0, sc.job
 	pid := s.buildProcess(t, 1)
 	s.pollJob(t, job.ID, time.Minute, func(j apiJob) bool { return j.Docs > 0 || j.State != "running" })
 	st, err := procStat(fmt.Sprintf("/proc/%d/stat", pid))

@@ -253,27 +253,45 @@ func runIndexCmd(t *testing.T, bin, data, src string) {
 	}
 }
 
+// largeReindex is a server that serves a generation of a small source
+// and has started a reindex job of a large one.
+type largeReindex struct {
+	data, small, large string
+	nSmall             int
+	s                  *server
+	gen0               string // the generation of the small source
+	job                apiJob
+}
+
+// startLargeReindex indexes 200 documents with bin's index command,
+// serves them with a large source of size bytes configured, and starts a
+// reindex job.
+func startLargeReindex(t *testing.T, bin string, size int64) largeReindex {
+	t.Helper()
+	r := largeReindex{data: t.TempDir()}
+	srcDir := t.TempDir()
+	r.small, r.large = filepath.Join(srcDir, "small.jsonl"), filepath.Join(srcDir, "large.jsonl")
+	r.nSmall = writeDocs(t, r.small, 200, 0)
+	start := time.Now()
+	nLarge := writeDocs(t, r.large, 0, size)
+	t.Logf("large source: %d documents, %d MB, written in %s", nLarge, size>>20, time.Since(start).Round(time.Millisecond))
+	runIndexCmd(t, bin, r.data, r.small)
+	r.s = startServe(t, bin, r.data, r.large)
+	r.gen0 = r.s.generation(t)
+	if code := r.s.call(t, "POST", "/api/v1/reindex", "", &r.job); code != http.StatusAccepted {
+		t.Fatalf("reindex: %d %+v", code, r.job)
+	}
+	return r
+}
+
 // TestKillDuringReindex: SIGKILL in the middle of a reindex of a large
 // source, of the server and its build process. On restart the previous generation serves at once, the job is
 // failed, the partial folder is gone, and the next reindex succeeds. Then
 // SIGTERM during a reindex stops the job cleanly.
 func TestKillDuringReindex(t *testing.T) {
 	bin := buildBinary(t)
-	data, srcDir := t.TempDir(), t.TempDir()
-	small := filepath.Join(srcDir, "small.jsonl")
-	nSmall := writeDocs(t, small, 200, 0)
-	large := filepath.Join(srcDir, "large.jsonl")
-	start := time.Now()
-	nLarge := writeDocs(t, large, 0, 64<<20)
-	t.Logf("large source: %d documents, 64 MB, written in %s", nLarge, time.Since(start).Round(time.Millisecond))
-	runIndexCmd(t, bin, data, small)
-
-	s := startServe(t, bin, data, large)
-	gen0 := s.generation(t)
-	var job apiJob
-	if code := s.call(t, "POST", "/api/v1/reindex", "", &job); code != http.StatusAccepted {
-		t.Fatalf("reindex: %d %+v", code, job)
-	}
+	sc := startLargeReindex(t, bin, 64<<20)
+	data, small, nSmall, large, s, gen0, job := sc.data, sc.small, sc.nSmall, sc.large, sc.s, sc.gen0, sc.job
 	j := s.pollJob(t, job.ID, time.Minute, func(j apiJob) bool { return j.Docs > 0 || j.State != "running" })
 	if j.State != "running" || j.TotalBytes < 64<<20 || j.Rate <= 0 {
 		t.Fatalf("job before the kill: %+v", j)
