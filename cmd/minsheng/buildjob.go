@@ -121,7 +121,8 @@ const buildJobStop = 30 * time.Second
 // processBuilder is the Builder of the server's reindex jobs: it runs the
 // build in a process of its own (see buildJobCommand), calling opt's
 // Progress and Problem as the process reports them. Of opt it takes only
-// those: the process reads the configuration c as a build does.
+// those and Workers: the process reads the configuration c as a build
+// does.
 func (c *Config) processBuilder(log *slog.Logger) func(ctx context.Context, dataDir string, opt indexer.BuildOptions) (*indexer.Manifest, error) {
 	return func(ctx context.Context, dataDir string, opt indexer.BuildOptions) (*indexer.Manifest, error) {
 		exe, err := buildJobExe()
@@ -131,7 +132,7 @@ func (c *Config) processBuilder(log *slog.Logger) func(ctx context.Context, data
 		req, err := json.Marshal(buildJobRequest{Config: Config{
 			Data: dataDir, Sources: c.Sources, Columns: c.Columns, UserDict: c.UserDict, Taxonomy: c.Taxonomy,
 			BatchSize: c.BatchSize, Keep: c.Keep, LogLevel: c.LogLevel, LogFormat: c.LogFormat,
-		}, Workers: c.BuildWorkers, Nice: c.BuildNice})
+		}, Workers: opt.Workers, Nice: c.BuildNice})
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +149,7 @@ func (c *Config) processBuilder(log *slog.Logger) func(ctx context.Context, data
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("start the build process: %w", err)
 		}
-		log.Info("build process started", "pid", cmd.Process.Pid, "nice", c.BuildNice, "workers", c.BuildWorkers)
+		log.Info("build process started", "pid", cmd.Process.Pid, "nice", c.BuildNice, "workers", opt.Workers)
 		man, msg, rerr := readBuildJob(out, opt)
 		if rerr != nil {
 			cmd.Process.Kill()

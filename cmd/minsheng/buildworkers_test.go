@@ -10,32 +10,41 @@ import (
 	"minsheng/indexer"
 )
 
-// A reindex job of the server indexes half as many batches at once as
-// `index` by default, at least one; the setting changes it, and serve
-// refuses a negative one.
+// A reindex job indexes by default as many batches at once as `index`
+// in a build process (at a lower priority), half as many, at least one,
+// built in the server; the setting changes both, and serve refuses a
+// negative one.
 func TestBuildWorkersSetting(t *testing.T) {
-	if got, want := DefaultConfig().BuildWorkers, max(1, runtime.GOMAXPROCS(0)/2); got != want {
-		t.Errorf("default build_workers = %d, want %d", got, want)
+	c := DefaultConfig()
+	if got, want := c.jobWorkers(), runtime.GOMAXPROCS(0); c.BuildIn != buildInProcess || got != want {
+		t.Errorf("default build_in %s with %d workers, want %s with %d", c.BuildIn, got, buildInProcess, want)
+	}
+	c.BuildIn = buildInServer
+	if got, want := c.jobWorkers(), max(1, runtime.GOMAXPROCS(0)/2); got != want {
+		t.Errorf("build_in server: %d workers by default, want %d", got, want)
 	}
 	t.Setenv("MINSHENG_BUILD_WORKERS", "3")
-	c, _, err := loadConfig("serve", nil, func(fs *flagSet, c *Config) {})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.BuildWorkers != 3 {
-		t.Errorf("MINSHENG_BUILD_WORKERS=3 gave build_workers %d", c.BuildWorkers)
+	for _, in := range []string{buildInProcess, buildInServer} {
+		t.Setenv("MINSHENG_BUILD_IN", in)
+		c, _, err := loadConfig("serve", nil, func(fs *flagSet, c *Config) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.BuildWorkers != 3 || c.jobWorkers() != 3 {
+			t.Errorf("MINSHENG_BUILD_WORKERS=3, build_in %s: build_workers %d, %d workers", in, c.BuildWorkers, c.jobWorkers())
+		}
 	}
 	t.Setenv("MINSHENG_BUILD_WORKERS", "-1")
-	err = runServe(t.Context(), []string{"--data", t.TempDir()}, io.Discard)
+	err := runServe(t.Context(), []string{"--data", t.TempDir()}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "build_workers") {
 		t.Errorf("build_workers -1: %v, want an error naming build_workers", err)
 	}
 }
 
-// The server's analysis queue follows build_workers, 0 meaning one per
-// CPU as for the build itself.
+// The server's analysis queue follows build_workers, 0 meaning half the
+// CPUs, at least 1: its live documents and a job built in the server.
 func TestAnalysisWorkers(t *testing.T) {
-	for _, c := range []struct{ build, want int }{{0, runtime.GOMAXPROCS(0)}, {1, 1}, {3, 3}} {
+	for _, c := range []struct{ build, want int }{{0, max(1, runtime.GOMAXPROCS(0)/2)}, {1, 1}, {3, 3}} {
 		if got := analysisWorkers(c.build); got != c.want {
 			t.Errorf("analysisWorkers(%d) = %d, want %d", c.build, got, c.want)
 		}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +54,7 @@ type Config struct {
 	GCPercent       int           `yaml:"gc_percent" help:"Go garbage collection target of the server while it only serves (as GOGC); higher spends memory to save CPU"`
 	BuildGCPercent  int           `yaml:"build_gc_percent" help:"Go garbage collection target of the server while a reindex job runs in it"`
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
-	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); default half the CPUs, at least 1"`
+	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); 0: one per CPU in a build process, half the CPUs (at least 1) in the server"`
 	BuildIn         string        `yaml:"build_in" help:"where a reindex job of the server builds: process (a process of its own, at build_nice) or server (inside the server, at build_gc_percent)"`
 	BuildNice       int           `yaml:"build_nice" help:"niceness (0-19) of a reindex job's build process: higher leaves more CPU to searches and makes the job longer"`
 	PostingsCache   int           `yaml:"postings_cache_mb" help:"memory the server keeps for the decoded postings of frequent words, in MB: faster ranking, a larger process; 0: none"`
@@ -147,12 +146,13 @@ func DefaultConfig() Config {
 		GCPercent:      100,
 		BuildGCPercent: indexer.BuildGCPercent,
 		MemLimit:       web.DefaultMemoryLimit,
-		// Searches come first while serving: a reindex job with one batch
-		// in flight on 2 cores (BenchmarkSearchDuringReindex in web).
-		BuildWorkers: max(1, runtime.GOMAXPROCS(0)/2),
-		BuildIn:      buildInProcess,
-		BuildNice:    defaultBuildNice,
-		ResultCache:  search.DefaultResultCacheMB,
+		// Searches come first while serving: a reindex job built in the
+		// server has one batch in flight on 2 cores
+		// (BenchmarkSearchDuringReindex in web); one built in a process of
+		// its own every CPU, its priority lower (Config.jobWorkers).
+		BuildIn:     buildInProcess,
+		BuildNice:   defaultBuildNice,
+		ResultCache: search.DefaultResultCacheMB,
 		// the audit's own: a year
 		AuditRetention: audit.DefaultRetention,
 		// rebuilding the index more often than hourly only spends the

@@ -142,7 +142,7 @@ func prepareProcess(c *Config, log *slog.Logger) error {
 		return fmt.Errorf("serve: build_nice (%d) must be from 0 to 19", c.BuildNice)
 	}
 	if c.BuildWorkers < 0 {
-		return fmt.Errorf("serve: build_workers (%d) must not be negative (0: one per CPU)", c.BuildWorkers)
+		return fmt.Errorf("serve: build_workers (%d) must not be negative (0: as many as build_in suits)", c.BuildWorkers)
 	}
 	if c.ResultCache < 0 || c.PostingsCache < 0 {
 		return fmt.Errorf("serve: result_cache_mb (%d) and postings_cache_mb (%d) must not be negative (0: none)", c.ResultCache, c.PostingsCache)
@@ -321,7 +321,7 @@ func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logge
 		Build: func() (indexer.BuildOptions, error) {
 			opt, err := c.buildOptions(log)
 			opt.Changes = docs.State
-			opt.Workers = c.BuildWorkers // fewer than `index` takes: searches come first
+			opt.Workers = c.jobWorkers()
 			return opt, err
 		},
 		Location:    loc,
@@ -366,13 +366,30 @@ func (c *Config) location() (*time.Location, error) {
 	return loc, nil
 }
 
-// analysisWorkers is the size of bleve's analysis queue in the server:
-// build_workers, 0 meaning one per CPU as for the build.
+// analysisWorkers is the size of bleve's analysis queue in the server,
+// which analyses live documents and the batches of a job built in the
+// server: build_workers, 0 meaning half the CPUs, at least 1.
 func analysisWorkers(buildWorkers int) int {
 	if buildWorkers <= 0 {
-		return runtime.GOMAXPROCS(0)
+		return halfCPUs()
 	}
 	return buildWorkers
+}
+
+func halfCPUs() int { return max(1, runtime.GOMAXPROCS(0)/2) }
+
+// jobWorkers is how many batches a reindex job indexes at once:
+// build_workers, or when it is 0, one per CPU in a build process, whose
+// lower priority keeps searches first, and half the CPUs, at least 1, in
+// the server (see build_workers in README).
+func (c *Config) jobWorkers() int {
+	switch {
+	case c.BuildWorkers > 0:
+		return c.BuildWorkers
+	case c.BuildIn == buildInProcess:
+		return runtime.GOMAXPROCS(0)
+	}
+	return halfCPUs()
 }
 
 // resultCacheMB is the search package's setting of result_cache_mb: its
