@@ -40,9 +40,9 @@ const (
 	buildInServer  = "server"
 )
 
-// defaultBuildNice is the niceness of a job's build process. Measured
+// defaultBuildNice is the niceness of a job's build process, measured
 // with 8 clients searching news-2023 (every answer computed) while a job
-// rebuilt it, on 2 cores: see Config.BuildNice's default in DefaultConfig.
+// rebuilt it, on 2 cores: see build_nice in README.
 const defaultBuildNice = 5
 
 // buildJobRequest is what the server hands its build process.
