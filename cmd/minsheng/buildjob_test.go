@@ -80,6 +80,9 @@ func TestBuildJobCommand(t *testing.T) {
 	if err := runBuildJob(t.Context(), strings.NewReader("{"), io.Discard); err == nil || errors.Is(err, errReported) {
 		t.Errorf("a request that is not JSON: %v, want an error of its own", err)
 	}
+	if err := run(t.Context(), []string{buildJobCommand, "--data", data}, io.Discard); err == nil || !strings.Contains(err.Error(), "minsheng index") {
+		t.Errorf("build-job with arguments, as by hand: %v, want an error pointing at minsheng index", err)
+	}
 }
 
 var buildPID = regexp.MustCompile(`msg="build process started" pid=(\d+)`)

@@ -21,6 +21,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // cron schedules in Asia/Shanghai on hosts without a zone database
+
+	"golang.org/x/term"
 )
 
 // command is one subcommand: what it does, in a line, and how it runs.
@@ -67,6 +69,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			usage(stdout)
 			return nil
 		case buildJobCommand: // serve's, not listed
+			if len(args) > 1 || term.IsTerminal(int(os.Stdin.Fd())) {
+				return fmt.Errorf("%s is run by serve for a reindex job, with its request on stdin: use minsheng index", buildJobCommand)
+			}
 			return runBuildJob(ctx, os.Stdin, stdout)
 		}
 		for _, c := range commands {
