@@ -47,7 +47,13 @@ func isField(name string) bool {
 
 // headerKey normalises a column header or JSON key for lookup.
 func headerKey(h string) string {
-	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+	return strings.ToLower(headerName(h))
+}
+
+// headerName is a column header as written, without a byte order mark or
+// surrounding space: as a note names it.
+func headerName(h string) string {
+	return strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
 }
 
 // setField stores vals (one value, or several from a JSON array) in the

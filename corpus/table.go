@@ -44,8 +44,8 @@ func (t *table) row(ctx context.Context, n int, cells []string) error {
 		known := false
 		for i, c := range cells {
 			switch f := t.w.fields[headerKey(c)]; {
-			case f == "" && strings.TrimSpace(c) != "":
-				t.w.unread[strings.TrimSpace(strings.TrimPrefix(c, "\uFEFF"))] = true
+			case f == "" && headerName(c) != "":
+				t.w.unread[headerName(c)] = true
 			case f != "-":
 				t.fields[i] = f
 				known = known || f == "title" || f == "body"
