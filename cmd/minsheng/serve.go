@@ -319,6 +319,12 @@ func openJobs(c *Config, live *indexer.Live, docs *indexer.Docs, log *slog.Logge
 	}
 	opt := reindex.JobsOptions{
 		Build: func() (indexer.BuildOptions, error) {
+			if c.BuildIn == buildInProcess {
+				// the build process reads the dictionary, the taxonomy and
+				// the corrections itself (buildJob), and fails the job on
+				// the same errors
+				return indexer.BuildOptions{Sources: c.Sources, Workers: c.jobWorkers()}, nil
+			}
 			opt, err := c.buildOptions(log)
 			opt.Changes = docs.State
 			opt.Workers = c.jobWorkers()
