@@ -42,8 +42,8 @@ func formatEval(r *EvalReport) string {
 // documents). It logs both tables (make eval prints them). It holds
 // keywords alone to the target (macro-F1 0.70; measured 0.703
 // when the test was written), the trained model to a floor a little below
-// what it measured (0.756 with words and the thresholds' recall floor;
-// 0.763 without the floor, 0.749 with bigrams before), so that a
+// what it measured (0.770 with 60 epochs of training, 0.756 with 12;
+// 0.763 without the thresholds' recall floor, 0.749 with bigrams before), so that a
 // change for the worse shows, and both
 // to the coverage (95% with a topic, also over the policy
 // documents, none on more than 25% of the proposals); with
@@ -61,8 +61,8 @@ func TestTopicsEvalProposals(t *testing.T) {
 	if kw.MacroF1() < 0.70 {
 		t.Errorf("keywords alone: macro-F1 %.3f, want at least 0.70", kw.MacroF1())
 	}
-	if cv.MacroF1() < 0.745 {
-		t.Errorf("trained: macro-F1 %.3f, below the floor 0.745", cv.MacroF1())
+	if cv.MacroF1() < 0.76 {
+		t.Errorf("trained: macro-F1 %.3f, below the floor 0.76", cv.MacroF1())
 	}
 	for _, r := range []*EvalReport{kw, cv} {
 		if share(r.WithTopic, r.Docs) < 0.95 {
@@ -116,8 +116,9 @@ func TestTopicsEvalProposals(t *testing.T) {
 // split's macro-F1 and each topic's mean precision and recall over all of
 // them, cv's included, and returns the mean macro-F1; 0 when none is
 // asked for. One split's figure moves by a few hundredths with the split
-// alone (0.748 to 0.766 over these five with words and the thresholds'
-// recall floor, mean 0.758; 0.738 to 0.768, mean 0.753, without the floor;
+// alone (0.754 to 0.770 over these five with 60 epochs of training, mean
+// 0.764; 0.748 to 0.766, mean 0.758, with 12; 0.738 to 0.768, mean 0.753,
+// without the thresholds' recall floor;
 // 0.716 to 0.765, mean 0.747, with bigrams before), the mean much less: it
 // is held to a floor a little below what it measured.
 func repeatedSplits(t *testing.T, c *Classifier, docs []corpus.Doc, cv *EvalReport) float64 {
@@ -146,8 +147,8 @@ func repeatedSplits(t *testing.T, c *Classifier, docs []corpus.Doc, cv *EvalRepo
 	}
 	fmt.Fprintf(&b, "trained, %d splits of 5 folds: mean macro-F1 %.3f", len(reps), mean)
 	t.Log("\n" + b.String())
-	if mean < 0.75 {
-		t.Errorf("trained: mean macro-F1 over %d splits %.3f, below the floor 0.75", len(reps), mean)
+	if mean < 0.755 {
+		t.Errorf("trained: mean macro-F1 over %d splits %.3f, below the floor 0.755", len(reps), mean)
 	}
 	return mean
 }
