@@ -38,6 +38,7 @@ test:
 	$(GO) test -race -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_TEST)
 	$(GO) test -count=1 -timeout 10m -run 'TestPhraseExactness|TestRankingNCP|TestRankingRGB|TestPromisesOnProposals' -v ./search/ | grep -E '^(---|ok|FAIL|PASS)|random phrases|eval/(ncp|rgb-dev)|across categories \('
+	$(GO) test -count=1 -timeout 10m -run 'TestTopicsEvalProposals' ./indexer/taxonomy/
 
 # Benchmarks on the real corpora in ../shared (see README): indexing all of
 # news-2023 beside raw segmentation, 8 clients searching news-2023 through
