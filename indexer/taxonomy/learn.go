@@ -75,8 +75,9 @@ type Model struct {
 // of four orders of the examples (the usual order and three hashed ones):
 // 0.758 → 0.764, 0.748 → 0.754, 0.756 → 0.761, 0.749 → 0.755; with 30
 // it moved by -0.002 to +0.005, with 100 it did less well than with 60 in
-// three orders and as well in the fourth (0.761, 0.751, 0.759, 0.755). Training the 544 proposals took 3.0 s against
-// 2.1 s, most of which is cutting their texts.
+// three orders and as well in the fourth (0.761, 0.751, 0.759, 0.755).
+// Training the 544 proposals took 3.0 s against 2.1 s, most of which is
+// cutting their texts.
 const (
 	trainEpochs  = 60    // passes of stochastic gradient descent over the examples
 	trainLambda  = 1e-4  // L2 regularisation
