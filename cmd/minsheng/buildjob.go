@@ -85,8 +85,7 @@ func runBuildJob(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 			cancel()
 		}
 	}
-	c := &req.Config
-	man, err := buildJob(ctx, c, req, send)
+	man, err := buildJob(ctx, req, send)
 	if err != nil {
 		send(buildJobMessage{Error: err.Error()})
 		return errReported
@@ -95,7 +94,9 @@ func runBuildJob(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	return nil
 }
 
-func buildJob(ctx context.Context, c *Config, req buildJobRequest, send func(buildJobMessage)) (*indexer.Manifest, error) {
+// buildJob builds as req asks, sending progress and problems.
+func buildJob(ctx context.Context, req buildJobRequest, send func(buildJobMessage)) (*indexer.Manifest, error) {
+	c := &req.Config
 	if err := lowerPriority(req.Nice); err != nil {
 		return nil, fmt.Errorf("lower the build's priority to nice %d: %w", req.Nice, err)
 	}

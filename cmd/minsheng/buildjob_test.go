@@ -53,7 +53,6 @@ func TestBuildJobCommand(t *testing.T) {
 		t.Fatalf("build-job: %v\n%s", err, out.String())
 	}
 	var progress, problems int
-	var man *indexer.Manifest
 	man, msg, err := readBuildJob(&out, indexer.BuildOptions{
 		Progress: func(indexer.Progress) { progress++ },
 		Problem:  func(corpus.Problem) { problems++ },
