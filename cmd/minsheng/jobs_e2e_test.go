@@ -285,9 +285,10 @@ func startLargeReindex(t *testing.T, bin string, size int64) largeReindex {
 }
 
 // TestKillDuringReindex: SIGKILL in the middle of a reindex of a large
-// source, of the server and its build process. On restart the previous generation serves at once, the job is
-// failed, the partial folder is gone, and the next reindex succeeds. Then
-// SIGTERM during a reindex stops the job cleanly.
+// source, of the server and its build process. On restart the previous
+// generation serves at once, the job is failed, the partial folder is
+// gone, and the next reindex succeeds. Then SIGTERM during a reindex stops
+// the job cleanly.
 func TestKillDuringReindex(t *testing.T) {
 	bin := buildBinary(t)
 	sc := startLargeReindex(t, bin, 64<<20)
