@@ -85,7 +85,7 @@ func (a *analyzers) partial(q *Query, sink *matchSink, all bool) (query.Query, [
 			b.AddMustNot(tq)
 		}
 	}
-	return b, units
+	return alone(b), units
 }
 
 // capAlts keeps the units whose alternatives fit in n, in order, and of

@@ -23,10 +23,11 @@ import (
 )
 
 // asBleve is q with bleve's own queries for anyOf (a disjunction of the
-// same clauses, one of which must match) and phraseOf: a phrase query, or
-// for a literal phrase, whose field keeps no positions, a conjunction of
-// its bigrams' term queries (scored as bleve's phrase query scores) over
-// the documents that holders says hold its text.
+// same clauses, one of which must match), lone (a boolean of its one
+// clause, which bleve searches as a conjunction of one) and phraseOf: a
+// phrase query, or for a literal phrase, whose field keeps no positions,
+// a conjunction of its bigrams' term queries (scored as bleve's phrase
+// query scores) over the documents that holders says hold its text.
 func asBleve(q query.Query, holders func(field, text string) []string) query.Query {
 	each := func(qs []query.Query) []query.Query {
 		out := make([]query.Query, len(qs))
@@ -54,6 +55,10 @@ func asBleve(q query.Query, holders func(field, text string) []string) query.Que
 		pq := bleve.NewPhraseQuery(q.terms, q.field)
 		pq.SetBoost(q.boost)
 		return pq
+	case lone:
+		b := bleve.NewBooleanQuery()
+		b.AddMust(asBleve(q.q, holders))
+		return b
 	case *listing:
 		b := bleve.NewBooleanQuery()
 		b.AddMust(bleve.NewMatchAllQuery())
@@ -194,6 +199,44 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 		t.Fatal("no query matched anything: the comparison compared nothing")
 	}
 	t.Logf("%d queries twice, %d matches compared", len(checks), total)
+
+	// a partial query of several words, or a question, is a lone
+	// matching, scored as bleve scores a boolean of it alone (a
+	// conjunction of one): with synonyms, whose clauses take the query
+	// norm of the words' clauses, this tells them apart
+	lones, total := 0, 0
+	texts := append([]string{"医保 报销", "两会 人大代表 建议", "一老一小 社区 服务", "双减 教师"}, questions...)
+	for i, w := range words {
+		if i > 0 {
+			texts = append(texts, words[i-1]+" "+w)
+		}
+	}
+	syn, err := BuiltinSynonyms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := func(text string) query.Query {
+		q := Parse(text)
+		an.ex = newExpansion(syn, q, s.Limits) // as Search does
+		pq, _ := an.partial(q, &matchSink{}, false)
+		return pq
+	}
+	for _, text := range texts {
+		ours := partial(text)
+		l, ok := ours.(lone)
+		if !ok {
+			continue
+		}
+		lones++
+		theirs := partial(text)
+		b := bleve.NewBooleanQuery()
+		b.AddMust(theirs.(lone).q)
+		total += compareScores(t, "partial "+text, idx, l, b)
+	}
+	if lones == 0 || total == 0 {
+		t.Fatalf("%d partial queries were lone, %d matches compared: the comparison compared nothing", lones, total)
+	}
+	t.Logf("%d partial queries, %d matches compared", lones, total)
 }
 
 // literalHolders returns the oracle of literal phrases over idx: the ids
