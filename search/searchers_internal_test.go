@@ -228,10 +228,7 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 			continue
 		}
 		lones++
-		theirs := partial(text)
-		b := bleve.NewBooleanQuery()
-		b.AddMust(theirs.(lone).q)
-		total += compareScores(t, "partial "+text, idx, l, b)
+		total += compareScores(t, "partial "+text, idx, l, asBleve(partial(text), nil))
 	}
 	if lones == 0 || total == 0 {
 		t.Fatalf("%d partial queries were lone, %d matches compared: the comparison compared nothing", lones, total)

@@ -43,12 +43,11 @@ func formatEval(r *EvalReport) string {
 // keywords alone to the target (macro-F1 0.70; measured 0.703
 // when the test was written), the trained model to a floor a little below
 // what it measured (0.770 with 60 epochs of training, 0.756 with 12;
-// 0.763 without the thresholds' recall floor, 0.749 with bigrams before), so that a
-// change for the worse shows, and both
-// to the coverage (95% with a topic, also over the policy
-// documents, none on more than 25% of the proposals); with
-// MINSHENG_TOPICS_TARGETS set it holds the model to the targets,
-// which it does not reach yet.
+// 0.763 without the thresholds' recall floor, 0.749 with bigrams
+// before), so that a change for the worse shows, and both to the issue's
+// coverage (95% with a topic, also over the policy documents, none on
+// more than 25% of the proposals); with MINSHENG_TOPICS_TARGETS set it
+// holds the model to the targets, which it does not reach yet.
 func TestTopicsEvalProposals(t *testing.T) {
 	if raceEnabled {
 		t.Skip("skipping under -race: it trains 36 models on one goroutine, about ten times slower there (make test runs it without -race)")
