@@ -27,6 +27,11 @@ const (
 
 	FieldStored = "_doc" // the whole document as JSON, stored, not indexed
 
+	// FieldLiteralApart marks, with the term "1", a document whose literal
+	// fields are not in its segment but in the segment's bigram index
+	// beside it (indexer/literal): every document of a build.
+	FieldLiteralApart = "lit_apart"
+
 	// KeyFieldLengths is the internal key under which a build stores, as a
 	// JSON object, each field's length in tokens summed over the documents:
 	// search gives BM25 its true average field length from it.

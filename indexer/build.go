@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -22,6 +23,7 @@ import (
 
 	"minsheng/corpus"
 	"minsheng/indexer/analysis"
+	"minsheng/indexer/literal"
 	"minsheng/indexer/wal"
 )
 
@@ -180,6 +182,7 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 		Name: name, Created: start.UTC(), Docs: stats.Docs, Skipped: stats.Skipped,
 		Reasons: stats.Reasons, Sources: opt.Sources, DictHash: dicts.Hash(),
 		Seconds: time.Since(start).Seconds(), Bytes: total, TextBytes: stats.TextBytes,
+		Layout: LayoutLiteralApart,
 	}
 	if err := completeGeneration(tmp, man, opt); err != nil {
 		return nil, err
@@ -394,7 +397,7 @@ func walkBatches(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *rep
 			return bleve.ErrorEmptyID
 		}
 		doc := document.NewDocument(d.ID)
-		if err := m.MapDocument(doc, IndexFields(d)); err != nil {
+		if err := m.MapDocument(doc, buildFields(d)); err != nil {
 			return fmt.Errorf("document %s: %w", d.ID, err)
 		}
 		b.Update(doc)
@@ -466,7 +469,13 @@ func writeBatches(idx bleve.Index, opt BuildOptions, jobs <-chan fillJob, cancel
 				if err == nil {
 					for _, doc := range j.b.IndexOps {
 						if doc != nil {
-							doc.VisitFields(func(f index.Field) { own[f.Name()] += uint64(f.AnalyzedLength()) })
+							doc.VisitFields(func(f index.Field) {
+								own[f.Name()] += uint64(f.AnalyzedLength())
+								if lit, ok := literal.FieldOf(f.Name()); ok {
+									// its bigram index's length: a token a character
+									own[lit] += uint64(utf8.RuneCount(f.Value()))
+								}
+							})
 						}
 					}
 				}
@@ -542,6 +551,19 @@ func IndexFields(d *corpus.Doc) map[string]any {
 	f[corpus.FieldKey] = d.KeySupervised
 	js, _ := json.Marshal(d) // a Doc always marshals
 	f[corpus.FieldStored] = string(js)
+	return f
+}
+
+// buildFields are the field values of a document of a build: IndexFields
+// without the literal fields, which the build writes into each segment's
+// bigram index once the segments are merged (indexer/literal), and with the
+// mark that says so.
+func buildFields(d *corpus.Doc) map[string]any {
+	f := IndexFields(d)
+	for _, name := range literal.Fields {
+		delete(f, name)
+	}
+	f[corpus.FieldLiteralApart] = "1"
 	return f
 }
 

@@ -21,6 +21,8 @@ import (
 //
 //	DATA/CURRENT                 name of the generation being served
 //	DATA/generations/NAME/       a complete generation: index/ and manifest.json
+//	                             (index/store/NNN.zap.lit: a segment's literal
+//	                             fields, indexer/literal)
 //	DATA/generations/NAME.tmp/   a build in progress (or left by a crash)
 //	DATA/build.lock              held while a build runs
 const (
@@ -45,8 +47,15 @@ type Manifest struct {
 	DictHash        string         `json:"dict_hash"`
 	TaxonomyVersion string         `json:"taxonomy_version,omitempty"`
 	ModelHash       string         `json:"model_hash,omitempty"` // of the topic model learned from labelled documents
-	Current         bool           `json:"current"`
+	// Layout is the index's layout: LayoutLiteralApart, or 0 for an index
+	// whose literal fields are in its segments (read as it is).
+	Layout  int  `json:"layout,omitempty"`
+	Current bool `json:"current"`
 }
+
+// LayoutLiteralApart is the layout of an index whose build wrote the
+// literal fields of its documents beside each segment (indexer/literal).
+const LayoutLiteralApart = 2
 
 // IndexPath is the bleve index of generation name.
 func IndexPath(dataDir, name string) string {

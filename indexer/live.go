@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"minsheng/indexer/literal"
 )
 
 // Live is the generation being served, behind a bleve IndexAlias: Switch
@@ -92,6 +94,7 @@ func (l *Live) Switch(name string) error {
 	if l.idx != nil {
 		l.idx.Close()
 		l.hold.Close()
+		literal.Forget(IndexPath(l.dataDir, l.name))
 	}
 	l.idx, l.name, l.hold = idx, name, hold
 	if l.docs != nil {
@@ -150,6 +153,7 @@ func (l *Live) Close() error {
 		return nil
 	}
 	err := errors.Join(l.idx.Close(), l.hold.Close())
+	literal.Forget(IndexPath(l.dataDir, l.name))
 	l.idx, l.name, l.hold = nil, "", nil
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"minsheng/corpus"
 	"minsheng/errs"
 	"minsheng/indexer/analysis"
+	"minsheng/indexer/literal"
 	"minsheng/indexer/wal"
 )
 
@@ -356,6 +358,10 @@ func OpenWritable(path string) (bleve.Index, error) {
 	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "1s", "unsafe_batch": true})
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	// the bigram indexes of segments merged away while it was served last
+	if err := literal.RemoveOrphans(filepath.Join(path, "store")); err != nil {
+		slog.Warn("remove the bigram indexes of merged segments", "index", path, "error", err)
 	}
 	return idx, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"minsheng/corpus"
 	"minsheng/indexer/analysis"
+	"minsheng/indexer/literal"
 )
 
 // buildConfig is the scorch configuration of an index being built,
@@ -79,6 +80,9 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 	}
 	stop := unmapSegments(idx, false)
 	err = mergeSegments(ctx, s, path, log)
+	if err == nil {
+		err = writeLiterals(idx, log)
+	}
 	stop()
 	if err != nil {
 		idx.Close()
@@ -197,6 +201,37 @@ func storeFieldLengths(idx bleve.Index, lengths map[string]uint64) error {
 		return err
 	}
 	return idx.SetInternal([]byte(corpus.KeyFieldLengths), js)
+}
+
+// writeLiterals writes the bigram index of each segment of idx beside it
+// (indexer/literal): the literal fields a build left out of its documents.
+func writeLiterals(idx bleve.Index, log *slog.Logger) error {
+	r, err := snapshot(idx)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return fmt.Errorf("literal fields: a %T", r)
+	}
+	start := time.Now()
+	for _, ss := range is.Segments() {
+		seg := ss.Segment()
+		path := literal.PathOf(seg)
+		if path == "" {
+			return fmt.Errorf("literal fields: a segment not on disk")
+		}
+		b, err := literal.BuildSegment(seg)
+		if err != nil {
+			return err
+		}
+		if err := b.WriteFile(path); err != nil {
+			return err
+		}
+	}
+	log.Info("literal fields written", "segments", len(is.Segments()), "seconds", time.Since(start).Seconds())
+	return nil
 }
 
 // maxMergeRounds bounds compact's rounds of ForceMerge.

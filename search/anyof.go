@@ -36,8 +36,11 @@ func newAnyOf(clauses ...query.Query) *anyOf { return &anyOf{clauses: clauses} }
 func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
 	terms := make([]*query.TermQuery, 0, len(q.clauses))
 	for _, c := range q.clauses {
-		if tq, ok := c.(*query.TermQuery); ok {
+		switch tq := c.(type) {
+		case *query.TermQuery:
 			terms = append(terms, tq)
+		case *litTerm:
+			terms = append(terms, &tq.TermQuery)
 		}
 	}
 	if !ownSearchers(ctx, r, o) || len(terms) < len(q.clauses) || len(terms) < 2 || o.Score == "none" {

@@ -372,12 +372,9 @@ func (a *analyzers) literal(text string, boost float64) query.Query {
 		field := corpus.LiteralOf(f.name)
 		switch len(grams) {
 		case 0: // one character: every bigram it starts
-			pq := bleve.NewPrefixQuery(chars[0])
-			pq.SetField(field)
-			pq.SetBoost(f.boost * boost)
-			alts = append(alts, pq)
+			alts = append(alts, &litPrefix{field: field, prefix: chars[0], boost: f.boost * boost})
 		case 1:
-			alts = append(alts, termQ(field, grams[0], f.boost*boost))
+			alts = append(alts, litQ(field, grams[0], f.boost*boost))
 		default:
 			pq := &phraseOf{field: field, terms: grams, boost: f.boost * boost, text: strings.Join(chars, ""), folded: corpus.FoldedOf(f.name)}
 			if allHan(pq.text) {
@@ -475,7 +472,7 @@ func (a *analyzers) bigrams(text string) []query.Query {
 			name  string
 			boost float64
 		}{{corpus.FieldTitleLit, boostTitle * bigramBoost}, {corpus.FieldBodyLit, bigramBoost}} {
-			out = append(out, termQ(f.name, c1+c2, f.boost))
+			out = append(out, litQ(f.name, c1+c2, f.boost))
 		}
 	}
 	return out

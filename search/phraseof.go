@@ -67,7 +67,13 @@ func (q *phraseOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		}
 	}
 	for _, t := range q.terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), q.field, true, true, !literal)
+		var tfr index.TermFieldReader
+		var err error
+		if literal {
+			tfr, err = cachedTermReader(ctx, r, t, q.field)
+		} else {
+			tfr, err = r.TermFieldReader(ctx, []byte(t), q.field, true, true, true)
+		}
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -314,6 +320,10 @@ func termStats(ctx context.Context, r index.IndexReader, field string) (total ui
 		total = uint64(st.DocCount)
 		if cardinality, ok = st.FieldCardinality[field]; !ok {
 			return 0, 0, fmt.Errorf("field stat for bm25 not present %s", field)
+		}
+	} else if is, ok := r.(*scorch.IndexSnapshot); ok && isLiteral(field) {
+		if cardinality, err = literalCardinality(is, field); err != nil {
+			return 0, 0, err
 		}
 	} else if br, ok := r.(index.BM25Reader); ok {
 		if cardinality, err = br.FieldCardinality(field); err != nil {

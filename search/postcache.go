@@ -112,44 +112,67 @@ func withPostingsCache(ctx context.Context, c *postingsCache) context.Context {
 
 // cachedTermReader returns a reader of term in field of r, with
 // frequencies and norms, through the cache of ctx when there is one and r
-// is a scorch snapshot; else r's own.
+// is a scorch snapshot; else r's own. A literal field is always read so
+// (literalReader).
 func cachedTermReader(ctx context.Context, r index.IndexReader, term, field string) (index.TermFieldReader, error) {
 	c, _ := ctx.Value(postingsCacheKey{}).(*postingsCache)
 	is, ok := r.(*scorch.IndexSnapshot)
+	if ok && isLiteral(field) {
+		return literalReader(is, c, term, field)
+	}
 	if c == nil || !ok {
 		return r.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	}
 	tr := &cacheReader{}
-	_, err := eachPostings(is, field, term, func(ss *scorch.SegmentSnapshot, offset uint64, dict segment.TermDictionary, pl segment.PostingsList) (bool, error) {
-		n := pl.Count()
-		if n == 0 {
-			return true, nil
+	var offset uint64
+	for _, ss := range is.Segments() {
+		seg := ss.Segment()
+		dict, err := seg.Dictionary(field)
+		if err != nil {
+			return nil, err
 		}
-		part := cachePart{offset: offset, deleted: ss.Deleted(), list: pl}
-		var err error
-		part.p, err = c.get(postingsKey{ss.Segment(), field, term}, n, func() (*decodedPostings, error) {
+		part := cachePart{offset: offset, deleted: ss.Deleted()}
+		offset += seg.Count()
+		if err := part.fromList(tr, c, seg, dict, field, term); err != nil {
+			return nil, err
+		}
+	}
+	return tr, nil
+}
+
+// fromList reads term's postings in field of seg, whose dictionary of the
+// field is dict, into the part, decoded through the cache c (when not nil),
+// and adds the part to tr if the term is in seg.
+func (part cachePart) fromList(tr *cacheReader, c *postingsCache, seg segment.Segment, dict segment.TermDictionary, field, term string) error {
+	pl, err := dict.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return err
+	}
+	n := pl.Count()
+	if n == 0 {
+		return nil
+	}
+	part.list = pl
+	if c != nil {
+		part.p, err = c.get(postingsKey{seg, field, term}, n, func() (*decodedPostings, error) {
 			return decodePostings(pl)
 		})
 		if err != nil {
-			return false, err
+			return err
 		}
-		tr.parts = append(tr.parts, part)
-		tr.count += n
-		if part.deleted != nil {
-			// scorch counts a term's postings less the deleted documents
-			// it is in: its reader has the deleted documents as exceptions
-			ex, err := dict.PostingsList([]byte(term), part.deleted, nil)
-			if err != nil {
-				return false, err
-			}
-			tr.count -= n - ex.Count()
-		}
-		return true, nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return tr, nil
+	tr.parts = append(tr.parts, part)
+	tr.count += n
+	if part.deleted != nil {
+		// scorch counts a term's postings less the deleted documents
+		// it is in: its reader has the deleted documents as exceptions
+		ex, err := dict.PostingsList([]byte(term), part.deleted, nil)
+		if err != nil {
+			return err
+		}
+		tr.count -= n - ex.Count()
+	}
+	return nil
 }
 
 // decodePostings reads all of a postings list.

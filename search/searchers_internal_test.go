@@ -55,6 +55,14 @@ func asBleve(q query.Query, holders func(field, text string) []string) query.Que
 		pq := bleve.NewPhraseQuery(q.terms, q.field)
 		pq.SetBoost(q.boost)
 		return pq
+	case *litTerm:
+		tq := q.TermQuery
+		return &tq
+	case *litPrefix:
+		pq := bleve.NewPrefixQuery(q.prefix)
+		pq.SetField(q.field)
+		pq.SetBoost(q.boost)
+		return pq
 	case lone:
 		b := bleve.NewBooleanQuery()
 		b.AddMust(asBleve(q.q, holders))
@@ -185,14 +193,20 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 		t.Errorf("HasFieldLengths: %v, %v for a build", ok, err)
 	}
 	holders := literalHolders(t, idx)
+	// bleve searches the same documents with their literal fields in
+	// the segment, as bleve writes them, where the build wrote them
+	// apart (indexer/literal)
+	twin := literalTwin(t, idx)
+	defer twin.Close()
+	tw := New(twin, Options{})
 	total := 0
 	for _, stats := range []bool{false, true} {
 		for _, c := range checks {
 			ours, theirs := c.q, asBleve(c.q, holders)
 			if stats {
-				ours, theirs = &withStats{q: ours, cache: &s.stats}, &withStats{q: theirs, cache: &s.stats}
+				ours, theirs = &withStats{q: ours, cache: &s.stats}, &withStats{q: theirs, cache: &tw.stats}
 			}
-			total += compareScores(t, fmt.Sprintf("%s (field lengths %v)", c.name, stats), idx, ours, theirs)
+			total += compareScoresOn(t, fmt.Sprintf("%s (field lengths %v)", c.name, stats), idx, twin, ours, theirs)
 		}
 	}
 	if total == 0 {
@@ -228,7 +242,7 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 			continue
 		}
 		lones++
-		total += compareScores(t, "partial "+text, idx, l, asBleve(partial(text), nil))
+		total += compareScoresOn(t, "partial "+text, idx, twin, l, asBleve(partial(text), nil))
 	}
 	if lones == 0 || total == 0 {
 		t.Fatalf("%d partial queries were lone, %d matches compared: the comparison compared nothing", lones, total)
@@ -243,25 +257,8 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 func literalHolders(t *testing.T, idx bleve.Index) func(field, text string) []string {
 	t.Helper()
 	chars := idx.Mapping().AnalyzerNamed(corpus.AnalyzerChars)
-	sr := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1<<30, 0, false)
-	res, err := idx.Search(sr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	folded := map[string]map[string]string{} // field -> id -> folded text
-	for _, h := range res.Hits {
-		d, err := idx.Document(h.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc corpus.Doc
-		d.VisitFields(func(f index.Field) {
-			if f.Name() == corpus.FieldStored {
-				if err := json.Unmarshal(f.Value(), &doc); err != nil {
-					t.Fatal(err)
-				}
-			}
-		})
+	for _, doc := range storedDocs(t, idx) {
 		for name, v := range indexer.IndexFields(&doc) {
 			s, ok := v.(string)
 			if !ok || !strings.HasSuffix(name, corpus.LiteralOf("")) {
@@ -274,7 +271,7 @@ func literalHolders(t *testing.T, idx bleve.Index) func(field, text string) []st
 			if folded[name] == nil {
 				folded[name] = map[string]string{}
 			}
-			folded[name][h.ID] = b.String()
+			folded[name][doc.ID] = b.String()
 		}
 	}
 	if len(folded) == 0 {
@@ -289,6 +286,67 @@ func literalHolders(t *testing.T, idx bleve.Index) func(field, text string) []st
 		}
 		return ids
 	}
+}
+
+// literalTwin returns a new index of idx's documents, its mapping and its
+// field lengths, whose literal fields are in its one segment, as bleve
+// writes them (indexer.IndexFields, as documents written to a served
+// generation are), where a build writes them apart.
+func literalTwin(t *testing.T, idx bleve.Index) bleve.Index {
+	t.Helper()
+	twin, err := bleve.NewUsing(t.TempDir(), idx.Mapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := twin.NewBatch()
+	for _, doc := range storedDocs(t, idx) {
+		if err := b.Index(doc.ID, indexer.IndexFields(&doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := twin.Batch(b); err != nil { // one batch: one segment, one dictionary a field
+		t.Fatal(err)
+	}
+	lengths, err := idx.GetInternal([]byte(corpus.KeyFieldLengths))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := twin.SetInternal([]byte(corpus.KeyFieldLengths), lengths); err != nil {
+		t.Fatal(err)
+	}
+	return twin
+}
+
+// storedDocs are the documents of idx, as stored.
+func storedDocs(t *testing.T, idx bleve.Index) []corpus.Doc {
+	t.Helper()
+	res, err := idx.Search(bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1<<30, 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]corpus.Doc, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		out = append(out, storedDoc(t, idx, h.ID))
+	}
+	return out
+}
+
+// storedDoc is document id of idx, as stored.
+func storedDoc(t *testing.T, idx bleve.Index, id string) corpus.Doc {
+	t.Helper()
+	d, err := idx.Document(id)
+	if err != nil || d == nil {
+		t.Fatalf("document %s: %v", id, err)
+	}
+	var doc corpus.Doc
+	d.VisitFields(func(f index.Field) {
+		if f.Name() == corpus.FieldStored {
+			if err := json.Unmarshal(f.Value(), &doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	return doc
 }
 
 // testSources are the sample and, when ../shared is there, the CPPCC
@@ -310,11 +368,18 @@ func testSources(t *testing.T) []string {
 // documents theirs matched.
 func compareScores(t *testing.T, name string, idx bleve.Index, ours, theirs query.Query) int {
 	t.Helper()
+	return compareScoresOn(t, name, idx, idx, ours, theirs)
+}
+
+// compareScoresOn is compareScores with theirs run over twin, an index of
+// the same documents.
+func compareScoresOn(t *testing.T, name string, idx, twin bleve.Index, ours, theirs query.Query) int {
+	t.Helper()
 	got, err := scores(idx, ours)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	want, err := scores(idx, theirs)
+	want, err := scores(twin, theirs)
 	if err != nil {
 		t.Fatalf("%s (bleve): %v", name, err)
 	}

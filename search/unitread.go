@@ -13,6 +13,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"minsheng/indexer/literal"
 )
 
 // altReader tells which documents match one alternative of a unit: its
@@ -71,7 +73,7 @@ func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMappi
 				continue
 			}
 		}
-		tr, err := r.TermFieldReader(ctx, []byte(tq.Term), field, false, false, false)
+		tr, err := bareTermReader(ctx, r, tq.Term, field)
 		if err != nil {
 			a.Close()
 			return nil, err
@@ -112,6 +114,9 @@ func splitUnion(q query.Query, terms *[]*query.TermQuery, others *[]query.Query)
 	case *query.TermQuery:
 		*terms = append(*terms, q)
 		return
+	case *litTerm:
+		*terms = append(*terms, &q.TermQuery)
+		return
 	}
 	*others = append(*others, q)
 }
@@ -125,12 +130,13 @@ func splitUnion(q query.Query, terms *[]*query.TermQuery, others *[]query.Query)
 func termBits(is *scorch.IndexSnapshot, field, term string) (*roaring.Bitmap, error) {
 	out := roaring.New()
 	all, err := eachPostings(is, field, term, func(ss *scorch.SegmentSnapshot, offset uint64, _ segment.TermDictionary, pl segment.PostingsList) (bool, error) {
-		or, ok := pl.(interface{ OrInto(*roaring.Bitmap) })
-		if !ok || offset > math.MaxUint32 || ss.Segment().Count() > math.MaxUint32-offset {
+		if offset > math.MaxUint32 || ss.Segment().Count() > math.MaxUint32-offset {
 			return false, nil
 		}
-		b := roaring.New()
-		or.OrInto(b)
+		b, err := segmentBits(ss.Segment(), pl, field, term)
+		if b == nil || err != nil {
+			return false, err
+		}
 		if del := ss.Deleted(); del != nil {
 			b.AndNot(del)
 		}
@@ -144,6 +150,32 @@ func termBits(is *scorch.IndexSnapshot, field, term string) (*roaring.Bitmap, er
 		return nil, err
 	}
 	return out, nil
+}
+
+// segmentBits returns the documents of seg whose field has term, pl being
+// its postings list there: from seg's bigram index for a literal field
+// when it has one (literal.For). nil when pl cannot give them as a bitmap.
+func segmentBits(seg segment.Segment, pl segment.PostingsList, field, term string) (*roaring.Bitmap, error) {
+	if isLiteral(field) {
+		x, err := literal.For(seg)
+		if err != nil {
+			return nil, err
+		}
+		if x != nil {
+			lp, err := x.Lookup(field, []byte(term))
+			if err != nil {
+				return nil, err
+			}
+			return lp.Bitmap()
+		}
+	}
+	or, ok := pl.(interface{ OrInto(*roaring.Bitmap) })
+	if !ok {
+		return nil, nil
+	}
+	b := roaring.New()
+	or.OrInto(b)
+	return b, nil
 }
 
 // eachPostings calls f with each segment of is in order, the number in is
@@ -339,7 +371,7 @@ func newPhraseMask(ctx context.Context, r index.IndexReader, m mapping.IndexMapp
 			pm.Close()
 			return nil, err
 		}
-		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, false)
+		tr, err := bareTermReader(ctx, r, t, q.field)
 		if err != nil {
 			pm.Close()
 			return nil, err

@@ -169,6 +169,9 @@ func NewMapping(opt MappingOptions) (*mapping.IndexMappingImpl, error) {
 		f.DocValues = true
 		dm.AddFieldMappingsAt(kf.Name, f)
 	}
+	apart := mapping.NewKeywordFieldMapping()
+	apart.Store, apart.IncludeInAll, apart.IncludeTermVectors, apart.DocValues = false, false, false, false
+	dm.AddFieldMappingsAt(corpus.FieldLiteralApart, apart)
 	key := mapping.NewBooleanFieldMapping()
 	key.Store, key.IncludeInAll = false, false
 	dm.AddFieldMappingsAt(corpus.FieldKey, key)

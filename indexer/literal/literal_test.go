@@ -1,0 +1,139 @@
+package literal_test
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"minsheng/corpus"
+	"minsheng/indexer/analysis"
+	"minsheng/indexer/literal"
+)
+
+// TestBigramsAreTheLiteralAnalyzers: a document's postings in the index
+// built from its folded text are the literal analyzer's tokens of the
+// text, each term with its frequency, and its length their number; on
+// texts of Chinese, traditional characters, full-width and mixed script.
+func TestBigramsAreTheLiteralAnalyzers(t *testing.T) {
+	a, err := analysis.NewBuiltinAnalysis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces := []string{"乡村振兴", "鄉村", "Ａ２", "ab", " ", "\n", "，", "教育", "医疗卫生", "x", "乡", "村"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var texts []string
+	for range 200 {
+		var b strings.Builder
+		for range rnd.IntN(12) {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	b := literal.NewBuilder(uint32(len(texts)), []string{corpus.FieldBodyLit})
+	want := map[string]map[uint32]uint64{} // term -> doc -> frequency
+	for i, text := range texts {
+		if err := b.Add(uint32(i), 0, []byte(analysis.FoldLiteral(text))); err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range a.LiteralTokenize([]byte(text)) {
+			if want[string(tok.Term)] == nil {
+				want[string(tok.Term)] = map[uint32]uint64{}
+			}
+			want[string(tok.Term)][uint32(i)]++
+		}
+	}
+	path := filepath.Join(t.TempDir(), "x.zap"+literal.Ext)
+	if err := b.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	x, err := literal.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Cardinality(corpus.FieldBodyLit); got != len(want) {
+		t.Errorf("cardinality %d, want %d", got, len(want))
+	}
+	all, err := x.Terms(corpus.FieldBodyLit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.IsSorted(all) || len(all) != len(want) {
+		t.Errorf("%d terms (sorted %v), want %d", len(all), slices.IsSorted(all), len(want))
+	}
+	for term, docs := range want {
+		got, freqs, err := x.Postings(corpus.FieldBodyLit, []byte(term), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := x.Count(corpus.FieldBodyLit, []byte(term)); n != uint64(len(docs)) || len(got) != len(docs) {
+			t.Errorf("%q: count %d, %d postings, want %d", term, n, len(got), len(docs))
+		}
+		if !slices.IsSorted(got) {
+			t.Errorf("%q: documents out of order: %v", term, got)
+		}
+		for i, d := range got {
+			if docs[d] != uint64(freqs[i]) {
+				t.Errorf("%q in document %d: frequency %d, want %d", term, d, freqs[i], docs[d])
+			}
+		}
+	}
+	for i, text := range texts {
+		if got, want := x.Length(corpus.FieldBodyLit, uint32(i)), len(a.LiteralTokenize([]byte(text))); got != uint32(want) {
+			t.Errorf("document %d: length %d, want %d", i, got, want)
+		}
+	}
+	// every bigram that a character starts, the last one's end included
+	got, err := x.Terms(corpus.FieldBodyLit, []byte("乡"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range got {
+		if !strings.HasPrefix(term, "乡") {
+			t.Errorf("prefix 乡: %q", term)
+		}
+	}
+	if !slices.Contains(got, "乡村") || !slices.Contains(got, "乡"+corpus.LiteralEnd) {
+		t.Errorf("prefix 乡: %q lacks 乡村 or 乡 at the end of a text", got)
+	}
+	if n, err := x.Count(corpus.FieldTitleLit, []byte("乡村")); n != 0 || err != nil {
+		t.Errorf("a field the index lacks: %d, %v", n, err)
+	}
+}
+
+// TestOpenRefusesDamage: a truncated or foreign file is an error, never a
+// panic or an index.
+func TestOpenRefusesDamage(t *testing.T) {
+	b := literal.NewBuilder(2, literal.Fields)
+	for _, d := range []struct {
+		doc  uint32
+		text string
+	}{{0, "乡村振兴战略"}, {1, "振兴乡村"}} {
+		if err := b.Add(d.doc, 1, []byte(d.text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Add(0, 1, []byte("乡村")); err == nil {
+		t.Error("a document added after a later one: no error")
+	}
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := literal.Open(bytes.NewReader(data), int64(len(data))); err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < len(data); n += max(1, len(data)/97) {
+		if _, err := literal.Open(bytes.NewReader(data[:n]), int64(n)); err == nil {
+			t.Errorf("truncated to %d of %d bytes: no error", n, len(data))
+		}
+	}
+	other := bytes.Clone(data)
+	other[len("mslit")+2] = 9 // another version
+	if _, err := literal.Open(bytes.NewReader(other), int64(len(other))); !errors.Is(err, literal.ErrFormat) {
+		t.Errorf("another version: %v, want ErrFormat", err)
+	}
+}

@@ -1,0 +1,132 @@
+package search
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+
+	"minsheng/corpus"
+	"minsheng/indexer"
+	"minsheng/indexer/literal"
+)
+
+// TestLiteralFieldsOfBuildAndLiveDocuments: a built generation's literal
+// fields are in each segment's bigram index, those of documents written
+// to it since in their own segments. Literal searches (one character, two,
+// phrases) find and score as bleve does over the same documents with all
+// their literal fields in one segment: with the live documents beside the
+// build's, and once a merge of the served index has made one segment of
+// both (scorch's own merges of the served index may make it first), whose
+// bigram index is then built from its stored text and written beside it.
+// A damaged bigram index is built again; a reopening removes the bigram
+// index of the merged-away segment.
+func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
+	data := t.TempDir()
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
+		t.Fatal(err)
+	}
+	name, err := indexer.Current(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := indexer.IndexPath(data, name)
+	built, _ := filepath.Glob(filepath.Join(path, "store", "*"+literal.Ext))
+	if len(built) == 0 {
+		t.Fatal("the build wrote no bigram index")
+	}
+	// a bigram index damaged, or of another version, is built again
+	if err := os.WriteFile(built[0], []byte("mslit\x00\x00\x01 of another version"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := indexer.OpenWritable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { idx.Close() }()
+
+	// live documents, each its own segment: a new one, and one that
+	// replaces a document of the build (deleted from its segment)
+	replaced := storedDoc(t, idx, "s-2023-0151")
+	replaced.Title = "关于乡村振兴中留守儿童教育的建议（修订）"
+	replaced.Body = "乡村振兴，教育先行。建议在乡村学校增设心理教师，关爱留守儿童。"
+	fresh := corpus.Doc{ID: "live-1", Kind: corpus.KindNews, Title: "乡村医生进村入户", Body: "乡村医生上门随访，振兴乡村卫生室。乡"}
+	for _, doc := range []*corpus.Doc{&replaced, &fresh} {
+		if err := idx.Index(doc.ID, indexer.IndexFields(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	texts := []string{"乡", "振", "乡村", "教育", "留守儿童", "乡村振兴", "乡村医生", "振兴乡村", "心理教师", "没有这样的话"}
+	compare := func(when string) {
+		t.Helper()
+		s := New(idx, Options{})
+		an, err := s.analyzers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		twin := literalTwin(t, idx)
+		defer twin.Close()
+		tw := New(twin, Options{})
+		holders := literalHolders(t, idx)
+		total := 0
+		for _, text := range texts {
+			q := an.literal(text, 1)
+			total += compareScoresOn(t, when+" "+text, idx, twin,
+				&withStats{q: q, cache: &s.stats}, &withStats{q: asBleve(q, holders), cache: &tw.stats})
+		}
+		if total < 20 {
+			t.Errorf("%s: %d matches compared", when, total)
+		}
+	}
+	compare("beside")
+
+	ai, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := ai.(*scorch.Scorch)
+	err = sc.ForceMerge(context.Background(), &mergeplan.MergePlanOptions{
+		MaxSegmentsPerTier: 1, MaxSegmentSize: 1 << 30, MaxSegmentFileSize: 1 << 40, TierGrowth: 1.0,
+		SegmentsPerMergeTask: 1 << 16, FloorSegmentSize: 1 << 30, ReclaimDeletesWeight: 2.0, FloorSegmentFileSize: 1 << 40,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := r.(*scorch.IndexSnapshot).Segments()
+	if len(segs) != 1 {
+		t.Fatalf("%d segments after the merge, want 1", len(segs))
+	}
+	merged := literal.PathOf(segs[0].Segment())
+	r.Close()
+	if slices.Contains(built, merged) {
+		t.Fatalf("the segment after the merge is the build's")
+	}
+	compare("merged")
+	if _, err := os.Stat(merged); err != nil {
+		t.Errorf("the merged segment's bigram index was not written: %v", err)
+	}
+
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if idx, err = indexer.OpenWritable(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range built {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s, of a segment merged away, is still there: %v", filepath.Base(f), err)
+		}
+	}
+	if _, err := os.Stat(merged); err != nil {
+		t.Errorf("the served segment's bigram index is gone: %v", err)
+	}
+}
