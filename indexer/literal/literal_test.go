@@ -132,9 +132,53 @@ func TestOpenRefusesDamage(t *testing.T) {
 			t.Errorf("truncated to %d of %d bytes: no error", n, len(data))
 		}
 	}
+	flipped := bytes.Clone(data)
+	flipped[len(data)/2] ^= 0x10
+	if _, err := literal.Open(bytes.NewReader(flipped), int64(len(flipped))); !errors.Is(err, literal.ErrFormat) {
+		t.Errorf("a byte changed: %v, want ErrFormat", err)
+	}
 	other := bytes.Clone(data)
 	other[len("mslit")+2] = 9 // another version
 	if _, err := literal.Open(bytes.NewReader(other), int64(len(other))); !errors.Is(err, literal.ErrFormat) {
 		t.Errorf("another version: %v, want ErrFormat", err)
 	}
+}
+
+// FuzzOpen: any bytes are an index or an error, never a panic, and every
+// term of an index that opens reads as postings or an error.
+func FuzzOpen(f *testing.F) {
+	b := literal.NewBuilder(40, literal.Fields)
+	for d := range uint32(40) {
+		text := strings.Repeat("乡村振兴", int(d%3)+1) + "教育"
+		if err := b.Add(d, int(d%4), []byte(text)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	data, err := b.Bytes()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x, err := literal.Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		for _, field := range literal.Fields {
+			terms, err := x.Terms(field, nil)
+			if err != nil {
+				continue
+			}
+			for _, term := range terms {
+				p, err := x.Lookup(field, []byte(term))
+				if err != nil {
+					continue
+				}
+				p.Decode(nil, nil)
+				p.Bitmap()
+			}
+			x.Norms(field)
+		}
+	})
 }
