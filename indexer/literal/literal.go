@@ -409,8 +409,8 @@ var ErrFormat = errors.New("literal: not a bigram index of this version")
 
 // Open reads the index in r, of size bytes: the dictionaries and lengths
 // into memory, the postings left in r. The whole is checked against its
-// checksum first (51-54 ms for news-2023's 100 MB, its pages cached): a damaged file is
-// ErrFormat, never postings read wrong or a panic.
+// checksum first (51-54 ms for news-2023's 100 MB, its pages cached): a
+// damaged file is ErrFormat, never postings read wrong or a panic.
 func Open(r io.ReaderAt, size int64) (*Index, error) {
 	if size < int64(len(magic))+8+4 {
 		return nil, ErrFormat
