@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
@@ -18,13 +19,14 @@ import (
 // TestLiteralFieldsOfBuildAndLiveDocuments: a built generation's literal
 // fields are in each segment's bigram index, those of documents written
 // to it since in their own segments. Literal searches (one character, two,
-// phrases) find and score as bleve does over the same documents with all
-// their literal fields in one segment: with the live documents beside the
-// build's, and once a merge of the served index has made one segment of
-// both (scorch's own merges of the served index may make it first), whose
-// bigram index is then built from its stored text and written beside it.
-// A damaged bigram index is built again; a reopening removes the bigram
-// index of the merged-away segment.
+// phrases) find and score as bleve does over the same documents with
+// their literal fields in the segments: with the live documents beside
+// the build's, one of which replaced a document of the build's segment
+// (its deletion counted as scorch counts it), as bleve scores the same
+// segments; and once a merge of the served index has made one segment of
+// both, whose bigram index is then built from its stored text and written
+// beside it, as bleve scores one segment. A damaged bigram index is built
+// again; a reopening removes the bigram index of the merged-away segment.
 func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 	data := t.TempDir()
 	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
@@ -43,11 +45,18 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 	if err := os.WriteFile(built[0], []byte("mslit\x00\x00\x01 of another version"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := indexer.OpenWritable(path)
+	// served without scorch's own merges, which would soon join the
+	// segments: the merge below is the test's
+	noMerges := map[string]any{"scorchMergePlanOptions": map[string]any{
+		"MaxSegmentsPerTier": 1, "MaxSegmentSize": 1, "TierGrowth": 1.0,
+		"SegmentsPerMergeTask": 2, "FloorSegmentSize": 1, "ReclaimDeletesWeight": 2.0,
+	}}
+	idx, err := bleve.OpenUsing(path, noMerges)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { idx.Close() }()
+	built0 := storedDocs(t, idx)
 
 	// live documents, each its own segment: a new one, and one that
 	// replaces a document of the build (deleted from its segment)
@@ -62,15 +71,14 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 	}
 
 	texts := []string{"乡", "振", "乡村", "教育", "留守儿童", "乡村振兴", "乡村医生", "振兴乡村", "心理教师", "没有这样的话"}
-	compare := func(when string) {
+	compare := func(when string, twin bleve.Index) {
 		t.Helper()
+		defer twin.Close()
 		s := New(idx, Options{})
 		an, err := s.analyzers()
 		if err != nil {
 			t.Fatal(err)
 		}
-		twin := literalTwin(t, idx)
-		defer twin.Close()
 		tw := New(twin, Options{})
 		holders := literalHolders(t, idx)
 		total := 0
@@ -83,7 +91,43 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 			t.Errorf("%s: %d matches compared", when, total)
 		}
 	}
-	compare("beside")
+	r, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := r.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := snap.(*scorch.IndexSnapshot).Segments()
+	if len(segs) < 2 || segs[0].Deleted() == nil || segs[0].Deleted().IsEmpty() {
+		t.Fatalf("%d segments, the build's with deletions %v: not the state to test", len(segs), segs[0].Deleted())
+	}
+	snap.Close()
+	// bleve's twin of this state: the build's documents in one segment,
+	// then the same live writes, each its own segment, with the literal
+	// fields in the segments (a deleted document's terms stay in its
+	// segment's dictionary, and so in a prefix's terms)
+	beside, err := bleve.NewUsing(t.TempDir(), idx.Mapping(), scorch.Name, scorch.Name, noMerges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := beside.NewBatch()
+	for _, doc := range built0 {
+		if err := b.Index(doc.ID, indexer.IndexFields(&doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := beside.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []*corpus.Doc{&replaced, &fresh} {
+		if err := beside.Index(doc.ID, indexer.IndexFields(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyLengths(t, idx, beside)
+	compare("beside", beside)
 
 	ai, err := idx.Advanced()
 	if err != nil {
@@ -97,20 +141,20 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := ai.Reader()
+	snap, err = ai.Reader()
 	if err != nil {
 		t.Fatal(err)
 	}
-	segs := r.(*scorch.IndexSnapshot).Segments()
+	segs = snap.(*scorch.IndexSnapshot).Segments()
 	if len(segs) != 1 {
 		t.Fatalf("%d segments after the merge, want 1", len(segs))
 	}
 	merged := literal.PathOf(segs[0].Segment())
-	r.Close()
+	snap.Close()
 	if slices.Contains(built, merged) {
 		t.Fatalf("the segment after the merge is the build's")
 	}
-	compare("merged")
+	compare("merged", literalTwin(t, idx))
 	if _, err := os.Stat(merged); err != nil {
 		t.Errorf("the merged segment's bigram index was not written: %v", err)
 	}

@@ -90,11 +90,12 @@ func literalReader(is *scorch.IndexSnapshot, c *postingsCache, term, field strin
 		}
 		tr.count += n
 		if part.deleted != nil {
-			for _, d := range part.p.docs {
-				if part.deleted.Contains(d) {
-					tr.count--
-				}
+			// as scorch counts: less the deleted documents
+			gone, err := lp.CountIn(part.deleted)
+			if err != nil {
+				return nil, err
 			}
+			tr.count -= gone
 		}
 		tr.parts = append(tr.parts, part)
 	}

@@ -307,6 +307,13 @@ func literalTwin(t *testing.T, idx bleve.Index) bleve.Index {
 	if err := twin.Batch(b); err != nil { // one batch: one segment, one dictionary a field
 		t.Fatal(err)
 	}
+	copyLengths(t, idx, twin)
+	return twin
+}
+
+// copyLengths gives twin the field lengths stored in idx.
+func copyLengths(t *testing.T, idx, twin bleve.Index) {
+	t.Helper()
 	lengths, err := idx.GetInternal([]byte(corpus.KeyFieldLengths))
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +321,6 @@ func literalTwin(t *testing.T, idx bleve.Index) bleve.Index {
 	if err := twin.SetInternal([]byte(corpus.KeyFieldLengths), lengths); err != nil {
 		t.Fatal(err)
 	}
-	return twin
 }
 
 // storedDocs are the documents of idx, as stored.

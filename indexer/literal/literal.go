@@ -667,6 +667,25 @@ func (p Postings) Bitmap() (*roaring.Bitmap, error) {
 	return bm, err
 }
 
+// CountIn returns how many of the postings' documents are in b.
+func (p Postings) CountIn(b *roaring.Bitmap) (uint64, error) {
+	if p.N < bitmapMin {
+		docs, _, err := p.decodePairs(make([]uint32, 0, p.N), make([]uint32, 0, p.N))
+		n := uint64(0)
+		for _, d := range docs {
+			if b.Contains(d) {
+				n++
+			}
+		}
+		return n, err
+	}
+	bm, _, err := p.bitmap()
+	if err != nil {
+		return 0, err
+	}
+	return bm.AndCardinality(b), nil
+}
+
 // bitmap reads the bitmap of postings of bitmapMin documents or more, and
 // returns the frequencies after it.
 func (p Postings) bitmap() (*roaring.Bitmap, []byte, error) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"minsheng/corpus"
 	"minsheng/indexer/analysis"
 	"minsheng/indexer/literal"
@@ -75,6 +77,20 @@ func TestBigramsAreTheLiteralAnalyzers(t *testing.T) {
 		}
 		if !slices.IsSorted(got) {
 			t.Errorf("%q: documents out of order: %v", term, got)
+		}
+		p, err := x.Lookup(corpus.FieldBodyLit, []byte(term))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, want := roaring.New(), uint64(0)
+		in.AddRange(0, uint64(len(texts)/3)) // a third of the documents
+		for d := range docs {
+			if d < uint32(len(texts)/3) {
+				want++
+			}
+		}
+		if n, err := p.CountIn(in); n != want || err != nil {
+			t.Errorf("%q: %d documents in the first third (%v), want %d", term, n, err, want)
 		}
 		for i, d := range got {
 			if docs[d] != uint64(freqs[i]) {
