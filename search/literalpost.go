@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/scorer"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"minsheng/indexer/literal"
 )
@@ -46,60 +47,36 @@ func literalPostings(x *literal.Index, field string, p literal.Postings) (*decod
 	return &decodedPostings{docs: docs, freqs: freqs, norms: norms}, nil
 }
 
-// literalReader is cachedTermReader for a literal field of a scorch
-// snapshot: each segment's postings from its bigram index, or from the
-// segment when it has none, through the cache c when there is one.
-func literalReader(is *scorch.IndexSnapshot, c *postingsCache, term, field string) (index.TermFieldReader, error) {
-	tr := &cacheReader{}
-	var offset uint64
-	for _, ss := range is.Segments() {
-		seg := ss.Segment()
-		x, err := literal.For(seg)
-		if err != nil {
-			return nil, err
-		}
-		part := cachePart{offset: offset, deleted: ss.Deleted()}
-		offset += seg.Count()
-		if x == nil {
-			dict, err := seg.Dictionary(field)
-			if err != nil {
-				return nil, err
-			}
-			if err := part.fromList(tr, c, seg, dict, field, term); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		lp, err := x.Lookup(field, []byte(term))
-		if err != nil {
-			return nil, err
-		}
-		n := lp.N
-		if n == 0 {
-			continue
-		}
-		decode := func() (*decodedPostings, error) { return literalPostings(x, field, lp) }
-		if c != nil {
-			part.p, err = c.get(postingsKey{seg, field, term}, n, decode)
-		}
-		if err == nil && part.p == nil {
-			part.p, err = decode()
-		}
-		if err != nil {
-			return nil, err
-		}
-		tr.count += n
-		if part.deleted != nil {
-			// as scorch counts: less the deleted documents
-			gone, err := lp.CountIn(part.deleted)
-			if err != nil {
-				return nil, err
-			}
-			tr.count -= gone
-		}
-		tr.parts = append(tr.parts, part)
+// fromLiteral reads term's postings in field of x, a segment's bigram
+// index, into the part, decoded through the cache c (when not nil), and
+// adds the part to tr if the term is in the segment: as fromList reads a
+// segment's own postings.
+func (part cachePart) fromLiteral(tr *cacheReader, c *postingsCache, seg segment.Segment, x *literal.Index, field, term string) error {
+	lp, err := x.Lookup(field, []byte(term))
+	if err != nil || lp.N == 0 {
+		return err
 	}
-	return tr, nil
+	decode := func() (*decodedPostings, error) { return literalPostings(x, field, lp) }
+	if c != nil {
+		part.p, err = c.get(postingsKey{seg, field, term}, lp.N, decode)
+	}
+	if err == nil && part.p == nil {
+		part.p, err = decode()
+	}
+	if err != nil {
+		return err
+	}
+	tr.count += lp.N
+	if part.deleted != nil {
+		// as scorch counts: less the deleted documents
+		gone, err := lp.CountIn(part.deleted)
+		if err != nil {
+			return err
+		}
+		tr.count -= gone
+	}
+	tr.parts = append(tr.parts, part)
+	return nil
 }
 
 // bareTermReader reads term's postings in field of r without frequencies
@@ -135,7 +112,7 @@ func literalCardinality(is *scorch.IndexSnapshot, field string) (int, error) {
 }
 
 // litTerm is a term of a literal field: bleve's term query, read through
-// literalReader.
+// cachedTermReader.
 type litTerm struct {
 	query.TermQuery
 }

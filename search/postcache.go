@@ -10,6 +10,8 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"minsheng/indexer/literal"
 )
 
 // Ranking reads every posting of a query's words with its frequency and
@@ -112,27 +114,38 @@ func withPostingsCache(ctx context.Context, c *postingsCache) context.Context {
 
 // cachedTermReader returns a reader of term in field of r, with
 // frequencies and norms, through the cache of ctx when there is one and r
-// is a scorch snapshot; else r's own. A literal field is always read so
-// (literalReader).
+// is a scorch snapshot; else r's own. A literal field of a scorch snapshot
+// is always read so, each segment's postings from its bigram index when it
+// has one (literalpost.go).
 func cachedTermReader(ctx context.Context, r index.IndexReader, term, field string) (index.TermFieldReader, error) {
 	c, _ := ctx.Value(postingsCacheKey{}).(*postingsCache)
 	is, ok := r.(*scorch.IndexSnapshot)
-	if ok && isLiteral(field) {
-		return literalReader(is, c, term, field)
-	}
-	if c == nil || !ok {
+	lit := ok && isLiteral(field)
+	if c == nil && !lit || !ok {
 		return r.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	}
 	tr := &cacheReader{}
 	var offset uint64
 	for _, ss := range is.Segments() {
 		seg := ss.Segment()
+		part := cachePart{offset: offset, deleted: ss.Deleted()}
+		offset += seg.Count()
+		if lit {
+			x, err := literal.For(seg)
+			if err != nil {
+				return nil, err
+			}
+			if x != nil {
+				if err := part.fromLiteral(tr, c, seg, x, field, term); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
 		dict, err := seg.Dictionary(field)
 		if err != nil {
 			return nil, err
 		}
-		part := cachePart{offset: offset, deleted: ss.Deleted()}
-		offset += seg.Count()
 		if err := part.fromList(tr, c, seg, dict, field, term); err != nil {
 			return nil, err
 		}

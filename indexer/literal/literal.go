@@ -397,7 +397,6 @@ type Index struct {
 }
 
 type field struct {
-	lens  []uint32
 	norms []float32 // each document's norm as zap's postings give it: 1/sqrt(length)
 	post  int64     // offset of the postings in r
 	size  int64     // their bytes
@@ -473,10 +472,9 @@ func Open(r io.ReaderAt, size int64) (*Index, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := &field{lens: make([]uint32, x.docs), norms: make([]float32, x.docs)}
-		for i := range f.lens {
+		f := &field{norms: make([]float32, x.docs)}
+		for i := range f.norms {
 			n := binary.LittleEndian.Uint32(lb[4*i:])
-			f.lens[i] = n
 			if n > 0 {
 				f.norms[i] = float32(1 / math.Sqrt(float64(n)))
 			}
@@ -532,26 +530,11 @@ func (b *Builder) Bytes() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Docs is the number of documents the index covers.
-func (x *Index) Docs() uint32 { return x.docs }
-
-// Has reports whether the index holds the field.
-func (x *Index) Has(name string) bool { return x.fields[name] != nil }
-
 // Cardinality is the number of distinct terms of the field, as a
 // segment's dictionary counts them.
 func (x *Index) Cardinality(name string) int {
 	if f := x.fields[name]; f != nil {
 		return f.terms.Len()
-	}
-	return 0
-}
-
-// Length is the length in tokens of document doc's field; 0 if it has
-// none.
-func (x *Index) Length(name string, doc uint32) uint32 {
-	if f := x.fields[name]; f != nil && doc < uint32(len(f.lens)) {
-		return f.lens[doc]
 	}
 	return 0
 }

@@ -38,10 +38,10 @@ func FieldOf(folded string) (string, bool) {
 	return Fields[i], true
 }
 
-// Apart reports whether seg holds documents whose literal fields are left
+// apart reports whether seg holds documents whose literal fields are left
 // to a bigram index (corpus.FieldLiteralApart): a build's documents, and
 // any segment a merge made of them.
-func Apart(seg segment.Segment) (bool, error) {
+func apart(seg segment.Segment) (bool, error) {
 	d, err := seg.Dictionary(corpus.FieldLiteralApart)
 	if err != nil {
 		return false, err
@@ -118,8 +118,8 @@ func addStored(b *Builder, seg segment.Segment, lo, hi uint64) error {
 // memory; nil when seg's literal fields are its own (no document of a
 // build's is in it).
 func Ensure(seg segment.Segment) (*Index, error) {
-	apart, err := Apart(seg)
-	if err != nil || !apart {
+	isApart, err := apart(seg)
+	if err != nil || !isApart {
 		return nil, err
 	}
 	path := PathOf(seg)
