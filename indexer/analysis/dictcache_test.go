@@ -203,3 +203,24 @@ func loaded(key string) bool {
 	defer analyses.mu.Unlock()
 	return analyses.m[key].Value() != nil
 }
+
+// TestBuiltinDictsCopyNothing: the embedded dictionaries are handed out
+// as they are. Every index opened reads them once per tokenizer of its
+// mapping; copies made each opening allocate 35 MB, at every swap of
+// generations in a server.
+func TestBuiltinDictsCopyNothing(t *testing.T) {
+	var size int
+	allocs := testing.AllocsPerRun(5, func() {
+		d, err := BuiltinDicts()
+		if err != nil {
+			t.Fatal(err)
+		}
+		size = len(d.Main) + len(d.HMM) + len(d.IDF) + len(d.Stop) + len(d.User)
+	})
+	if allocs != 0 {
+		t.Errorf("BuiltinDicts allocates %.0f times a call, want none", allocs)
+	}
+	if size < 10<<20 {
+		t.Errorf("the embedded dictionaries hold %d bytes, want the 11 MB of jieba's and ours", size)
+	}
+}
