@@ -268,6 +268,28 @@ func (c *snapshotCache[T]) get(r index.IndexReader, build func() (T, error)) (T,
 	return e.v, e.err
 }
 
+// keep drops the entries of every snapshot but r's.
+func (c *snapshotCache[T]) keep(r index.IndexReader) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = slices.DeleteFunc(c.entries, func(e *snapshotEntry[T]) bool { return e.reader != r })
+}
+
+// Forget drops what the Searcher keeps of every snapshot but the one
+// served now: its columns, words, statistics and results. A server calls
+// it when it has swapped generations, before Warm: what it keeps of the
+// generation swapped out (29 MB for news-2023) would otherwise stay until
+// two more snapshots were searched, beside the new one's, and raise the
+// server's peak memory at every reindex. A search still reading an older
+// snapshot builds what it needs again.
+func (s *Searcher) Forget() {
+	r := s.snapshot()
+	s.columns.keep(r)
+	s.spellings.keep(r)
+	s.stats.keep(r)
+	s.results.keep(r)
+}
+
 // Warm builds the columns of the generation being served, which the first
 // search of a generation would otherwise pay for (about 0.3 s for 64,000
 // documents). The server calls it when it starts and after each swap.

@@ -47,3 +47,59 @@ func TestWarm(t *testing.T) {
 		t.Errorf("%d cache entries after a search of the same generation, want 1", len(s.columns.entries))
 	}
 }
+
+// TestForget: after a swap of generations, Forget drops what the Searcher
+// kept of the generation swapped out (columns, words, statistics, results),
+// which would otherwise stay beside the new one's.
+func TestForget(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	opt := indexer.BuildOptions{Sources: []string{"../corpus/sample"}}
+	if _, err := indexer.Build(ctx, data, opt); err != nil {
+		t.Fatal(err)
+	}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	s := New(live.Index(), Options{})
+	search := func() {
+		t.Helper()
+		if _, err := s.Search(ctx, Request{Query: "乡村振兴"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Warm(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search()
+	old := s.snapshot()
+	kept := func() (columns, spellings, stats int, results bool) {
+		return len(s.columns.entries), len(s.spellings.entries), len(s.stats.entries), s.results.snap != nil
+	}
+	if c, w, st, r := kept(); c != 1 || w != 1 || st != 1 || !r {
+		t.Fatalf("after searches of one generation: %d columns, %d words, %d statistics, results %v; want 1, 1, 1, true", c, w, st, r)
+	}
+	man, err := indexer.Build(ctx, data, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Switch(man.Name); err != nil {
+		t.Fatal(err)
+	}
+	search()
+	if c, w, st, _ := kept(); c != 2 || w != 2 || st != 2 {
+		t.Fatalf("after searches of both generations: %d columns, %d words, %d statistics; want 2 of each", c, w, st)
+	}
+	s.Forget()
+	if c, w, st, r := kept(); c != 1 || w != 1 || st != 1 || !r {
+		t.Fatalf("after Forget: %d columns, %d words, %d statistics, results %v; want 1, 1, 1, true", c, w, st, r)
+	}
+	cur := s.snapshot()
+	for _, r := range []any{s.columns.entries[0].reader, s.spellings.entries[0].reader, s.stats.entries[0].reader, s.results.snap} {
+		if r != cur || r == old {
+			t.Errorf("Forget kept an entry of another snapshot than the served one")
+		}
+	}
+}

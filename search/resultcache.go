@@ -141,6 +141,15 @@ func (c *resultCache) get(snap index.IndexReader, key string) *Result {
 	return cloneResult(e.res)
 }
 
+// keep drops the entries unless they are of snap.
+func (c *resultCache) keep(snap index.IndexReader) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.snap != snap {
+		c.snap, c.entries, c.order, c.bytes = nil, nil, nil, 0
+	}
+}
+
 // put keeps a copy of res for key on snap, dropping the entries of any
 // other snapshot and, past the cache's memory, the least recently used.
 func (c *resultCache) put(snap index.IndexReader, key string, res *Result) {

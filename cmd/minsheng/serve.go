@@ -237,6 +237,7 @@ func warmSearch(ctx context.Context, c *Config, log *slog.Logger, s *search.Sear
 		}
 	}
 	st.live.OnSwitch(func(gen string) { // live waits for these on Close
+		s.Forget() // the generation swapped out: its columns and words are garbage
 		loadGenerationModel(st.models, c.Data, gen, log)
 		warm(gen)
 	})
