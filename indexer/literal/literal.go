@@ -53,6 +53,7 @@ type Builder struct {
 	written bool // by WriteTo, which sorts the terms: no more Add
 	docs    uint32
 	fields  []*fieldBuilder
+	scratch []uint64 // sortChunk's, for every field's chunks
 }
 
 type fieldBuilder struct {
@@ -108,7 +109,7 @@ func (b *Builder) Add(doc uint32, i int, folded []byte) error {
 	}
 	f.next = doc + 1
 	if len(f.pending) > 0 && doc-f.chunk >= chunkDocs {
-		f.flush()
+		f.flush(&b.scratch)
 	}
 	if len(f.pending) == 0 {
 		f.chunk = doc
@@ -133,10 +134,14 @@ func (b *Builder) Add(doc uint32, i int, folded []byte) error {
 	return nil
 }
 
-// flush adds the chunk gathered to the terms' postings.
-func (f *fieldBuilder) flush() {
+// flush adds the chunk gathered to the terms' postings, sorted with
+// *scratch, grown as needed.
+func (f *fieldBuilder) flush(scratch *[]uint64) {
 	p := f.pending
-	slices.Sort(p)
+	if cap(*scratch) < len(p) {
+		*scratch = make([]uint64, len(p))
+	}
+	sortChunk(p, *scratch)
 	var t *termBuilder
 	key := ^uint64(0)
 	for j := 0; j < len(p); {
@@ -170,7 +175,7 @@ func (f *fieldBuilder) flush() {
 // flush adds every field's chunk gathered to its terms' postings.
 func (b *Builder) flush() {
 	for _, f := range b.fields {
-		f.flush()
+		f.flush(&b.scratch)
 	}
 }
 
@@ -222,7 +227,7 @@ func appendTerm(dst []byte, key uint64) []byte {
 // can be added after it; it may be written again.
 func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	b.flush()
-	b.written = true
+	b.written, b.scratch = true, nil
 	bw := bufio.NewWriterSize(w, 1<<20)
 	cw := &countWriter{w: bw}
 	cw.write(magic)
