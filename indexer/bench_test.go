@@ -30,7 +30,8 @@ func benchSource() string {
 }
 
 // BenchmarkIndexNews indexes all of news-2023 (63,668 articles) into a new
-// generation and, in the same run, into the naive bleve index a new user
+// generation as `minsheng index` does (the built-in taxonomy learns from
+// the sources and tags every document: NewBenchTagger) and, in the same run, into the naive bleve index a new user
 // of bleve and gojieba would write (buildNaive: title and body in bleve's
 // default mapping), and times raw gojieba search-mode segmentation of the
 // same text with one worker per core. Each build runs in a process of its

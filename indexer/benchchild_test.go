@@ -31,6 +31,13 @@ const (
 	benchMemProfileEnv = "MINSHENG_BENCH_MEMPROFILE"
 )
 
+// NewBenchTagger returns the Tagger `minsheng index` builds with (the
+// built-in taxonomy's classifier), so that BenchmarkIndexNews's build of
+// ours learns and tags as a real build does. It is set by
+// benchtagger_test.go: the taxonomy imports this package, so only the
+// external test package may import it.
+var NewBenchTagger func() (Learner, error)
+
 // benchResult is what a child build reports.
 type benchResult struct {
 	Docs     int     `json:"docs"`
@@ -81,8 +88,15 @@ func benchChild(kind string) error {
 	)
 	switch kind {
 	case "ours":
+		opt := BuildOptions{Sources: []string{benchSource()}}
+		if NewBenchTagger == nil {
+			return fmt.Errorf("no tagger: NewBenchTagger is not set")
+		}
+		if opt.Tagger, err = NewBenchTagger(); err != nil {
+			return err
+		}
 		var man *Manifest
-		if man, err = Build(ctx, dir, BuildOptions{Sources: []string{benchSource()}}); err == nil {
+		if man, err = Build(ctx, dir, opt); err == nil {
 			res.Docs = man.Docs
 		}
 	case "naive":
