@@ -25,7 +25,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -250,19 +252,15 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 			}
 			return 0
 		})
-		var size uint64
-		for i := range f.terms {
-			t := &f.terms[i]
-			if !f.encoded {
-				post, err := encode(t.n, t.post)
-				if err != nil {
-					return cw.n, err
-				}
-				t.post = post
+		if !f.encoded {
+			if err := f.encode(); err != nil {
+				return cw.n, err
 			}
+		}
+		var size uint64
+		for _, t := range f.terms {
 			size += uint64(uvarintLen(uint64(t.n)) + uvarintLen(uint64(len(t.post))) + len(t.post))
 		}
-		f.encoded = true
 		cw.u64(size)
 		fst.Reset()
 		fb, err := vellum.New(&fst, nil)
@@ -294,6 +292,38 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 		return cw.n, cw.err
 	}
 	return cw.n, bw.Flush()
+}
+
+// encodePart is the least number of terms a core encodes.
+var encodePart = 10000
+
+// encode encodes every term's postings as they are written (encode), a
+// part of the terms on each core: on one, it was 1.0 of the 1.7 s a build
+// of news-2023 spent writing its bigram index, with the other core idle.
+func (f *fieldBuilder) encode() error {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(f.terms)/encodePart))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := len(f.terms)*w/workers, len(f.terms)*(w+1)/workers
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				t := &f.terms[i]
+				post, err := encode(t.n, t.post)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				t.post = post
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	f.encoded = true
+	return nil
 }
 
 // castagnoli is the CRC-32 of the files' footers.

@@ -76,7 +76,9 @@ func BuildSegment(seg segment.Segment) (*Builder, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[w] = addStored(parts[w], seg, lo, hi)
+			if errs[w] = addStored(parts[w], seg, lo, hi); errs[w] == nil {
+				parts[w].flush() // its last chunk, here rather than in append, on one core
+			}
 		}()
 	}
 	wg.Wait()
