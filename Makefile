@@ -51,12 +51,13 @@ BENCH_NEWS ?= bench-news
 # layout (indexer.LayoutLiteralApart); else bench builds a new one in it.
 layout_ok = grep -qs '"layout": 2,' $(1)/generations/"$$(cat $(1)/CURRENT 2>/dev/null)"/manifest.json
 bench: build
-	$(GO) test -run '^$$' -bench 'Tokenize|Classify' ./indexer/...
+	$(GO) test -run '^$$' -bench 'Tokenize|Classify|SortChunk' ./indexer/...
 	$(GO) test -run '^$$' -bench 'IndexNews' -benchtime 1x -timeout 60m -v ./indexer/ | grep -v '^=== '
 	@$(call layout_ok,$(BENCH_DATA)) || $(BIN) index --data $(BENCH_DATA) --source $(SHARED)/corpora/news-2023/news.jsonl.gz \
 	   --source $(SHARED)/corpora/proposals/proposals.jsonl --source $(SHARED)/corpora/policy
 	@$(call layout_ok,$(BENCH_NEWS)) || $(BIN) index --data $(BENCH_NEWS) --source $(SHARED)/corpora/news-2023/news.jsonl.gz
 	MINSHENG_BENCH_NEWS=$(abspath $(BENCH_NEWS)) MINSHENG_BENCH_BIN=$(abspath $(BIN)) $(GO) test -run '^$$' -bench 'NewsLoad' -benchtime 1x -timeout 90m -v ./cmd/minsheng/web/ | grep -v '^=== '
+	MINSHENG_BENCH_SEGMENTS=$(abspath $(BENCH_NEWS))/generations/"$$(cat $(BENCH_NEWS)/CURRENT)"/index/store $(GO) test -run '^$$' -bench 'BuildSegment' -benchtime 2x ./indexer/literal/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_NEWS)) $(GO) test -run '^$$' -bench 'FacetCount' -count 3 ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryMix' -benchtime 40x -timeout 30m ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'ResultCache' -benchtime 3x -timeout 30m ./search/
