@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -31,30 +33,123 @@ func (w *walker) readJSON(ctx context.Context, name string, r io.Reader) error {
 	return w.readLines(ctx, name, br)
 }
 
-// readLines reads JSON Lines of any length up to maxRecord.
+// readLines reads JSON Lines of any length up to maxRecord. The records
+// are decoded a batch at a time on every core and added in their order:
+// decoding is most of a walk's time, and a build reads its sources twice,
+// the first time (to learn its topics) with nothing else to do.
 func (w *walker) readLines(ctx context.Context, name string, br *bufio.Reader) error {
-	var buf []byte
+	workers := runtime.GOMAXPROCS(0)
+	var (
+		work    = make(chan *lineBatch, workers)
+		order   = make(chan *lineBatch, workers)
+		stop    = make(chan struct{})
+		readErr error // the reader's, read once order is closed
+		wg      sync.WaitGroup
+	)
+	wg.Go(func() { // the reader
+		defer close(work)
+		defer close(order)
+		readErr = w.batchLines(br, work, order, stop)
+	})
+	for range workers {
+		wg.Go(func() {
+			for b := range work {
+				b.decode(w)
+			}
+		})
+	}
+	var err error
+	for b := range order {
+		if err != nil {
+			continue // draining, the reader stopped
+		}
+		<-b.done
+		for k := range b.unread {
+			w.unread[k] = true
+		}
+		for i := range b.lines {
+			if err = w.add(ctx, name, b.lines[i], b.docs[i], b.whys[i]); err != nil {
+				close(stop)
+				break
+			}
+		}
+	}
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	return readErr
+}
+
+// lineBatch is records of JSON Lines and, once done is closed, their
+// documents (or why not) and the keys no field takes.
+type lineBatch struct {
+	lines  []int    // each record's line
+	recs   [][]byte // nil: longer than maxRecord
+	docs   []Doc
+	whys   []error
+	unread map[string]bool
+	done   chan struct{}
+}
+
+// A lineBatch holds lineBatchSize records, or fewer of lineBatchBytes
+// together; the batches read and not yet added are at most order's
+// capacity and two more.
+const (
+	lineBatchSize  = 64
+	lineBatchBytes = 1 << 20
+)
+
+// batchLines reads the records of br into batches, each sent to work, to
+// be decoded, and to order, to be added, until br ends or stop is closed.
+func (w *walker) batchLines(br *bufio.Reader, work, order chan<- *lineBatch, stop <-chan struct{}) error {
+	b, size := &lineBatch{done: make(chan struct{})}, 0
+	send := func() bool {
+		select {
+		case work <- b:
+		case <-stop:
+			return false
+		}
+		select {
+		case order <- b:
+		case <-stop:
+			return false
+		}
+		b, size = &lineBatch{done: make(chan struct{})}, 0
+		return true
+	}
 	for line := 1; ; line++ {
-		rec, big, err := readLine(br, buf[:0])
+		rec, big, err := readLine(br, nil)
 		if err != nil && err != io.EOF {
 			return err
 		}
-		if buf = rec; big || len(bytes.TrimSpace(rec)) > 0 {
-			var d Doc
-			why := errTooLarge
-			if !big {
-				d, why = w.jsonDoc(bytes.TrimSpace(rec))
+		if big || len(bytes.TrimSpace(rec)) > 0 {
+			if big {
+				rec = nil
 			}
-			if err := w.add(ctx, name, line, d, why); err != nil {
-				return err
-			}
+			b.lines, b.recs, size = append(b.lines, line), append(b.recs, rec), size+len(rec)
 		}
-		if cap(buf) > 1<<20 {
-			buf = nil // don't keep one long line's buffer
+		if len(b.lines) == lineBatchSize || size >= lineBatchBytes || err == io.EOF && len(b.lines) > 0 {
+			if !send() {
+				return nil
+			}
 		}
 		if err == io.EOF {
 			return nil
 		}
+	}
+}
+
+// decode decodes the batch's records, then closes done.
+func (b *lineBatch) decode(w *walker) {
+	defer close(b.done)
+	b.docs, b.whys, b.unread = make([]Doc, len(b.recs)), make([]error, len(b.recs)), map[string]bool{}
+	for i, rec := range b.recs {
+		if rec == nil {
+			b.whys[i] = errTooLarge
+			continue
+		}
+		b.docs[i], b.whys[i] = w.jsonDoc(bytes.TrimSpace(rec), b.unread)
 	}
 }
 
@@ -100,7 +195,7 @@ func (w *walker) readArray(ctx context.Context, name string, br *bufio.Reader) e
 			return broken(err)
 		}
 		line := lc.next(dec.InputOffset() - int64(len(raw)))
-		d, err := w.jsonDoc(raw)
+		d, err := w.jsonDoc(raw, w.unread)
 		if err := w.add(ctx, name, line, d, err); err != nil {
 			return err
 		}
@@ -149,8 +244,8 @@ func (c *lineCounter) next(off int64) int {
 
 // jsonDoc decodes one JSON object. Keys are mapped like column headers and
 // applied in sorted order; values may be strings, numbers, booleans, null
-// or arrays of those.
-func (w *walker) jsonDoc(raw []byte) (Doc, error) {
+// or arrays of those. The keys no field takes are added to unread.
+func (w *walker) jsonDoc(raw []byte, unread map[string]bool) (Doc, error) {
 	var d Doc
 	if !utf8.Valid(raw) {
 		return d, bad("invalid utf-8", "")
@@ -167,7 +262,7 @@ func (w *walker) jsonDoc(raw []byte) (Doc, error) {
 	for _, k := range keys {
 		field := w.fields[headerKey(k)]
 		if field == "" {
-			w.unread[k] = true
+			unread[k] = true
 		}
 		if field == "" || field == "-" {
 			continue
