@@ -225,14 +225,32 @@ func prepareBuild(ctx context.Context, dataDir string, opt *BuildOptions) (total
 	if opt.UserDict != nil {
 		dicts.User = opt.UserDict
 	}
+	// The tagger learns (reads the sources) while the mapping loads
+	// jieba's dictionaries (1.8 s), on another core: one after the other,
+	// news-2023's build began indexing 3.6 s after it started.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	learned := make(chan error, 1)
+	go func() {
+		if opt.Tagger == nil {
+			learned <- nil
+			return
+		}
+		tagger, err := opt.Tagger.Learn(ctx, opt.Sources, opt.Read)
+		if err == nil {
+			opt.Tagger = tagger
+		}
+		learned <- err
+	}()
 	m, err = analysis.NewMapping(analysis.MappingOptions{UserDict: opt.UserDict})
 	if err != nil {
-		return 0, analysis.Dicts{}, nil, err
+		cancel()
 	}
-	if opt.Tagger != nil {
-		if opt.Tagger, err = opt.Tagger.Learn(ctx, opt.Sources, opt.Read); err != nil {
-			return 0, analysis.Dicts{}, nil, err
-		}
+	if lerr := <-learned; err == nil {
+		err = lerr
+	}
+	if err != nil {
+		return 0, analysis.Dicts{}, nil, err
 	}
 	return total, dicts, m, nil
 }
