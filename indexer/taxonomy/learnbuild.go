@@ -15,9 +15,11 @@ import (
 // records are left to the build to report. The model depends on the
 // documents and their labels only, not on the order they are read in.
 //
-// The segmenter loads (jieba's dictionaries, 1.7 s) while the sources are
-// read (news-2023: 2.6 s), on a core of its own: before a build indexes
-// anything, it does both, one after the other they took 4.3 s.
+// The segmenter loads (jieba's dictionaries, 1.7 s, unless they are
+// loaded already) while the sources are read, on a core of its own: on
+// news-2023, Learn took 3.4-3.9 s so, 4.9-5.1 s loading them first. (A
+// build loads the same dictionaries for its mapping, and learns meanwhile:
+// see indexer's prepareBuild.)
 func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Options) (indexer.Learner, error) {
 	loaded := make(chan error, 1)
 	go func() { loaded <- LoadSegmenter() }()
