@@ -116,7 +116,14 @@ func (s *matchSink) pageFull() bool {
 }
 
 // maskSet holds the units matched by each document, by document number.
-type maskSet struct{ m []uint64 }
+// A pooled set's slice keeps the length of its largest use: hi bounds the
+// documents this use has set, which are all that is read and cleared
+// (scanning and clearing the whole slice took a tenth of the news load's
+// searches, most of whose words match few documents).
+type maskSet struct {
+	m  []uint64
+	hi uint64 // one past the largest document set
+}
 
 var maskSets = sync.Pool{New: func() any { return new(maskSet) }}
 
@@ -129,6 +136,16 @@ func (ms *maskSet) setBits(doc uint64, bits uint64) {
 		ms.m = append(ms.m, make([]uint64, n-uint64(len(ms.m)))...)
 	}
 	ms.m[doc] |= bits
+	ms.hi = max(ms.hi, doc+1)
+}
+
+// used returns the masks of the documents up to the last one set.
+func (ms *maskSet) used() []uint64 { return ms.m[:ms.hi] }
+
+// reset clears the masks set, for the set's next use.
+func (ms *maskSet) reset() {
+	clear(ms.m[:ms.hi])
+	ms.hi = 0
 }
 
 func (ms *maskSet) of(doc uint64) uint64 {
@@ -179,7 +196,7 @@ func unitBits(units []unit) []uint64 {
 // release gives the masks back to their pool.
 func (s *matchSink) release() {
 	if s.masks != nil {
-		clear(s.masks.m)
+		s.masks.reset()
 		maskSets.Put(s.masks)
 		s.masks = nil
 	}
@@ -236,6 +253,7 @@ func (q *matching) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 			bit++
 		}
 	}
+	s.oneAlt = len(s.alts) == len(q.units)
 	if q.synonyms != nil {
 		ys, err := q.synonyms.Searcher(ctx, r, m, o)
 		if err != nil {
@@ -275,6 +293,7 @@ type matchSearcher struct {
 	every   bool            // every unit is required
 	tiered  bool            // complete matches rank first: the query has at most tierUnits words
 	unitOf  [maxUnits]uint8 // the unit of each alternative's bit
+	oneAlt  bool            // every unit has one alternative: its bit is the unit's
 	every1  uint64          // a bit for every unit: the units of a complete match
 	read    bool
 	next    uint64
@@ -300,7 +319,7 @@ func (s *matchSearcher) readAll() error {
 	// each unit's BM25 idf, as bleve's term scorer has it, from the
 	// documents that have any of its alternatives
 	counts := make([]float64, len(s.bits))
-	for _, mask := range s.masks.m {
+	for _, mask := range s.masks.used() {
 		for u := s.unitsOf(mask); u != 0; u &= u - 1 {
 			counts[bits.TrailingZeros64(u)]++
 		}
@@ -333,6 +352,9 @@ func (s *matchSearcher) share(units uint64) float64 {
 // a document has a few of a question's words, so going through the bits
 // it has is cheaper than going through every unit, for every document.
 func (s *matchSearcher) unitsOf(mask uint64) uint64 {
+	if s.oneAlt {
+		return mask
+	}
 	var u uint64
 	for m := mask; m != 0; m &= m - 1 {
 		u |= 1 << s.unitOf[bits.TrailingZeros64(m)]
@@ -347,7 +369,7 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 			return nil, err
 		}
 	}
-	m := s.masks.m
+	m := s.masks.used()
 	for ; s.next < uint64(len(m)); s.next++ {
 		mask := m[s.next]
 		if mask == 0 {
@@ -436,7 +458,7 @@ func (s *matchSearcher) Close() error {
 		}
 	}
 	if s.masks != nil && !s.shared {
-		clear(s.masks.m)
+		s.masks.reset()
 		maskSets.Put(s.masks)
 	}
 	s.masks = nil
