@@ -10,15 +10,7 @@ import (
 // TestWarm: Warm builds the columns of the served generation, so that its
 // first search does not.
 func TestWarm(t *testing.T) {
-	data := t.TempDir()
-	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
-		t.Fatal(err)
-	}
-	live, err := indexer.OpenLive(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	_, live := servedSample(t)
 	s := New(live.Index(), Options{})
 	if len(s.columns.entries) != 0 {
 		t.Fatal("columns before any search")
@@ -53,16 +45,7 @@ func TestWarm(t *testing.T) {
 // which would otherwise stay beside the new one's.
 func TestForget(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	opt := indexer.BuildOptions{Sources: []string{"../corpus/sample"}}
-	if _, err := indexer.Build(ctx, data, opt); err != nil {
-		t.Fatal(err)
-	}
-	live, err := indexer.OpenLive(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	data, live := servedSample(t)
 	s := New(live.Index(), Options{})
 	search := func() {
 		t.Helper()
@@ -81,7 +64,7 @@ func TestForget(t *testing.T) {
 	if c, w, st, r := kept(); c != 1 || w != 1 || st != 1 || !r {
 		t.Fatalf("after searches of one generation: %d columns, %d words, %d statistics, results %v; want 1, 1, 1, true", c, w, st, r)
 	}
-	man, err := indexer.Build(ctx, data, opt)
+	man, err := indexer.Build(ctx, data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,4 +85,20 @@ func TestForget(t *testing.T) {
 			t.Errorf("Forget kept an entry of another snapshot than the served one")
 		}
 	}
+}
+
+// servedSample builds the sample corpus in a new data folder and serves
+// it (closed when the test ends).
+func servedSample(t *testing.T) (string, *indexer.Live) {
+	t.Helper()
+	data := t.TempDir()
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Close() })
+	return data, live
 }
