@@ -63,6 +63,10 @@ type Stats struct {
 // Walk stops with an error when emit returns an error, when ctx is
 // cancelled, or when a file cannot be opened, read or decompressed; the
 // error names the file. A bad record never stops it.
+//
+// emit and problem are called on the caller's goroutine, one call at a
+// time, in the order of the files and of their records (JSON Lines are
+// decoded on every core meanwhile).
 func Walk(ctx context.Context, paths []string, opt Options, emit func(Doc) error, problem func(Problem)) (Stats, error) {
 	files, err := sources(paths)
 	if err != nil {
