@@ -102,3 +102,33 @@ func TestJSONLinesStopAtError(t *testing.T) {
 		t.Errorf("%d documents added, want 1235: none after the error", n)
 	}
 }
+
+// TestJSONLinesProgress: Options.Progress gets every byte of the file,
+// on the caller's goroutine (the race detector checks it: the counter is
+// not synchronised), though the file is read on another.
+func TestJSONLinesProgress(t *testing.T) {
+	var b strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&b, `{"id":"d%d","title":"标题","body":"%s"}`+"\n", i, strings.Repeat("正文", 100))
+	}
+	path := filepath.Join(t.TempDir(), "docs.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var read int64 // written by Progress, read by emit: one goroutine
+	last := int64(-1)
+	_, err := corpus.Walk(context.Background(), []string{path}, corpus.Options{Progress: func(n int64) { read += n }},
+		func(corpus.Doc) error {
+			if read < last {
+				return errors.New("progress went back")
+			}
+			last = read
+			return nil
+		}, func(corpus.Problem) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read != int64(b.Len()) {
+		t.Errorf("progress reported %d bytes, the file has %d", read, b.Len())
+	}
+}

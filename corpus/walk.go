@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // maxRecord caps one record: a JSON line, a CSV record or a news page.
@@ -204,6 +205,9 @@ type walker struct {
 	seen    map[string]struct{} // ids emitted so far
 	stats   Stats
 	unread  map[string]bool // columns and JSON keys of the file being read that no field takes
+	// unreported counts the bytes of the file being read not yet handed
+	// to opt.Progress (reportRead)
+	unreported atomic.Int64
 }
 
 func newWalker(opt Options, emit func(Doc) error, problem func(Problem)) (*walker, error) {
@@ -277,7 +281,8 @@ func (w *walker) readFormat(ctx context.Context, name string) error {
 		return err
 	}
 	defer file.Close()
-	var r io.Reader = bufio.NewReaderSize(progress{file, w.opt.Progress}, 64<<10)
+	var r io.Reader = bufio.NewReaderSize(progress{file, &w.unreported}, 64<<10)
+	defer w.reportRead()
 	if strings.HasSuffix(f, ".gz") {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
@@ -338,6 +343,7 @@ func (w *walker) add(ctx context.Context, name string, line int, d Doc, err erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	w.reportRead()
 	if err == nil {
 		err = w.finish(name, line, &d)
 	}
@@ -395,18 +401,27 @@ func (w *walker) finish(name string, line int, d *Doc) error {
 	return nil
 }
 
-// progress reports the bytes read through it.
+// progress counts the bytes read through it in n: a file may be read on
+// another goroutine than the caller's (readLines), to which the walker
+// reports them (reportRead).
 type progress struct {
 	r io.Reader
-	f func(int64)
+	n *atomic.Int64
 }
 
 func (p progress) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
-	if n > 0 && p.f != nil {
-		p.f(int64(n))
-	}
+	p.n.Add(int64(n))
 	return n, err
+}
+
+// reportRead hands the bytes read since it last did to Options.Progress,
+// on the caller's goroutine: before each document or problem, and once a
+// file is read.
+func (w *walker) reportRead() {
+	if n := w.unreported.Swap(0); n > 0 && w.opt.Progress != nil {
+		w.opt.Progress(n)
+	}
 }
 
 // dropNUL removes NUL bytes from a stream.
