@@ -121,6 +121,9 @@ func (w *walker) batchLines(br *bufio.Reader, work, order chan<- *lineBatch, sto
 	for line := 1; ; line++ {
 		rec, big, err := readLine(br, nil)
 		if err != nil && err != io.EOF {
+			if len(b.lines) > 0 {
+				send() // the records before the error are added first, as they were read
+			}
 			return err
 		}
 		if big || len(bytes.TrimSpace(rec)) > 0 {

@@ -1,9 +1,12 @@
 package corpus_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -130,5 +133,50 @@ func TestJSONLinesProgress(t *testing.T) {
 	}
 	if read != int64(b.Len()) {
 		t.Errorf("progress reported %d bytes, the file has %d", read, b.Len())
+	}
+}
+
+// TestJSONLinesBeforeAReadError: when a file cannot be read to its end (a
+// gzip cut short), the walk fails, and every record whole before the cut
+// has been added first, in order, as when records were read one by one.
+func TestJSONLinesBeforeAReadError(t *testing.T) {
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	for i := range 3000 {
+		fmt.Fprintf(zw, `{"id":"d%d","title":"标题","body":"%s"}`+"\n", i, strings.Repeat("正文", 50+i%7))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cut := zb.Bytes()[:zb.Len()/2]
+	// the records whole in what the cut file decompresses to
+	zr, err := gzip.NewReader(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix, err := io.ReadAll(zr)
+	if err == nil {
+		t.Fatal("the cut file decompressed whole")
+	}
+	whole := bytes.Count(prefix, []byte("\n"))
+	path := filepath.Join(t.TempDir(), "cut.jsonl.gz")
+	if err := os.WriteFile(path, cut, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_, err = corpus.Walk(context.Background(), []string{path}, corpus.Options{}, func(d corpus.Doc) error {
+		got = append(got, d.ID)
+		return nil
+	}, func(corpus.Problem) {})
+	if err == nil {
+		t.Fatal("the walk of a cut file succeeded")
+	}
+	if len(got) != whole || whole < 2*64 {
+		t.Fatalf("%d documents before the error, want the %d whole records (more than two batches)", len(got), whole)
+	}
+	for i, id := range got {
+		if id != fmt.Sprintf("d%d", i) {
+			t.Fatalf("document %d is %s: out of order", i, id)
+		}
 	}
 }
