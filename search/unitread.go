@@ -129,13 +129,15 @@ func splitUnion(q query.Query, terms *[]*query.TermQuery, others *[]query.Query)
 // when a segment cannot give its bitmap: then the postings are read.
 func termBits(is *scorch.IndexSnapshot, field, term string) (*roaring.Bitmap, error) {
 	out := roaring.New()
-	all, err := eachPostings(is, field, term, func(ss *scorch.SegmentSnapshot, offset uint64, _ segment.TermDictionary, pl segment.PostingsList) (bool, error) {
-		if offset > math.MaxUint32 || ss.Segment().Count() > math.MaxUint32-offset {
-			return false, nil
+	var offset uint64
+	for _, ss := range is.Segments() {
+		seg := ss.Segment()
+		if offset > math.MaxUint32 || seg.Count() > math.MaxUint32-offset {
+			return nil, nil
 		}
-		b, err := segmentBits(ss.Segment(), pl, field, term)
+		b, err := segmentBits(seg, field, term)
 		if b == nil || err != nil {
-			return false, err
+			return nil, err
 		}
 		if del := ss.Deleted(); del != nil {
 			b.AndNot(del)
@@ -144,18 +146,16 @@ func termBits(is *scorch.IndexSnapshot, field, term string) (*roaring.Bitmap, er
 			b = roaring.AddOffset(b, uint32(offset))
 		}
 		out.Or(b)
-		return true, nil
-	})
-	if err != nil || !all {
-		return nil, err
+		offset += seg.Count()
 	}
 	return out, nil
 }
 
-// segmentBits returns the documents of seg whose field has term, pl being
-// its postings list there: from seg's bigram index for a literal field
-// when it has one (literal.For). nil when pl cannot give them as a bitmap.
-func segmentBits(seg segment.Segment, pl segment.PostingsList, field, term string) (*roaring.Bitmap, error) {
+// segmentBits returns the documents of seg whose field has term: from
+// seg's bigram index for a literal field when it has one (literal.For),
+// else from seg's postings list of term, which is then the only one looked
+// up. nil when that list cannot give them as a bitmap.
+func segmentBits(seg segment.Segment, field, term string) (*roaring.Bitmap, error) {
 	if isLiteral(field) {
 		x, err := literal.For(seg)
 		if err != nil {
@@ -169,6 +169,14 @@ func segmentBits(seg segment.Segment, pl segment.PostingsList, field, term strin
 			return lp.Bitmap()
 		}
 	}
+	dict, err := seg.Dictionary(field)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := dict.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return nil, err
+	}
 	or, ok := pl.(interface{ OrInto(*roaring.Bitmap) })
 	if !ok {
 		return nil, nil
@@ -176,31 +184,6 @@ func segmentBits(seg segment.Segment, pl segment.PostingsList, field, term strin
 	b := roaring.New()
 	or.OrInto(b)
 	return b, nil
-}
-
-// eachPostings calls f with each segment of is in order, the number in is
-// of its first document (deleted documents keep their numbers), its
-// dictionary of field and term's postings list there, deleted documents
-// not left out, until f says no more; it says whether f took them all.
-func eachPostings(is *scorch.IndexSnapshot, field, term string,
-	f func(ss *scorch.SegmentSnapshot, offset uint64, dict segment.TermDictionary, pl segment.PostingsList) (bool, error)) (bool, error) {
-	var offset uint64
-	for _, ss := range is.Segments() {
-		seg := ss.Segment()
-		dict, err := seg.Dictionary(field)
-		if err != nil {
-			return false, err
-		}
-		pl, err := dict.PostingsList([]byte(term), nil, nil)
-		if err != nil {
-			return false, err
-		}
-		if more, err := f(ss, offset, dict, pl); !more || err != nil {
-			return false, err
-		}
-		offset += seg.Count()
-	}
-	return true, nil
 }
 
 // manyBufs are the buffers of readInto's bitmap iterations: 16 KB a
