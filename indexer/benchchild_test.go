@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
@@ -29,6 +30,7 @@ const (
 	benchOutEnv        = "MINSHENG_BENCH_OUT"   // the file it writes its benchResult to
 	benchCPUProfileEnv = "MINSHENG_BENCH_CPUPROFILE"
 	benchMemProfileEnv = "MINSHENG_BENCH_MEMPROFILE"
+	benchLogEnv        = "MINSHENG_BENCH_LOG" // set: the build logs to stderr
 )
 
 // NewBenchTagger returns the Tagger `minsheng index` builds with (the
@@ -89,6 +91,9 @@ func benchChild(kind string) error {
 	switch kind {
 	case "ours":
 		opt := BuildOptions{Sources: []string{benchSource()}}
+		if os.Getenv(benchLogEnv) != "" {
+			opt.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		}
 		if NewBenchTagger == nil {
 			return fmt.Errorf("no tagger: NewBenchTagger is not set")
 		}

@@ -1,10 +1,15 @@
 package indexer
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +18,7 @@ import (
 
 	"minsheng/corpus"
 	"minsheng/indexer/analysis"
+	"minsheng/indexer/literal"
 )
 
 // segmentsOf opens the index at path and counts its file segments.
@@ -199,4 +205,183 @@ func storedLengths(t *testing.T, idx bleve.Index) map[string]uint64 {
 		t.Fatalf("%q: %v", raw, err)
 	}
 	return got
+}
+
+// segmentedIndex writes the sample corpus, as a build does, into a new
+// index at path in batches of sizes that keep changing (so that the
+// segments' live documents are not in the order of their ids), each
+// batch a segment, later batches indexing again documents of earlier
+// ones (deleted from their segments), and closes it.
+func segmentedIndex(t *testing.T, path string) {
+	t.Helper()
+	if err := analysis.Register(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := analysis.NewMapping(analysis.MappingOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := create(path, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []corpus.Doc
+	if _, err := corpus.Walk(context.Background(), []string{"../corpus/sample"}, corpus.Options{}, func(d corpus.Doc) error {
+		docs = append(docs, d)
+		return nil
+	}, func(corpus.Problem) {}); err != nil {
+		t.Fatal(err)
+	}
+	sizes := []int{7, 13, 10, 3, 17, 11}
+	for k, at := 0, 0; at < len(docs); k++ {
+		batch := idx.NewBatch()
+		n := min(sizes[k%len(sizes)], len(docs)-at)
+		for _, d := range docs[at : at+n] {
+			if err := batch.Index(d.ID, buildFields(&d)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if k >= 2 { // a correction of a document of each of two batches before
+			for _, j := range []int{at / 3, at / 2} {
+				d := docs[j]
+				d.Body = "更正后的答复：" + d.Body
+				if err := batch.Index(d.ID, buildFields(&d)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			t.Fatal(err)
+		}
+		at += n
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLiteralsBuiltDuringTheMerge: compact builds the merged segment's
+// bigram index from the segments it merges, while it merges them, and
+// writes what building it from the merged segment writes.
+func TestLiteralsBuiltDuringTheMerge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	segmentedIndex(t, path)
+	if n := segmentsOf(t, path); n < 10 {
+		t.Fatalf("the test index has %d segments", n)
+	}
+	var log strings.Builder
+	if err := compact(context.Background(), path, slog.New(slog.NewTextHandler(&log, nil))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "built during the merge") {
+		t.Errorf("the bigram index was not built during the merge:\n%s", log.String())
+	}
+	idx, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	r, err := snapshot(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	segs := r.(*scorch.IndexSnapshot).Segments()
+	if len(segs) != 1 {
+		t.Fatalf("%d segments after compact", len(segs))
+	}
+	seg := segs[0].Segment()
+	written, err := os.ReadFile(literal.PathOf(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := literal.BuildSegment(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(written, want) {
+		t.Errorf("the bigram index written (%d bytes) is not the merged segment's (%d bytes)", len(written), len(want))
+	}
+}
+
+// TestSameMerge: sameMerge tells the segments merged in mergeOrder from
+// the same segments in another order.
+func TestSameMerge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	segmentedIndex(t, path)
+	idx, err := bleve.OpenUsing(path, buildConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	before, err := snapshot(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer before.Close()
+	order := mergeOrder(before.(*scorch.IndexSnapshot).Segments())
+	ai, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ai.(*scorch.Scorch).ForceMerge(context.Background(), mergeAll()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := snapshot(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer after.Close()
+	merged := after.(*scorch.IndexSnapshot).Segments()
+	byID := slices.Clone(order)
+	slices.SortFunc(byID, func(a, b *scorch.SegmentSnapshot) int { return cmp.Compare(a.Id(), b.Id()) })
+	for _, c := range []struct {
+		name  string
+		order []*scorch.SegmentSnapshot
+		want  bool
+	}{
+		{"merge order", order, true},
+		{"ids' order", byID, false},
+		{"one segment left out", order[1:], false},
+		{"in two segments", order, false},
+	} {
+		m := merged
+		if c.name == "in two segments" {
+			m = append(slices.Clone(merged), merged...)
+		}
+		got, err := sameMerge(c.order, m)
+		if err != nil || got != c.want {
+			t.Errorf("%s: sameMerge says %v (%v), want %v", c.name, got, err, c.want)
+		}
+	}
+}
+
+// TestBuildMergedStops: the bigram index built during a merge stops when
+// the build is cancelled.
+func TestBuildMergedStops(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	segmentedIndex(t, path)
+	idx, err := bleve.OpenUsing(path, buildConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	r, err := snapshot(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	parts := partsOf(mergeOrder(r.(*scorch.IndexSnapshot).Segments()))
+	if _, err := literal.BuildMerged(ctx, parts, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("built when cancelled: %v", err)
+	}
+	if _, err := literal.BuildMerged(context.Background(), parts, 1); err != nil {
+		t.Error(err)
+	}
 }

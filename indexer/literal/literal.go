@@ -17,6 +17,7 @@ package literal
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -68,7 +69,7 @@ type fieldBuilder struct {
 	// documents, each pack(a, b)<<chunkBits | the document's place in it
 	chunk   uint32
 	pending []uint64
-	// encoded: the terms' postings are as written (encode), by WriteTo
+	// encoded: the terms' postings are as written (encode), by Encode
 	encoded bool
 }
 
@@ -228,8 +229,9 @@ func appendTerm(dst []byte, key uint64) []byte {
 // (a vellum FST, each term's value the offset of its postings). Nothing
 // can be added after it; it may be written again.
 func (b *Builder) WriteTo(w io.Writer) (int64, error) {
-	b.flush()
-	b.written, b.scratch = true, nil
+	if err := b.Encode(); err != nil {
+		return 0, err
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	cw := &countWriter{w: bw}
 	cw.write(magic)
@@ -242,20 +244,6 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 		cw.write([]byte(f.name))
 		for _, n := range f.lens {
 			cw.u32(n)
-		}
-		slices.SortFunc(f.terms, func(x, y termBuilder) int {
-			switch {
-			case x.key < y.key:
-				return -1
-			case x.key > y.key:
-				return 1
-			}
-			return 0
-		})
-		if !f.encoded {
-			if err := f.encode(); err != nil {
-				return cw.n, err
-			}
 		}
 		var size uint64
 		for _, t := range f.terms {
@@ -292,6 +280,24 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 		return cw.n, cw.err
 	}
 	return cw.n, bw.Flush()
+}
+
+// Encode readies the index to be written, which WriteTo does first if it
+// was not done: it sorts each field's terms and encodes their postings as
+// they are written. Nothing can be added after it.
+func (b *Builder) Encode() error {
+	b.flush()
+	b.written, b.scratch = true, nil
+	for _, f := range b.fields {
+		if f.encoded {
+			continue
+		}
+		slices.SortFunc(f.terms, func(x, y termBuilder) int { return cmp.Compare(x.key, y.key) })
+		if err := f.encode(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // encodePart is the least number of terms a core encodes.
