@@ -37,6 +37,9 @@ const (
 	clsWord        // letters and digits of other scripts: kept whole
 )
 
+// cjkFirst to cjkLast are the CJK Unified Ideographs, all Han.
+const cjkFirst, cjkLast = 0x4E00, 0x9FFF
+
 func classOf(r rune) int {
 	switch {
 	case r < utf8.RuneSelf:
@@ -46,6 +49,8 @@ func classOf(r rune) int {
 		return clsSep
 	case r == utf8.RuneError:
 		return clsSep
+	case cjkFirst <= r && r <= cjkLast: // most of the text: no table lookups
+		return clsHan
 	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
 		return clsHan
 	case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -75,13 +80,9 @@ func (a *Analysis) runes(text []byte) (folded []rune, offs []int) {
 // start at and phrase queries over words stay exact.
 func (a *Analysis) Tokenize(text []byte) analysis.TokenStream {
 	folded, offs := a.runes(text)
-	out := make(analysis.TokenStream, 0, len(folded)/2+1)
-	emit := func(term string, from, to int, typ analysis.TokenType) {
-		out = append(out, &analysis.Token{
-			Term: []byte(term), Start: offs[from], End: offs[to],
-			Position: from + 1, Type: typ,
-		})
-	}
+	t := &tokens{offs: offs, out: make(analysis.TokenStream, 0, len(folded)/2+1), slab: len(folded)/2 + 8}
+	t.terms = make([]byte, 0, len(text)+len(text)/2)
+	var runeAt []int
 	for i := 0; i < len(folded); {
 		cls := classOf(folded[i])
 		j := i + 1
@@ -92,34 +93,66 @@ func (a *Analysis) Tokenize(text []byte) analysis.TokenStream {
 		case clsWord:
 			for k := i; k < j; k += maxWordLen {
 				e := min(k+maxWordLen, j)
-				a.emitWord(string(folded[k:e]), k, e, emit)
+				a.emitWord(string(folded[k:e]), k, e, t)
 			}
 		case clsHan:
 			for k := i; k < j; k += maxHanRun {
-				a.segment(folded, k, min(k+maxHanRun, j), emit)
+				runeAt = a.segment(folded, k, min(k+maxHanRun, j), t, runeAt)
 			}
 		}
 		i = j
 	}
-	return out
+	return t.out
+}
+
+// tokens are the tokens of one Tokenize, allocated a slab at a time, and
+// their terms' bytes in a shared buffer: one allocation for many tokens
+// instead of two each (a tenth of the analyzer's own CPU in a build).
+type tokens struct {
+	offs  []int // the byte offset of each rune (runes)
+	out   analysis.TokenStream
+	toks  []analysis.Token // the slab being filled
+	slab  int              // tokens of a slab
+	terms []byte
+}
+
+// emit adds the token term of runes from to to.
+func (t *tokens) emit(term string, from, to int, typ analysis.TokenType) {
+	if len(t.toks) == cap(t.toks) {
+		t.toks = make([]analysis.Token, 0, t.slab)
+	}
+	if cap(t.terms)-len(t.terms) < len(term) {
+		t.terms = make([]byte, 0, max(len(term), 4096))
+	}
+	start := len(t.terms)
+	t.terms = append(t.terms, term...)
+	t.toks = append(t.toks, analysis.Token{
+		Term: t.terms[start:len(t.terms):len(t.terms)], Start: t.offs[from], End: t.offs[to],
+		Position: from + 1, Type: typ,
+	})
+	t.out = append(t.out, &t.toks[len(t.toks)-1])
 }
 
 // emitWord emits a letter/digit run; digit runs lose their leading zeros so
 // that 0123 and 123 match.
-func (a *Analysis) emitWord(w string, from, to int, emit func(string, int, int, analysis.TokenType)) {
+func (a *Analysis) emitWord(w string, from, to int, t *tokens) {
 	typ := analysis.AlphaNumeric
 	if isDigits(w) {
 		typ = analysis.Numeric
 		w = trimZeros(w)
 	}
-	emit(w, from, to, typ)
+	t.emit(w, from, to, typ)
 }
 
-// segment hands folded[from:to], a run of CJK characters, to jieba.
-func (a *Analysis) segment(folded []rune, from, to int, emit func(string, int, int, analysis.TokenType)) {
+// segment hands folded[from:to], a run of CJK characters, to jieba. It
+// returns runeAt, grown as needed, for the next run.
+func (a *Analysis) segment(folded []rune, from, to int, t *tokens, runeAt []int) []int {
 	s := string(folded[from:to])
 	// byte offset in s -> rune index in s
-	runeAt := make([]int, len(s)+1)
+	if cap(runeAt) < len(s)+1 {
+		runeAt = make([]int, len(s)+1)
+	}
+	runeAt = runeAt[:len(s)+1]
 	n := 0
 	for i := range s {
 		runeAt[i] = n
@@ -131,15 +164,16 @@ func (a *Analysis) segment(folded []rune, from, to int, emit func(string, int, i
 			continue
 		}
 		b, e := from+runeAt[w.Start], from+runeAt[w.End]
-		emit(w.Str, b, e, analysis.Ideographic)
+		t.emit(w.Str, b, e, analysis.Ideographic)
 		if v, ok := chineseNumber(w.Str); ok {
-			emit(v, b, e, analysis.Numeric)
+			t.emit(v, b, e, analysis.Numeric)
 		} else if n, v, ok := numberPrefix(w.Str); ok {
 			// 十四届: also 14 and 届, so that 14届 finds it
-			emit(v, b, b+n, analysis.Numeric)
-			emit(w.Str[len(string(folded[b:b+n])):], b+n, e, analysis.Ideographic)
+			t.emit(v, b, b+n, analysis.Numeric)
+			t.emit(w.Str[len(string(folded[b:b+n])):], b+n, e, analysis.Ideographic)
 		}
 	}
+	return runeAt
 }
 
 // LiteralTokenize emits, for every rune of text, the bigram of it and the

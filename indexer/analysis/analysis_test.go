@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -175,5 +176,29 @@ func TestClean(t *testing.T) {
 		if got := Clean(tt.in); got != tt.want {
 			t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestShortcutsAgreeWithTables: the shortcuts of classOf and numeral
+// agree with the tables they spare.
+func TestShortcutsAgreeWithTables(t *testing.T) {
+	for r := rune(cjkFirst); r <= cjkLast; r++ {
+		if !unicode.Is(unicode.Han, r) {
+			t.Fatalf("%U is not Han", r)
+		}
+	}
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		_, d := cnDigits[r]
+		_, u := cnUnits[r]
+		if numeral(r) != (d || u) {
+			t.Errorf("numeral(%q) = %v", r, numeral(r))
+		}
+		if numeral(r) {
+			n++
+		}
+	}
+	if n != len(cnDigits)+len(cnUnits) {
+		t.Errorf("%d numerals, the tables have %d", n, len(cnDigits)+len(cnUnits))
 	}
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var cnDigits = map[rune]int{
@@ -12,11 +13,20 @@ var cnDigits = map[rune]int{
 
 var cnUnits = map[rune]int{'十': 10, '百': 100, '千': 1000, '万': 10000, '亿': 100000000}
 
+// numeral reports whether r is a Chinese digit or unit (cnDigits, cnUnits).
+func numeral(r rune) bool {
+	switch r {
+	case '〇', '零', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '亿':
+		return true
+	}
+	return false
+}
+
 // chineseNumber reads a word made only of Chinese numerals, such as 十四,
 // 二〇二四 or 一百零五, and returns it in Arabic digits. Words with other
 // characters, and values beyond int64, are not numbers.
 func chineseNumber(s string) (string, bool) {
-	if s == "" {
+	if r, _ := utf8.DecodeRuneInString(s); !numeral(r) { // most words: no map lookups
 		return "", false
 	}
 	hasUnit := false
@@ -68,6 +78,11 @@ const counters = "届次号年月日条项个名位家所期批级类章节款�
 // numberPrefix splits a word such as 十四届 into a Chinese number and one
 // counter: it returns the number's length in runes and its Arabic form.
 func numberPrefix(w string) (n int, arabic string, ok bool) {
+	first, _ := utf8.DecodeRuneInString(w)
+	last, _ := utf8.DecodeLastRuneInString(w)
+	if !numeral(first) || !strings.ContainsRune(counters, last) {
+		return 0, "", false
+	}
 	rs := []rune(w)
 	if len(rs) < 2 || !strings.ContainsRune(counters, rs[len(rs)-1]) {
 		return 0, "", false
