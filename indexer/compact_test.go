@@ -260,6 +260,25 @@ func segmentedIndex(t *testing.T, path string) {
 	}
 }
 
+// openSegmented opens, as a build does, a segmentedIndex, and returns the
+// segments of a snapshot of it, held open until the test ends.
+func openSegmented(t *testing.T) (bleve.Index, []*scorch.SegmentSnapshot) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "index")
+	segmentedIndex(t, path)
+	idx, err := bleve.OpenUsing(path, buildConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	r, segs, err := snapshotSegments(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return idx, segs
+}
+
 // TestLiteralsBuiltDuringTheMerge: compact builds the merged segment's
 // bigram index from the segments it merges, while it merges them, and
 // writes what building it from the merged segment writes.
@@ -281,12 +300,11 @@ func TestLiteralsBuiltDuringTheMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	r, err := snapshot(idx)
+	r, segs, err := snapshotSegments(idx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	segs := r.(*scorch.IndexSnapshot).Segments()
 	if len(segs) != 1 {
 		t.Fatalf("%d segments after compact", len(segs))
 	}
@@ -311,19 +329,8 @@ func TestLiteralsBuiltDuringTheMerge(t *testing.T) {
 // TestSameMerge: sameMerge tells the segments merged in mergeOrder from
 // the same segments in another order.
 func TestSameMerge(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "index")
-	segmentedIndex(t, path)
-	idx, err := bleve.OpenUsing(path, buildConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
-	before, err := snapshot(idx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer before.Close()
-	order := mergeOrder(before.(*scorch.IndexSnapshot).Segments())
+	idx, before := openSegmented(t)
+	order := mergeOrder(before)
 	ai, err := idx.Advanced()
 	if err != nil {
 		t.Fatal(err)
@@ -331,12 +338,11 @@ func TestSameMerge(t *testing.T) {
 	if err := ai.(*scorch.Scorch).ForceMerge(context.Background(), mergeAll()); err != nil {
 		t.Fatal(err)
 	}
-	after, err := snapshot(idx)
+	after, merged, err := snapshotSegments(idx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer after.Close()
-	merged := after.(*scorch.IndexSnapshot).Segments()
 	byID := slices.Clone(order)
 	slices.SortFunc(byID, func(a, b *scorch.SegmentSnapshot) int { return cmp.Compare(a.Id(), b.Id()) })
 	for _, c := range []struct {
@@ -363,21 +369,10 @@ func TestSameMerge(t *testing.T) {
 // TestBuildMergedStops: the bigram index built during a merge stops when
 // the build is cancelled.
 func TestBuildMergedStops(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "index")
-	segmentedIndex(t, path)
-	idx, err := bleve.OpenUsing(path, buildConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
-	r, err := snapshot(idx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	_, segs := openSegmented(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	parts := partsOf(mergeOrder(r.(*scorch.IndexSnapshot).Segments()))
+	parts := partsOf(mergeOrder(segs))
 	if _, err := literal.BuildMerged(ctx, parts, 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("built when cancelled: %v", err)
 	}

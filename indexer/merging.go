@@ -107,17 +107,12 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 // segment (sameMerge), else built again from the merged segment.
 func mergeSegments(ctx context.Context, idx bleve.Index, s *scorch.Scorch, path string, log *slog.Logger) error {
 	start := time.Now()
-	r, err := snapshot(idx)
+	r, segs, err := snapshotSegments(idx)
 	if err != nil {
 		return err
 	}
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		r.Close()
-		return fmt.Errorf("merge: a %T", r)
-	}
 	// the segments merged stay open until their bigram index is built
-	order := mergeOrder(is.Segments())
+	order := mergeOrder(segs)
 	type built struct {
 		b   *literal.Builder
 		err error
@@ -174,18 +169,13 @@ func partsOf(order []*scorch.SegmentSnapshot) []literal.Part {
 // merge made, if the merge made one segment of them in that order, and
 // else the bigram index of each segment idx has now, built from it.
 func writeMergedLiterals(idx bleve.Index, order []*scorch.SegmentSnapshot, b *literal.Builder, berr error, log *slog.Logger) error {
-	r, err := snapshot(idx)
+	r, merged, err := snapshotSegments(idx)
 	if err != nil {
 		return err
 	}
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		r.Close()
-		return fmt.Errorf("literal fields: a %T", r)
-	}
-	same, err := sameMerge(order, is.Segments())
+	same, err := sameMerge(order, merged)
 	if err == nil && same && berr == nil {
-		path := literal.PathOf(is.Segments()[0].Segment())
+		path := literal.PathOf(merged[0].Segment())
 		if path == "" {
 			err = fmt.Errorf("literal fields: a segment not on disk")
 		} else {
@@ -340,17 +330,13 @@ func storeFieldLengths(idx bleve.Index, lengths map[string]uint64) error {
 // writeLiterals writes the bigram index of each segment of idx beside it
 // (indexer/literal): the literal fields a build left out of its documents.
 func writeLiterals(idx bleve.Index, log *slog.Logger) error {
-	r, err := snapshot(idx)
+	r, segs, err := snapshotSegments(idx)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return fmt.Errorf("literal fields: a %T", r)
-	}
 	start := time.Now()
-	for _, ss := range is.Segments() {
+	for _, ss := range segs {
 		seg := ss.Segment()
 		path := literal.PathOf(seg)
 		if path == "" {
@@ -364,7 +350,7 @@ func writeLiterals(idx bleve.Index, log *slog.Logger) error {
 			return err
 		}
 	}
-	log.Info("literal fields written", "segments", len(is.Segments()), "seconds", time.Since(start).Seconds())
+	log.Info("literal fields written", "segments", len(segs), "seconds", time.Since(start).Seconds())
 	return nil
 }
 
@@ -375,6 +361,21 @@ const maxMergeRounds = 8
 func segments(s *scorch.Scorch) uint64 {
 	n, _ := s.StatsMap()["TotFileSegmentsAtRoot"].(uint64)
 	return n
+}
+
+// snapshotSegments opens a reader of idx's current snapshot, and returns
+// its segments; the caller closes it.
+func snapshotSegments(idx bleve.Index) (index.IndexReader, []*scorch.SegmentSnapshot, error) {
+	r, err := snapshot(idx)
+	if err != nil {
+		return nil, nil, err
+	}
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		r.Close()
+		return nil, nil, fmt.Errorf("a snapshot of %T", r)
+	}
+	return r, is.Segments(), nil
 }
 
 // snapshot opens a reader of idx's current snapshot; the caller closes it.

@@ -107,7 +107,9 @@ func (a *Analysis) Tokenize(text []byte) analysis.TokenStream {
 
 // tokens are the tokens of one Tokenize, allocated a slab at a time, and
 // their terms' bytes in a shared buffer: one allocation for many tokens
-// instead of two each (a tenth of the analyzer's own CPU in a build).
+// instead of two each (with the shortcuts of classOf and numeral, the
+// analyzer's own CPU around jieba in BenchmarkTokenize's profile went
+// from 0.79 to 0.39 s).
 type tokens struct {
 	offs  []int // the byte offset of each rune (runes)
 	out   analysis.TokenStream

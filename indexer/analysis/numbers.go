@@ -84,7 +84,7 @@ func numberPrefix(w string) (n int, arabic string, ok bool) {
 		return 0, "", false
 	}
 	rs := []rune(w)
-	if len(rs) < 2 || !strings.ContainsRune(counters, rs[len(rs)-1]) {
+	if len(rs) < 2 {
 		return 0, "", false
 	}
 	v, ok := chineseNumber(string(rs[:len(rs)-1]))
