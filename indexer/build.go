@@ -130,8 +130,8 @@ type Progress struct {
 }
 
 // StageMerging is the Stage of a build whose documents are all indexed and
-// whose index is being merged into one segment and measured (about 25 s
-// for 64,000 documents).
+// whose index is being merged into one segment and measured, and its
+// bigram index written (5-8 s for news-2023's 63,668 documents on 2 cores).
 const StageMerging = "merging"
 
 // Rate is documents per second.
