@@ -51,7 +51,7 @@ BENCH_NEWS ?= bench-news
 # layout (indexer.LayoutLiteralApart); else bench builds a new one in it.
 layout_ok = grep -qs '"layout": 2,' $(1)/generations/"$$(cat $(1)/CURRENT 2>/dev/null)"/manifest.json
 bench: build
-	$(GO) test -run '^$$' -bench 'Tokenize|Classify|SortChunk' ./indexer/...
+	$(GO) test -run '^$$' -bench 'Tokenize|Classify|SortChunk|LearnNews' ./indexer/...
 	$(GO) test -run '^$$' -bench 'WalkNews' -benchtime 2x ./corpus/
 	$(GO) test -run '^$$' -bench 'IndexNews' -benchtime 1x -timeout 60m -v ./indexer/ | grep -v '^=== '
 	@$(call layout_ok,$(BENCH_DATA)) || $(BIN) index --data $(BENCH_DATA) --source $(SHARED)/corpora/news-2023/news.jsonl.gz \

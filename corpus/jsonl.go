@@ -147,16 +147,25 @@ func (w *walker) batchLines(br *bufio.Reader, work, order chan<- *lineBatch, sto
 func (b *lineBatch) decode(w *walker) {
 	defer close(b.done)
 	b.docs, b.whys, b.unread = make([]Doc, len(b.recs)), make([]error, len(b.recs)), map[string]bool{}
+	var low []byte
 	for i, rec := range b.recs {
 		if rec == nil {
 			b.whys[i] = errTooLarge
+			continue
+		}
+		if !w.mayHave(rec, &low) {
+			b.whys[i] = errLeftOut
 			continue
 		}
 		b.docs[i], b.whys[i] = w.jsonDoc(bytes.TrimSpace(rec), b.unread)
 	}
 }
 
-var errTooLarge = bad("record too large", "over 64 MiB")
+var (
+	errTooLarge = bad("record too large", "over 64 MiB")
+	// errLeftOut is a record left out undecoded (Options.Only)
+	errLeftOut = errors.New("left out")
+)
 
 // readLine appends the next line to buf. When the line is longer than
 // maxRecord it returns big and consumes the rest of the line unbuffered.

@@ -12,9 +12,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxRecord caps one record: a JSON line, a CSV record or a news page.
@@ -37,6 +41,14 @@ type Options struct {
 	// File, if not nil, is called with each file's path before its
 	// documents are emitted.
 	File func(path string)
+	// Only, if not empty, names the fields (json tags of Doc) of which a
+	// document must have one to be emitted; the others are left out:
+	// neither emitted nor counted nor reported, nor seen (a later record
+	// of the same id may be emitted). A JSON Lines record whose text names
+	// none of the keys that map to those fields is left out undecoded: a
+	// walk that looks for a few labelled records among many, as learning
+	// topics does, decodes only those.
+	Only []string
 }
 
 // Stats counts what a walk did.
@@ -205,6 +217,8 @@ type walker struct {
 	seen    map[string]struct{} // ids emitted so far
 	stats   Stats
 	unread  map[string]bool // columns and JSON keys of the file being read that no field takes
+	// onlyKeys are the keys that map to the fields of opt.Only (onlyKeys)
+	onlyKeys [][]byte
 	// unreported counts the bytes of the file being read not yet handed
 	// to opt.Progress (reportRead)
 	unreported atomic.Int64
@@ -227,8 +241,83 @@ func newWalker(opt Options, emit func(Doc) error, problem func(Problem)) (*walke
 		w.fields[headerKey(k)] = v
 	}
 	w.opt.Kind = kindOf(opt.Kind)
+	for _, f := range opt.Only {
+		if !isField(f) {
+			return nil, fmt.Errorf("corpus: only documents with %q: unknown field", f)
+		}
+	}
+	w.onlyKeys = onlyKeys(w.fields, opt.Only)
 	return w, nil
 }
+
+// onlyKeys are the keys (normalised headers) of fields that map to one of
+// only, or nil when a record's text cannot tell it lacks them: without
+// only, or when a key has a letter whose case ASCII does not fold.
+func onlyKeys(fields map[string]string, only []string) [][]byte {
+	var keys [][]byte
+	for k, f := range fields {
+		if !slices.Contains(only, f) {
+			continue
+		}
+		for _, r := range k {
+			if r >= utf8.RuneSelf && unicode.SimpleFold(r) != r {
+				return nil
+			}
+		}
+		keys = append(keys, []byte(k))
+	}
+	return keys
+}
+
+// mayHave reports whether rec, the text of a JSON record, may have a key
+// of w.onlyKeys: it has none unless its text, its ASCII letters folded to
+// lower case in *low, names one, or has a \u escape, which could spell one.
+func (w *walker) mayHave(rec []byte, low *[]byte) bool {
+	if w.onlyKeys == nil || bytes.Contains(rec, []byte(`\u`)) {
+		return true
+	}
+	l := (*low)[:0]
+	for _, c := range rec {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l = append(l, c)
+	}
+	*low = l
+	for _, k := range w.onlyKeys {
+		if bytes.Contains(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// wanted reports whether d has one of the fields of Options.Only, or
+// there are none.
+func (w *walker) wanted(d *Doc) bool {
+	if len(w.opt.Only) == 0 {
+		return true
+	}
+	v := reflect.ValueOf(d).Elem()
+	for _, f := range w.opt.Only {
+		if i, ok := docFields()[f]; ok && !v.Field(i).IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// docFields maps the json tag of each field of Doc to its index.
+var docFields = sync.OnceValue(func() map[string]int {
+	m := map[string]int{}
+	t := reflect.TypeFor[Doc]()
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag != "" && tag != "-" {
+			m[tag] = i
+		}
+	}
+	return m
+})
 
 // readFile reads one source file; errors name the file.
 func (w *walker) readFile(ctx context.Context, name string) error {
@@ -344,6 +433,9 @@ func (w *walker) add(ctx context.Context, name string, line int, d Doc, err erro
 		return err
 	}
 	w.reportRead()
+	if errors.Is(err, errLeftOut) || err == nil && !w.wanted(&d) {
+		return nil
+	}
 	if err == nil {
 		err = w.finish(name, line, &d)
 	}

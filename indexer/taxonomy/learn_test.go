@@ -1,6 +1,10 @@
 package taxonomy
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -158,5 +162,45 @@ func TestCorrectionSource(t *testing.T) {
 	live.Tag(&d)
 	if !d.TopicsCorrected || !slices.Equal(d.Topics, []string{"水利"}) {
 		t.Errorf("a correction made after the classifier was built: %+v", d)
+	}
+}
+
+// TestLearnReadsOnlyExamples: learning reads only the records that can be
+// examples (exampleFields), and learns what it learns from every record;
+// with corrections, it reads every record.
+func TestLearnReadsOnlyExamples(t *testing.T) {
+	c := testClassifier(t, learnTaxonomy)
+	var lines []string
+	for i, e := range learnExamples() {
+		cat := map[string]string{"林草": "林业", "水利": "水务"}[e.Topic]
+		lines = append(lines, fmt.Sprintf(`{"id":%q,"title":%q,"body":%q,"category":%q}`, e.ID, e.Title, e.Body, cat))
+		lines = append(lines, fmt.Sprintf(`{"id":"n%d","title":"新闻%d","body":"灌区渠道老化，护林员工资低。"}`, i, i))
+	}
+	lines = append(lines, `{"id":"t1","title":"关于水库除险的建议","body":"水库年久失修。","topics":["水利"]}`)
+	src := filepath.Join(t.TempDir(), "s.jsonl")
+	if err := os.WriteFile(src, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.exampleFields(); !slices.Equal(got, []string{"topics", "category"}) {
+		t.Errorf("exampleFields %q", got)
+	}
+	var every []Example
+	if _, err := corpus.Walk(context.Background(), []string{src}, corpus.Options{}, func(d corpus.Doc) error {
+		if e, ok := c.Example(&d); ok {
+			every = append(every, e)
+		}
+		return nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	learned, err := c.Learn(context.Background(), []string{src}, corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := c.Train(every).Hash(); want == "" || learned.ModelHash() != want {
+		t.Errorf("learned model %q, from the examples of every record %q", learned.ModelHash(), want)
+	}
+	if got := c.WithCorrections(map[string][]string{"n1": {"林草"}}).exampleFields(); got != nil {
+		t.Errorf("with a correction, exampleFields %q, want every record", got)
 	}
 }

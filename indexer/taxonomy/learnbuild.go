@@ -25,6 +25,7 @@ func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Op
 	go func() { loaded <- LoadSegmenter() }()
 	var ex []Example
 	read.Progress, read.File = nil, nil
+	read.Only = c.exampleFields()
 	_, err := corpus.Walk(ctx, sources, read, func(d corpus.Doc) error {
 		if e, ok := c.Example(&d); ok {
 			ex = append(ex, e)
@@ -42,3 +43,30 @@ func (c *Classifier) Learn(ctx context.Context, sources []string, read corpus.Op
 
 // A Classifier is what a build takes as its Tagger.
 var _ indexer.Learner = (*Classifier)(nil)
+
+// exampleFields are the fields of which a document must have one to be an
+// Example (Classifier.Example): its given topics, or its source category
+// when the taxonomy maps categories; nil, every document, when staff
+// corrected topics, since a corrected document needs neither. A walk that
+// learns then decodes only the records that name them: none of news-2023's
+// 63,668, whose reading took learning 3.4-3.9 s on 2 cores.
+func (c *Classifier) exampleFields() []string {
+	switch cs := c.corrections.(type) {
+	case nil:
+	case correctionMap:
+		if len(cs) > 0 {
+			return nil
+		}
+	case *Corrections:
+		if len(cs.Map()) > 0 {
+			return nil
+		}
+	default: // a source that may hold any document
+		return nil
+	}
+	fields := []string{"topics"}
+	if len(c.tax.Categories) > 0 {
+		fields = append(fields, "category")
+	}
+	return fields
+}
