@@ -49,7 +49,7 @@ var _ indexer.Learner = (*Classifier)(nil)
 // when the taxonomy maps categories; nil, every document, when staff
 // corrected topics, since a corrected document needs neither. A walk that
 // learns then decodes only the records that name them: none of news-2023's
-// 63,668, whose reading took learning 3.4-3.9 s on 2 cores.
+// 63,668 (BenchmarkLearnNews: 2.3-2.5 s a walk before, 1.5 s after).
 func (c *Classifier) exampleFields() []string {
 	switch cs := c.corrections.(type) {
 	case nil:
