@@ -316,7 +316,7 @@ func completeGeneration(tmp string, man *Manifest, opt BuildOptions) error {
 	return writeJSON(filepath.Join(tmp, manifestFile), man)
 }
 
-// create makes a new index at path and opens it with buildConfig, which
+// create makes a new index at path and opens it with BuildConfig, which
 // is not stored with it.
 func create(path string, m *mapping.IndexMappingImpl) (bleve.Index, error) {
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
@@ -326,7 +326,7 @@ func create(path string, m *mapping.IndexMappingImpl) (bleve.Index, error) {
 	if err := idx.Close(); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	if idx, err = bleve.OpenUsing(path, buildConfig()); err != nil {
+	if idx, err = bleve.OpenUsing(path, BuildConfig()); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	return idx, nil

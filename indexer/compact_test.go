@@ -266,7 +266,7 @@ func openSegmented(t *testing.T) (bleve.Index, []*scorch.SegmentSnapshot) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "index")
 	segmentedIndex(t, path)
-	idx, err := bleve.OpenUsing(path, buildConfig())
+	idx, err := bleve.OpenUsing(path, BuildConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

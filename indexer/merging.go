@@ -23,15 +23,17 @@ import (
 	"minsheng/indexer/literal"
 )
 
-// buildConfig is the scorch configuration of an index being built,
+// BuildConfig is the scorch configuration of an index being built,
 // given when it is opened and never stored with it: a generation that
 // serves merges as scorch does by default. A build writes each batch's
 // segment to disk as it is and merges nothing while documents come in;
 // compact then merges all the segments into one at once, so that each
 // document's postings are merged once, instead of once in memory by the
 // persister, once or twice by the merger's tiers while the build runs and
-// again by compact.
-func buildConfig() map[string]any {
+// again by compact. Outside a build, it opens an index whose segments
+// scorch never merges: those a test writes stay as written, deleted
+// documents in them.
+func BuildConfig() map[string]any {
 	return map[string]any{
 		// below this many goroutines blocked on the persister, it merges
 		// the segments waiting in memory before it writes them; 0: never
@@ -63,14 +65,14 @@ func mergeAll() *mergeplan.MergePlanOptions {
 // lengths. A search looks every term up in each segment and walks postings
 // across them: BenchmarkQueryMix takes a sixth to a quarter less time on
 // one segment than on the dozen scorch's own merging leaves. The build
-// merged nothing (buildConfig): one ForceMerge merges every segment at
+// merged nothing (BuildConfig): one ForceMerge merges every segment at
 // once, which took half the CPU the merges took before (12,000 news,
 // 2.8 s against 5.5 s in BenchmarkIndexNews's profiles).
 func compact(ctx context.Context, path string, log *slog.Logger) error {
 	if err := analysis.Register(); err != nil {
 		return err
 	}
-	idx, err := bleve.OpenUsing(path, buildConfig())
+	idx, err := bleve.OpenUsing(path, BuildConfig())
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}

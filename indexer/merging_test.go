@@ -34,7 +34,7 @@ func TestBuildConfigIsNotStored(t *testing.T) {
 	if err := json.Unmarshal(b, &meta); err != nil {
 		t.Fatal(err)
 	}
-	for k := range buildConfig() {
+	for k := range BuildConfig() {
 		if _, ok := meta.Config[k]; ok {
 			t.Errorf("index_meta.json stores %s: %s", k, b)
 		}
@@ -50,7 +50,7 @@ func TestBuildConfigIsNotStored(t *testing.T) {
 // changes again. awaitRemoval must still see them removed.
 func TestMergedFilesRemovedAfterLateRelease(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "index")
-	idx, err := bleve.NewUsing(path, bleve.NewIndexMapping(), scorch.Name, scorch.Name, buildConfig())
+	idx, err := bleve.NewUsing(path, bleve.NewIndexMapping(), scorch.Name, scorch.Name, BuildConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

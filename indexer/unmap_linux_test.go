@@ -22,7 +22,7 @@ func TestUnmapSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := IndexPath(data, man.Name)
-	idx, err := bleve.OpenUsing(path, buildConfig())
+	idx, err := bleve.OpenUsing(path, BuildConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

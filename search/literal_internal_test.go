@@ -47,7 +47,7 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 	}
 	// served without scorch's own merges, which would soon join the
 	// segments: the merge below is the test's
-	idx, err := bleve.OpenUsing(path, noMerges())
+	idx, err := bleve.OpenUsing(path, indexer.BuildConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 	// then the same live writes, each its own segment, with the literal
 	// fields in the segments (a deleted document's terms stay in its
 	// segment's dictionary, and so in a prefix's terms)
-	beside, err := bleve.NewUsing(t.TempDir(), idx.Mapping(), scorch.Name, scorch.Name, noMerges())
+	beside, err := bleve.NewUsing(t.TempDir(), idx.Mapping(), scorch.Name, scorch.Name, indexer.BuildConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

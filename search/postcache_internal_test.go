@@ -10,6 +10,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
+	"minsheng/indexer"
 	zhanalysis "minsheng/indexer/analysis"
 )
 
@@ -25,7 +26,7 @@ func TestCacheReaderAsScorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	// no merges, which would drop the deleted documents
-	idx, err := bleve.NewUsing(t.TempDir(), m, scorch.Name, scorch.Name, noMerges())
+	idx, err := bleve.NewUsing(t.TempDir(), m, scorch.Name, scorch.Name, indexer.BuildConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,18 +128,5 @@ func TestCacheReaderAsScorch(t *testing.T) {
 	}
 	if cache.bytes == 0 {
 		t.Error("nothing was cached")
-	}
-}
-
-// noMerges is the configuration of an index whose segments scorch never
-// merges (as a build's, indexer's buildConfig): the segments a test writes
-// stay as written, deleted documents in them.
-func noMerges() map[string]any {
-	return map[string]any{
-		"scorchPersisterOptions": map[string]any{"MemoryPressurePauseThreshold": 0},
-		"scorchMergePlanOptions": map[string]any{
-			"MaxSegmentsPerTier": 1, "MaxSegmentSize": 1, "TierGrowth": 1.0,
-			"SegmentsPerMergeTask": 2, "FloorSegmentSize": 1, "ReclaimDeletesWeight": 2.0,
-		},
 	}
 }

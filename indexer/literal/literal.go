@@ -53,7 +53,7 @@ var end, _ = utf8.DecodeRuneInString(corpus.LiteralEnd)
 // dictionary of a million terms, a cache miss each, was 14 of a build's
 // 92 CPU-s on news-2023).
 type Builder struct {
-	written bool // by WriteTo, which sorts the terms: no more Add
+	written bool // by Encode (WriteTo calls it), which sorts the terms: no more Add
 	docs    uint32
 	fields  []*fieldBuilder
 	scratch []uint64 // sortChunk's, for every field's chunks
