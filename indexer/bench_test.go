@@ -31,16 +31,17 @@ func benchSource() string {
 
 // BenchmarkIndexNews indexes all of news-2023 (63,668 articles) into a new
 // generation as `minsheng index` does (the built-in taxonomy learns from
-// the sources and tags every document: NewBenchTagger) and, in the same run, into the naive bleve index a new user
-// of bleve and gojieba would write (buildNaive: title and body in bleve's
-// default mapping), and times raw gojieba search-mode segmentation of the
-// same text with one worker per core. Each build runs in a process of its
-// own (this binary again, see TestMain), so its peak RSS is its own; both
-// run with the garbage collector `minsheng index` sets (BuildGCPercent,
-// BuildMemoryLimit). It reports each build's MB/s of text, CPU seconds,
-// peak RSS (and of it, anonymous memory) and index size on disk, and the
-// ratios ours/naive. Run by `make bench`; MINSHENG_BENCH_PROFILE=DIR writes each build's CPU and
-// allocation profiles there (ours.cpu, ours.mem, naive.cpu, naive.mem).
+// the sources and tags every document: NewBenchTagger) and, in the same
+// run, into the naive bleve index a new user of bleve and gojieba would
+// write (buildNaive: title and body in bleve's default mapping), and times
+// raw gojieba search-mode segmentation of the same text with one worker
+// per core. Each build runs in a process of its own (this binary again,
+// see TestMain), so its peak RSS is its own; both run with the garbage
+// collector `minsheng index` sets (BuildGCPercent, BuildMemoryLimit). It
+// reports each build's MB/s of text, CPU seconds, peak RSS (and of it,
+// anonymous memory) and index size on disk, and the ratios ours/naive.
+// Run by `make bench`; MINSHENG_BENCH_PROFILE=DIR writes each build's CPU
+// and allocation profiles there (ours.cpu, ours.mem, naive.cpu, naive.mem).
 func BenchmarkIndexNews(b *testing.B) {
 	src := benchSource()
 	if _, err := os.Stat(src); err != nil {
