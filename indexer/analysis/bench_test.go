@@ -10,7 +10,7 @@ func BenchmarkTokenize(b *testing.B) {
 	a := testAnalysis(b)
 	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。", 20))
 	b.SetBytes(int64(len(text)))
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		a.Tokenize(text)
 	}
 }
@@ -20,7 +20,7 @@ func BenchmarkLiteralTokenize(b *testing.B) {
 	a := testAnalysis(b)
 	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。", 20))
 	b.SetBytes(int64(len(text)))
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		a.LiteralTokenize(text)
 	}
 }
@@ -30,7 +30,7 @@ func BenchmarkFoldRunes(b *testing.B) {
 	a := testAnalysis(b)
 	text := []byte(strings.Repeat("关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅推动快递进村。\n", 20))
 	b.SetBytes(int64(len(text)))
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		a.charRunes(text)
 	}
 }
