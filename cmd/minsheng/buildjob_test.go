@@ -23,13 +23,18 @@ import (
 
 // TestMain runs the build-job command when a server of these tests starts
 // its build process: the tests that run serve in this process (the web UI
-// in Chromium) make the test binary the server's executable.
+// in Chromium) make the test binary the server's executable. After the
+// tests it removes the binary buildTrimpathBinary built (66 MB a run).
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == buildJobCommand {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if trimpathBuild.dir != "" {
+		os.RemoveAll(trimpathBuild.dir)
+	}
+	os.Exit(code)
 }
 
 // The build-job command builds what its request names and reports on

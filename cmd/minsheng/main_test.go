@@ -20,6 +20,7 @@ import (
 
 var trimpathBuild struct {
 	sync.Once
+	dir string // the folder of the binary, removed by TestMain
 	bin string
 	err error
 }
@@ -37,6 +38,7 @@ func buildTrimpathBinary(t *testing.T) string {
 			trimpathBuild.err = err
 			return
 		}
+		trimpathBuild.dir = dir
 		bin := filepath.Join(dir, "minsheng")
 		cmd := exec.Command("go", "build", "-buildvcs=auto", "-trimpath", "-o", bin, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")

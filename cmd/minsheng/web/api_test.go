@@ -24,9 +24,21 @@ import (
 
 var apiFixture struct {
 	sync.Once
+	dir  string // the data folder, removed by TestMain
 	live *indexer.Live
 	s    *search.Searcher
 	err  error
+}
+
+// closeAPIFixture closes the sample index sampleSearcher built, if it
+// did, and removes its folder.
+func closeAPIFixture() {
+	if apiFixture.live != nil {
+		apiFixture.live.Close()
+	}
+	if apiFixture.dir != "" {
+		os.RemoveAll(apiFixture.dir)
+	}
 }
 
 // sampleSearcher indexes corpus/sample once per test binary.
@@ -38,6 +50,7 @@ func sampleSearcher(t *testing.T) (*indexer.Live, *search.Searcher) {
 			apiFixture.err = err
 			return
 		}
+		apiFixture.dir = dir
 		if _, err := indexer.Build(context.Background(), dir, indexer.BuildOptions{Sources: []string{"../../../corpus/sample"}}); err != nil {
 			apiFixture.err = err
 			return

@@ -38,7 +38,8 @@ const (
 )
 
 // TestMain runs the tests, or serves the naive index when the news load
-// starts this binary as its naive server.
+// starts this binary as its naive server. After the tests it removes the
+// sample index they share (sampleSearcher).
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(naiveServeEnv); dir != "" {
 		if err := naiveServe(dir); err != nil {
@@ -47,7 +48,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	closeAPIFixture()
+	os.Exit(code)
 }
 
 // naiveTokens is the naive tokenizer: jieba search mode, byte offsets,
