@@ -32,8 +32,9 @@ func chromiumPath() string {
 	return ""
 }
 
-// newBrowser starts headless Chromium with a fresh profile and no network
-// of its own; the browser ends with the test.
+// newBrowser starts headless Chromium with a fresh profile, a temporary
+// folder of its own and no network of its own; the browser ends with the
+// test.
 func newBrowser(t *testing.T, exe string) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
@@ -44,6 +45,9 @@ func newBrowser(t *testing.T, exe string) context.Context {
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium makes its singleton socket's folder in TMPDIR, and
+		// leaves it there
+		chromedp.Env("TMPDIR=" + t.TempDir()),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
