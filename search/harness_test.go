@@ -41,8 +41,8 @@ var (
 )
 
 // TestMain runs the tests, then closes the indexes buildIndex built and
-// removes their folders, which outlive any one test (a run left 34 MB in
-// the temporary folder each time).
+// removes their folders, which outlive any one test (every run left
+// them in the temporary folder, 34 MB each).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	indexesMu.Lock()
