@@ -81,13 +81,21 @@ func (p Part) live() uint64 {
 	return n
 }
 
+// maxBuildWorkers bounds the builders of one bigram index: each holds
+// its share of the postings and the chunk it sorts, and they are joined
+// at the end. A build of news-2023 peaked at 766, 808 and 1,109 MB of
+// anonymous memory, during the merge, with GOMAXPROCS 2, 4 and 8 (1, 3
+// and 7 builders beside the merge), above the 1 GB a build may take; the
+// merge that the builders run beside takes longer than 3 of them need.
+const maxBuildWorkers = 3
+
 // BuildMerged builds the bigram index of the segment that merging parts in
 // their order makes, from the folded text the parts store: the documents
 // of each part that a merge keeps, in order, numbered from the documents
 // of the parts before it. A part of the documents is built on each of
-// cores cores (a single builder took 12 of the 57 s of a build of
-// news-2023 at its end, with one core busy). It stops early when ctx is
-// done.
+// cores cores, at most maxBuildWorkers (a single builder took 12 of the
+// 57 s of a build of news-2023 at its end, with one core busy). It stops
+// early when ctx is done.
 func BuildMerged(ctx context.Context, parts []Part, cores int) (*Builder, error) {
 	var n uint64
 	for _, p := range parts {
@@ -96,7 +104,7 @@ func BuildMerged(ctx context.Context, parts []Part, cores int) (*Builder, error)
 	if n >= 1<<32 {
 		return nil, fmt.Errorf("literal: a segment of %d documents", n)
 	}
-	workers := max(1, min(cores, int(n/1000)))
+	workers := max(1, min(cores, maxBuildWorkers, int(n/1000)))
 	builders := make([]*Builder, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
