@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/corpus"
 	"minsheng/indexer"
@@ -168,5 +170,73 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 	}
 	if _, err := os.Stat(merged); err != nil {
 		t.Errorf("the served segment's bigram index is gone: %v", err)
+	}
+}
+
+// TestDecodedPostingsGivenBack: the postings a reader of a literal field
+// decodes for itself go back to a pool when it closes, and are never
+// handed to another reader while it reads: readers open together, one
+// closed twice, and readers opened after them, interleaved, each read
+// what a reader of that term alone reads.
+func TestDecodedPostingsGivenBack(t *testing.T) {
+	data := t.TempDir()
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	r := snapshotOf(t, live.Index())
+	field := corpus.FieldBodyLit
+	terms := []string{"建议", "乡村", "教育", "医疗", "服务", "养老"}
+	ctx := context.Background()
+	read := func(tr interface {
+		Next(*index.TermFieldDoc) (*index.TermFieldDoc, error)
+	}) []string {
+		var out []string
+		for {
+			p, err := tr.Next(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p == nil {
+				return out
+			}
+			n, _ := docNumber(p.ID)
+			out = append(out, fmt.Sprint(n, "/", p.Freq, "/", p.Norm))
+		}
+	}
+	alone := map[string][]string{}
+	for _, term := range terms {
+		tr, err := cachedTermReader(ctx, r, term, field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[term] = read(tr)
+		tr.Close()
+		if len(alone[term]) == 0 {
+			t.Fatalf("%s: no postings in %s: the test reads nothing", term, field)
+		}
+	}
+	for round := range 3 {
+		var open []index.TermFieldReader
+		for _, term := range terms {
+			tr, err := cachedTermReader(ctx, r, term, field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			open = append(open, tr)
+		}
+		for i, tr := range open {
+			if got := read(tr); !slices.Equal(got, alone[terms[i]]) {
+				t.Fatalf("round %d, %s read with the others open: %d postings, alone %d", round, terms[i], len(got), len(alone[terms[i]]))
+			}
+		}
+		for _, tr := range open {
+			tr.Close()
+			tr.Close() // twice: given back once
+		}
 	}
 }

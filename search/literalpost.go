@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -30,22 +31,30 @@ import (
 func isLiteral(field string) bool { return slices.Contains(literal.Fields, field) }
 
 // literalPostings decodes p, a term's postings in field of x, with the
-// norms zap's postings give.
-func literalPostings(x *literal.Index, field string, p literal.Postings) (*decodedPostings, error) {
-	docs, freqs, err := p.Decode(make([]uint32, 0, p.N), make([]uint32, 0, p.N))
+// norms zap's postings give, into into's slices (reused: their contents are
+// replaced).
+func literalPostings(x *literal.Index, field string, p literal.Postings, into *decodedPostings) (*decodedPostings, error) {
+	docs, freqs, err := p.Decode(into.docs[:0], into.freqs[:0])
 	if err != nil {
 		return nil, err
 	}
 	of := x.Norms(field)
-	norms := make([]float32, len(docs))
+	norms := slices.Grow(into.norms[:0], len(docs))[:len(docs)]
 	for i, d := range docs {
 		if int(d) >= len(of) {
 			return nil, literal.ErrFormat
 		}
 		norms[i] = of[d]
 	}
-	return &decodedPostings{docs: docs, freqs: freqs, norms: norms}, nil
+	into.docs, into.freqs, into.norms = docs, freqs, norms
+	return into, nil
 }
+
+// decodedPool holds the postings a search decoded for itself (not
+// through the postings cache), given back when its reader closes: a
+// question's bigrams decoded tens of thousands of postings a search, which
+// the collector then had to reclaim.
+var decodedPool = sync.Pool{New: func() any { return new(decodedPostings) }}
 
 // fromLiteral reads term's postings in field of x, a segment's bigram
 // index, into the part, decoded through the cache c (when not nil), and
@@ -56,12 +65,17 @@ func (part cachePart) fromLiteral(tr *cacheReader, c *postingsCache, seg segment
 	if err != nil || lp.N == 0 {
 		return err
 	}
-	decode := func() (*decodedPostings, error) { return literalPostings(x, field, lp) }
 	if c != nil {
-		part.p, err = c.get(postingsKey{seg, field, term}, lp.N, decode)
+		part.p, err = c.get(postingsKey{seg, field, term}, lp.N, func() (*decodedPostings, error) {
+			return literalPostings(x, field, lp, new(decodedPostings))
+		})
 	}
 	if err == nil && part.p == nil {
-		part.p, err = decode()
+		own := decodedPool.Get().(*decodedPostings)
+		if part.p, err = literalPostings(x, field, lp, own); err != nil {
+			decodedPool.Put(own)
+		}
+		part.owned = part.p != nil
 	}
 	if err != nil {
 		return err

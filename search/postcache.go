@@ -217,6 +217,7 @@ type cachePart struct {
 	deleted *roaring.Bitmap // the segment's deleted documents, or nil
 	list    segment.PostingsList
 	p       *decodedPostings
+	owned   bool                     // p is the reader's own, from decodedPool
 	it      segment.PostingsIterator // of list, once read
 	at      int                      // p's next posting
 }
@@ -342,8 +343,17 @@ func (pt *cachePart) next(local uint64) (doc, freq uint64, norm float64, found b
 // term, as scorch's reader counts them.
 func (r *cacheReader) Count() uint64 { return r.count }
 
-// Close implements index.TermFieldReader.
-func (r *cacheReader) Close() error { return nil }
+// Close implements index.TermFieldReader, and gives back the postings it
+// decoded for itself.
+func (r *cacheReader) Close() error {
+	for i := range r.parts {
+		if pt := &r.parts[i]; pt.owned {
+			decodedPool.Put(pt.p)
+			pt.p, pt.owned = nil, false
+		}
+	}
+	return nil
+}
 
 // Size implements index.TermFieldReader: the reader, not the cache.
 func (r *cacheReader) Size() int { return 64 + len(r.parts)*96 }
