@@ -179,15 +179,7 @@ func TestLiteralFieldsOfBuildAndLiveDocuments(t *testing.T) {
 // closed twice, and readers opened after them, interleaved, each read
 // what a reader of that term alone reads.
 func TestDecodedPostingsGivenBack(t *testing.T) {
-	data := t.TempDir()
-	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
-		t.Fatal(err)
-	}
-	live, err := indexer.OpenLive(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	_, live := servedSample(t)
 	r := snapshotOf(t, live.Index())
 	field := corpus.FieldBodyLit
 	terms := []string{"建议", "乡村", "教育", "医疗", "服务", "养老"}
