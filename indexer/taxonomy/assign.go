@@ -73,6 +73,8 @@ type CorrectionSource interface {
 
 type correctionMap map[string][]string
 
+func (m correctionMap) Len() int { return len(m) }
+
 func (m correctionMap) Get(id string) ([]string, bool) {
 	t, ok := m[id]
 	return t, ok

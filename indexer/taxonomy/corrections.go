@@ -84,6 +84,13 @@ func (s *Corrections) Get(id string) ([]string, bool) {
 	return slices.Clone(t), ok
 }
 
+// Len returns the number of documents staff corrected.
+func (s *Corrections) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
+}
+
 // Map returns a copy of every correction: document id -> topics.
 func (s *Corrections) Map() map[string][]string {
 	s.mu.Lock()

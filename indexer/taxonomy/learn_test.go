@@ -203,4 +203,18 @@ func TestLearnReadsOnlyExamples(t *testing.T) {
 	if got := c.WithCorrections(map[string][]string{"n1": {"林草"}}).exampleFields(); got != nil {
 		t.Errorf("with a correction, exampleFields %q, want every record", got)
 	}
+	// the same through a data folder's store: none yet, then one
+	store, err := OpenCorrections(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.WithCorrectionSource(store).exampleFields(); !slices.Equal(got, c.exampleFields()) || got == nil {
+		t.Errorf("with an empty store, exampleFields %q, want %q", got, c.exampleFields())
+	}
+	if _, err := store.Set("n1", nil, []string{"林草"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.WithCorrectionSource(store).exampleFields(); got != nil {
+		t.Errorf("with a stored correction, exampleFields %q, want every record", got)
+	}
 }
