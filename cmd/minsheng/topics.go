@@ -217,7 +217,7 @@ func explainTopics(ctx context.Context, w io.Writer, c *Config, tax *taxonomy.Ta
 	fmt.Fprintf(w, "\nscore = Σ weight × min(%d, %g×title + body) / log2(2 + characters/500), %d characters\n",
 		tax.KeywordCap, tax.TitleFactor, len([]rune(d.Title))+len([]rune(d.Body)))
 	if genModel != nil {
-		fmt.Fprintf(w, "model %s: the probability of each topic it knows, assigned from its threshold (chosen by cross-validation when it was trained); it decides those topics, the keywords the others\n", genModel.Hash())
+		fmt.Fprintf(w, "model %s: the probability of each topic it knows, assigned from its threshold (chosen by cross-validation when it was trained); it decides those topics, the keywords the others; a text it finds of none of them and no topic reaches takes the topic whose keywords come nearest their threshold, from %.0f%% of it\n", genModel.Hash(), 100*taxonomy.PrimaryFloor)
 	}
 	return nil
 }
@@ -235,7 +235,10 @@ func printScores(w io.Writer, scores []taxonomy.TopicScore) {
 			words = append(words, fmt.Sprintf("%s %g×(%d,%d)=%g", h.Word, h.Weight, h.Title, h.Body, h.Points))
 		}
 		yes := ""
-		if ts.Assigned {
+		switch {
+		case ts.Nearest:
+			yes = fmt.Sprintf("yes: the nearest (%.0f%% of its threshold)", 100*ts.Score/ts.Threshold)
+		case ts.Assigned:
 			yes = "yes"
 		}
 		pm := ""

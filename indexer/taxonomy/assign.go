@@ -151,7 +151,10 @@ func (tl *tally) modelTags(ti int) bool {
 // their keywords as above. The primary topic is the model's likeliest
 // topic, unless the model finds the text likeliest to be of a background
 // class (none of the topics it knows), when the keywords' best of the
-// topics it does not know is.
+// topics it does not know is. Where the model finds a text of a background
+// class and none of those topics reaches its threshold, the one whose
+// keywords come nearest it is the primary topic all the same, if they
+// reach PrimaryFloor of it (see there), and the only one.
 func (tl *tally) assigned(c *Classifier) []int {
 	var known, other []int
 	for ti, td := range c.tax.Topics {
@@ -173,6 +176,9 @@ func (tl *tally) assigned(c *Classifier) []int {
 		out, other = append(out, other[0]), other[1:]
 	}
 	if len(out) == 0 {
+		if ti := tl.nearest(c); ti >= 0 {
+			return []int{ti}
+		}
 		return nil
 	}
 	out = append(out, known...)
@@ -183,6 +189,45 @@ func (tl *tally) assigned(c *Classifier) []int {
 		}
 	}
 	return out[:min(len(out), c.tax.MaxTopics)]
+}
+
+// PrimaryFloor is the share of its threshold the keywords of a topic the
+// model does not know must reach for the topic to be the primary one of a
+// text the model finds of a background class and that no topic reaches
+// (tally.nearest). Issue 15 asks a primary topic of every document and a
+// topic of at least 95% of the proposals and policy documents; without
+// it, the labelled proposals, cross-validated over 5 folds (the issue's
+// split), left 21 of 544 without one (96.1%; 95.8% with the policy
+// documents), 17 of them of categories no mapped topic covers (工业商贸
+// 6, 政治建设 3, ...). With 0.75, 12 (97.8%; 97.4% with the policy
+// documents). Of the nine it gave a topic, their keywords at 76% to 91%
+// of the threshold, three 工业商贸 proposals took 交通基础设施, 文化旅游 and
+// 经济发展与营商环境, a 经济发展 and a 政治建设 one 经济发展与营商环境, a
+// 城乡建设 and a 社会事业 one 住房与城乡建设, a 医卫体育 one 一老一小, a
+// 资源环境 one 就业与社会保障; and the most frequent topic
+// (经济发展与营商环境) on 23.9% of the proposals against 23.3%, its
+// bound 25%; with 0.5, 7 (98.7%), but that topic on 24.6%. It gives only
+// topics the model does not know, so the mapped topics' figures stay as
+// they were (macro-F1 0.770 on the issue's split, 0.764 over five).
+// Keywords alone have no fallback: they tag 97.8% of the proposals.
+const PrimaryFloor = 0.75
+
+// nearest is the primary topic of a text no topic reaches, or -1: of the
+// topics the model does not know, the one whose keyword score is the
+// largest share of its threshold, if it is at least PrimaryFloor, when
+// a model finds the text likeliest to be of a background class (without
+// a model, tl.background is false).
+func (tl *tally) nearest(c *Classifier) int {
+	if !tl.background {
+		return -1
+	}
+	best, share := -1, 0.0
+	for ti, td := range c.tax.Topics { // a tie goes to the first in the taxonomy
+		if sh := tl.score[ti] / td.Threshold; !tl.knows(ti) && sh >= PrimaryFloor && sh > share {
+			best, share = ti, sh
+		}
+	}
+	return best
 }
 
 // Given is a document's given topics mapped onto the taxonomy's names

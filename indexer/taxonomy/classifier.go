@@ -203,7 +203,10 @@ type TopicScore struct {
 	Raw       float64
 	Threshold float64
 	Assigned  bool
-	Hits      []KeywordHit // the topic's keywords found, by Points, highest first
+	// Nearest: assigned as the primary topic of a text no topic reaches,
+	// its keywords the nearest to their threshold (see PrimaryFloor)
+	Nearest bool
+	Hits    []KeywordHit // the topic's keywords found, by Points, highest first
 	// With a model: whether it knows the topic, and what it says, the
 	// probability of the topic, and the threshold it must reach (see
 	// Classifier.assigned).
@@ -235,7 +238,7 @@ func (c *Classifier) Explain(title, body string) []TopicScore {
 			continue
 		}
 		ts := TopicScore{Name: td.Name, Score: tl.score[ti], Raw: tl.raw[ti],
-			Threshold: td.Threshold, Assigned: assigned[ti], Hits: hits, Known: known}
+			Threshold: td.Threshold, Assigned: assigned[ti], Nearest: assigned[ti] && !known && tl.score[ti] < td.Threshold, Hits: hits, Known: known}
 		if known {
 			ts.Model, ts.ModelThreshold = tl.model[ti], tl.m.Thresholds[tl.class[ti]]
 		}

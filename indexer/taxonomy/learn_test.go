@@ -96,6 +96,57 @@ func TestModelAssigns(t *testing.T) {
 	}
 }
 
+// TestNearestPrimary: a text the model finds of the background and that
+// no topic reaches takes as its primary topic the topic the model does
+// not know whose keywords come nearest their threshold, from PrimaryFloor
+// of it; keywords alone do not.
+func TestNearestPrimary(t *testing.T) {
+	title, body := "关于路灯的建议", "夜间路灯不亮。"
+	withThreshold := func(th float64) *Classifier {
+		return testClassifier(t, learnTaxonomy+fmt.Sprintf("  - name: 市政\n    threshold: %g\n    keywords: {路灯: 3}\n", th))
+	}
+	var score float64
+	for _, ts := range withThreshold(100).Explain(title, body) {
+		if ts.Name == "市政" {
+			score = ts.Score
+		}
+	}
+	if score <= 0 {
+		t.Fatalf("市政 scores %g", score)
+	}
+	for _, tc := range []struct {
+		share   float64 // the score's share of the threshold
+		model   bool
+		want    []string
+		nearest bool
+	}{
+		{1.2, true, []string{"市政"}, false},
+		{0.8, true, []string{"市政"}, true},
+		{0.7, true, nil, false},
+		{1.2, false, []string{"市政"}, false},
+		{0.8, false, nil, false},
+	} {
+		c := withThreshold(score / tc.share)
+		if tc.model {
+			c = c.WithModel(c.Train(learnExamples()))
+		}
+		var got []string
+		for _, tp := range c.Classify(title, body) {
+			got = append(got, tp.Name)
+		}
+		nearest := false
+		for _, ts := range c.Explain(title, body) {
+			if ts.Nearest {
+				nearest = nearest || ts.Name == "市政" && ts.Assigned
+			}
+		}
+		if !slices.Equal(got, tc.want) || nearest != tc.nearest {
+			t.Errorf("score %.0f%% of the threshold, model %v: topics %q, nearest %v; want %q, %v",
+				100*tc.share, tc.model, got, nearest, tc.want, tc.nearest)
+		}
+	}
+}
+
 func TestTagGivenCategoryAndCorrections(t *testing.T) {
 	c := testClassifier(t, learnTaxonomy)
 	d := corpus.Doc{ID: "x", Title: "造林", Body: "植树造林", Category: "水务", Topics: []string{"其他"}}
