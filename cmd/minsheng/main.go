@@ -54,10 +54,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errReported) {
+		stop()
+		if errors.Is(err, flag.ErrHelp) { // COMMAND -h: the flags are printed, as asked
+			os.Exit(0)
+		}
+		if !errors.Is(err, errReported) {
 			fmt.Fprintln(os.Stderr, "minsheng:", err)
 		}
-		stop()
 		os.Exit(2)
 	}
 }

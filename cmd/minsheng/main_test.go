@@ -102,6 +102,14 @@ func TestTrimpathBinaryEndToEnd(t *testing.T) {
 		return out.String()
 	}
 
+	// asking for help is not an error: it exits 0
+	for _, args := range [][]string{{"--help"}, {"index", "-h"}, {"serve", "--help"}, {"topics", "eval", "-h"}} {
+		run(args...)
+	}
+	if out := run("topics", "--help"); !strings.Contains(out, "minsheng topics explain ID") {
+		t.Errorf("minsheng topics --help printed %q, want its usage", out)
+	}
+
 	summary := run("index", "--data", data, "--source", sample)
 	if !strings.Contains(summary, "documents  173") {
 		t.Fatalf("index summary does not report 173 documents:\n%s", summary)

@@ -23,6 +23,11 @@ func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("topics: no subcommand\n%s", usage)
 	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
 	if args[0] == "eval" {
 		return runTopicsEval(ctx, args[1:], stdout)
 	}
