@@ -48,8 +48,8 @@ SHARED     ?= ../shared
 BENCH_DATA ?= bench-data
 BENCH_NEWS ?= bench-news
 # layout_ok: the data folder's current generation has this version's index
-# layout (indexer.LayoutLiteralApart); else bench builds a new one in it.
-layout_ok = grep -qs '"layout": 2,' $(1)/generations/"$$(cat $(1)/CURRENT 2>/dev/null)"/manifest.json
+# layout (indexer.LayoutFolded); else bench builds a new one in it.
+layout_ok = grep -qs '"layout": 3,' $(1)/generations/"$$(cat $(1)/CURRENT 2>/dev/null)"/manifest.json
 bench: build
 	$(GO) test -run '^$$' -bench 'Tokenize|Classify|SortChunk|LearnNews' ./indexer/...
 	$(GO) test -run '^$$' -bench 'WalkNews' -benchtime 2x ./corpus/

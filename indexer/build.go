@@ -187,7 +187,7 @@ func Build(ctx context.Context, dataDir string, opt BuildOptions) (*Manifest, er
 		Name: name, Created: start.UTC(), Docs: stats.Docs, Skipped: stats.Skipped,
 		Reasons: stats.Reasons, Sources: opt.Sources, DictHash: dicts.Hash(),
 		Seconds: time.Since(start).Seconds(), Bytes: total, TextBytes: stats.TextBytes,
-		Layout: LayoutLiteralApart,
+		Layout: LayoutFolded,
 	}
 	if err := completeGeneration(tmp, man, opt); err != nil {
 		return nil, err

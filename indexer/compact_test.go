@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -323,6 +324,104 @@ func TestLiteralsBuiltDuringTheMerge(t *testing.T) {
 	}
 	if !bytes.Equal(written, want) {
 		t.Errorf("the bigram index written (%d bytes) is not the merged segment's (%d bytes)", len(written), len(want))
+	}
+	// the folded texts too, and nothing left of their parts
+	fold := literal.FoldedPathOf(seg)
+	written, err = os.ReadFile(fold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(fold, fold+".during"); err != nil {
+		t.Fatal(err)
+	}
+	if err := literal.WriteFolded(context.Background(), seg); err != nil {
+		t.Fatal(err)
+	}
+	if want, err = os.ReadFile(fold); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(written, want) {
+		t.Errorf("the folded texts written (%d bytes) are not the merged segment's (%d bytes)", len(written), len(want))
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(fold), "*.tmp")); len(tmp) > 0 {
+		t.Errorf("left behind: %q", tmp)
+	}
+}
+
+// TestFoldedOfTheMerge: the folded texts the builders of a merge write,
+// in one part or in three, are those of each document the merge keeps,
+// in its order, as the segments store them; a cancelled build leaves no
+// part behind.
+func TestFoldedOfTheMerge(t *testing.T) {
+	_, segs := openSegmented(t)
+	parts := partsOf(mergeOrder(segs))
+	var want [][]string // per document of the merge, per folded field
+	for _, p := range parts {
+		for doc := range p.Seg.Count() {
+			if p.Deleted != nil && p.Deleted.Contains(uint32(doc)) {
+				continue
+			}
+			texts := make([]string, len(literal.FoldedFields))
+			err := p.Seg.VisitStoredFields(doc, func(field string, _ byte, v []byte, _ []uint64) bool {
+				if i := slices.Index(literal.FoldedFields, field); i >= 0 {
+					texts[i] = string(v)
+				}
+				return true
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, texts)
+		}
+	}
+	dir := t.TempDir()
+	var files [][]byte
+	for _, cores := range []int{1, 3} {
+		b, err := literal.BuildMergedFolded(context.Background(), parts, cores, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("%d.fold", cores))
+		if err := b.WriteFolded(path); err != nil {
+			t.Fatal(err)
+		}
+		x, err := literal.OpenFolded(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Docs() != uint64(len(want)) {
+			t.Fatalf("%d cores: %d documents, want %d", cores, x.Docs(), len(want))
+		}
+		bad := 0
+		for d, texts := range want {
+			for i, field := range literal.FoldedFields {
+				var got string
+				if err := x.Visit(field, uint64(d), func(b []byte) { got = string(b) }); err != nil {
+					t.Fatal(err)
+				}
+				if got != texts[i] && bad < 5 {
+					bad++
+					t.Errorf("%d cores: document %d, %s: %.30q, want %.30q", cores, d, field, got, texts[i])
+				}
+			}
+		}
+		x.Close()
+		f, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Errorf("built in one part and in three: %d and %d bytes, not the same", len(files[0]), len(files[1]))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := literal.BuildMergedFolded(ctx, parts, 3, dir); !errors.Is(err, context.Canceled) {
+		t.Errorf("built when cancelled: %v", err)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(tmp) > 0 {
+		t.Errorf("left behind: %q", tmp)
 	}
 }
 

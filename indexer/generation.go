@@ -47,15 +47,22 @@ type Manifest struct {
 	DictHash        string         `json:"dict_hash"`
 	TaxonomyVersion string         `json:"taxonomy_version,omitempty"`
 	ModelHash       string         `json:"model_hash,omitempty"` // of the topic model learned from labelled documents
-	// Layout is the index's layout: LayoutLiteralApart, or 0 for an index
-	// whose literal fields are in its segments (read as it is).
+	// Layout is the index's layout: LayoutFolded, LayoutLiteralApart, or 0
+	// for an index whose literal fields are in its segments (each read as
+	// it is).
 	Layout  int  `json:"layout,omitempty"`
 	Current bool `json:"current"`
 }
 
 // LayoutLiteralApart is the layout of an index whose build wrote the
-// literal fields of its documents beside each segment (indexer/literal).
-const LayoutLiteralApart = 2
+// literal fields of its documents beside each segment (indexer/literal);
+// LayoutFolded, of one whose build also wrote each segment's folded texts
+// beside it (literal.WriteFolded), which phrases are verified against
+// (without them, against the documents' stored fields).
+const (
+	LayoutLiteralApart = 2
+	LayoutFolded       = 3
+)
 
 // IndexPath is the bleve index of generation name.
 func IndexPath(dataDir, name string) string {

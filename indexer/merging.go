@@ -99,8 +99,9 @@ func compact(ctx context.Context, path string, log *slog.Logger) error {
 }
 
 // mergeSegments merges the segments of s, the index idx at path, into one,
-// writes the bigram index of each segment left (writeLiterals) and waits
-// for the files of the merged segments to be removed.
+// writes the bigram index and the folded texts of each segment left
+// (writeMergedLiterals) and waits for the files of the merged segments to
+// be removed.
 //
 // The merge keeps one core busy (6-6.5 s of a build of news-2023), and
 // the bigram index took the two cores another 3 s after it: so the bigram
@@ -121,7 +122,7 @@ func mergeSegments(ctx context.Context, idx bleve.Index, s *scorch.Scorch, path 
 	}
 	done := make(chan built, 1)
 	go func() {
-		b, err := literal.BuildMerged(ctx, partsOf(order), max(1, runtime.GOMAXPROCS(0)-1))
+		b, err := literal.BuildMergedFolded(ctx, partsOf(order), max(1, runtime.GOMAXPROCS(0)-1), filepath.Join(path, "store"))
 		if err == nil {
 			err = b.Encode()
 		}
@@ -134,7 +135,10 @@ func mergeSegments(ctx context.Context, idx bleve.Index, s *scorch.Scorch, path 
 	lit := <-done
 	if err == nil {
 		log.Info("index segments merged", "segments", segments(s), "seconds", time.Since(start).Seconds())
-		err = writeMergedLiterals(idx, order, lit.b, lit.err, log)
+		err = writeMergedLiterals(ctx, idx, order, lit.b, lit.err, log)
+	}
+	if lit.b != nil {
+		lit.b.DiscardFolded() // what was not written, after an error
 	}
 	r.Close()
 	if err != nil {
@@ -166,11 +170,12 @@ func partsOf(order []*scorch.SegmentSnapshot) []literal.Part {
 	return parts
 }
 
-// writeMergedLiterals writes b, the bigram index built from the segments
-// merged in order (berr: the error building it), beside the segment the
-// merge made, if the merge made one segment of them in that order, and
-// else the bigram index of each segment idx has now, built from it.
-func writeMergedLiterals(idx bleve.Index, order []*scorch.SegmentSnapshot, b *literal.Builder, berr error, log *slog.Logger) error {
+// writeMergedLiterals writes b, the bigram index and folded texts built
+// from the segments merged in order (berr: the error building it), beside
+// the segment the merge made, if the merge made one segment of them in
+// that order, and else the bigram index and folded texts of each segment
+// idx has now, built from it.
+func writeMergedLiterals(ctx context.Context, idx bleve.Index, order []*scorch.SegmentSnapshot, b *literal.Builder, berr error, log *slog.Logger) error {
 	r, merged, err := snapshotSegments(idx)
 	if err != nil {
 		return err
@@ -180,12 +185,12 @@ func writeMergedLiterals(idx bleve.Index, order []*scorch.SegmentSnapshot, b *li
 		path := literal.PathOf(merged[0].Segment())
 		if path == "" {
 			err = fmt.Errorf("literal fields: a segment not on disk")
-		} else {
-			err = b.WriteFile(path)
+		} else if err = b.WriteFile(path); err == nil {
+			err = b.WriteFolded(literal.FoldedPathOf(merged[0].Segment()))
 		}
 		r.Close()
 		if err == nil {
-			log.Info("literal fields written, built during the merge", "segments", len(order))
+			log.Info("literal fields and folded texts written, built during the merge", "segments", len(order))
 		}
 		return err
 	}
@@ -193,8 +198,12 @@ func writeMergedLiterals(idx bleve.Index, order []*scorch.SegmentSnapshot, b *li
 	if err != nil || berr != nil {
 		return errors.Join(err, berr)
 	}
+	b.DiscardFolded()
 	log.Info("the merge did not make the segment its literal fields were built for: building them again")
-	return writeLiterals(idx, log)
+	if err := writeLiterals(idx, log); err != nil {
+		return err
+	}
+	return writeFolded(ctx, idx, log)
 }
 
 // sameMerge reports whether merged is the one segment that merging order,
@@ -353,6 +362,24 @@ func writeLiterals(idx bleve.Index, log *slog.Logger) error {
 		}
 	}
 	log.Info("literal fields written", "segments", len(segs), "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// writeFolded writes the folded texts of each segment of idx beside it
+// (literal.WriteFolded), which a phrase's candidates are verified against.
+func writeFolded(ctx context.Context, idx bleve.Index, log *slog.Logger) error {
+	r, segs, err := snapshotSegments(idx)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	start := time.Now()
+	for _, ss := range segs {
+		if err := literal.WriteFolded(ctx, ss.Segment()); err != nil {
+			return err
+		}
+	}
+	log.Info("folded texts written", "segments", len(segs), "seconds", time.Since(start).Seconds())
 	return nil
 }
 

@@ -3,11 +3,14 @@ package search
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"minsheng/indexer/literal"
 )
 
 // The literal fields keep no positions: a literal phrase's candidates are
@@ -29,10 +32,13 @@ func storesFolded(m mapping.IndexMapping, field string) bool {
 }
 
 // storedText reads one stored field of a snapshot's documents by their
-// numbers in the snapshot.
+// numbers in the snapshot: a folded field from the folded texts a build
+// writes beside a segment (literal.Folded), which hold that field alone,
+// or else from the document's stored fields, which zap decodes whole.
 type storedText struct {
 	segs    []*scorch.SegmentSnapshot
-	offsets []uint64 // each segment's first document number
+	folded  []*literal.Folded // per segment, nil: none
+	offsets []uint64          // each segment's first document number
 	field   string
 }
 
@@ -43,10 +49,18 @@ func newStoredText(r index.IndexReader, field string) (*storedText, error) {
 		return nil, fmt.Errorf("search: stored text of a %T", r)
 	}
 	st := &storedText{segs: is.Segments(), field: field}
+	st.folded = make([]*literal.Folded, len(st.segs))
 	var n uint64
-	for _, s := range st.segs {
+	for i, s := range st.segs {
 		st.offsets = append(st.offsets, n)
 		n += s.Segment().Count() // deleted documents keep their numbers
+		if slices.Contains(literal.FoldedFields, field) {
+			x, err := literal.FoldedFor(s.Segment())
+			if err != nil {
+				return nil, err
+			}
+			st.folded[i] = x
+		}
 	}
 	return st, nil
 }
@@ -71,6 +85,9 @@ func (st *storedText) visit(doc uint64, f func(value []byte)) error {
 	i := sort.Search(len(st.offsets), func(i int) bool { return st.offsets[i] > doc }) - 1
 	if i < 0 {
 		return fmt.Errorf("search: document %d is in no segment", doc)
+	}
+	if x := st.folded[i]; x != nil {
+		return x.Visit(st.field, doc-st.offsets[i], f)
 	}
 	return st.segs[i].VisitDocument(doc-st.offsets[i], func(field string, _ byte, value []byte, _ []uint64) bool {
 		if field != st.field {

@@ -28,12 +28,37 @@ type cached struct {
 	x    *Index
 	err  error
 	used uint64
+	// the folded texts written beside the segment (FoldedFor)
+	foldOnce sync.Once
+	fold     *Folded
+	foldErr  error
 }
 
 // For returns seg's bigram index, or nil when seg has its literal fields
 // itself, as Ensure does, once per segment.
 func For(seg segment.Segment) (*Index, error) {
-	c := cache
+	e := cache.entry(seg)
+	e.once.Do(func() { e.x, e.err = Ensure(seg) })
+	if e.err != nil {
+		cache.retry(seg, e)
+	}
+	return e.x, e.err
+}
+
+// FoldedFor returns the folded texts written beside seg, or nil when
+// there are none (see openFolded), once per segment.
+func FoldedFor(seg segment.Segment) (*Folded, error) {
+	e := cache.entry(seg)
+	e.foldOnce.Do(func() { e.fold, e.foldErr = openFolded(seg) })
+	if e.foldErr != nil {
+		cache.retry(seg, e)
+	}
+	return e.fold, e.foldErr
+}
+
+// entry is seg's entry, made if it has none, the least recently used
+// dropped if the cache is full.
+func (c *segmentCache) entry(seg segment.Segment) *cached {
 	c.mu.Lock()
 	c.tick++
 	e, ok := c.m[seg]
@@ -52,19 +77,21 @@ func For(seg segment.Segment) (*Index, error) {
 	}
 	e.used = c.tick
 	c.mu.Unlock()
-	e.once.Do(func() { e.x, e.err = Ensure(seg) })
-	if e.err != nil {
-		c.mu.Lock()
-		if c.m[seg] == e {
-			delete(c.m, seg) // asked again, tried again
-		}
-		c.mu.Unlock()
-	}
-	return e.x, e.err
+	return e
 }
 
-// Forget drops the bigram indexes of the segments of the index at path,
-// once it is closed: their files are closed when no search reads them.
+// retry drops e, seg's entry, after an error: asked again, tried again.
+func (c *segmentCache) retry(seg segment.Segment, e *cached) {
+	c.mu.Lock()
+	if c.m[seg] == e {
+		delete(c.m, seg)
+	}
+	c.mu.Unlock()
+}
+
+// Forget drops the bigram indexes and folded texts of the segments of the
+// index at path, once it is closed: their files are closed when no search
+// reads them.
 func Forget(path string) {
 	store := filepath.Join(path, "store") + string(filepath.Separator)
 	c := cache

@@ -57,6 +57,9 @@ type Builder struct {
 	docs    uint32
 	fields  []*fieldBuilder
 	scratch []uint64 // sortChunk's, for every field's chunks
+	// the parts of the folded texts of its documents, in order, when it
+	// writes them (BuildMergedFolded)
+	folds []*FoldedWriter
 }
 
 type fieldBuilder struct {
@@ -187,6 +190,7 @@ func (b *Builder) flush() {
 func (b *Builder) append(p *Builder) {
 	b.flush()
 	p.flush()
+	b.folds, p.folds = append(b.folds, p.folds...), nil
 	for i, f := range b.fields {
 		pf := p.fields[i]
 		for d, n := range pf.lens {
