@@ -383,6 +383,7 @@ func (x *Folded) Visit(field string, doc uint64, f func(text []byte)) error {
 	n := int(x.lens[int(doc)*x.fields+k])
 	if x.data != nil {
 		f(x.data[at : at+uint64(n)])
+		runtime.KeepAlive(x) // its cleanup unmaps data: not while f reads it
 		return nil
 	}
 	bp := foldBufs.Get().(*[]byte)
