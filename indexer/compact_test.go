@@ -348,6 +348,45 @@ func TestLiteralsBuiltDuringTheMerge(t *testing.T) {
 	}
 }
 
+// TestWriteLiteralsOfEachSegment: when the merge did not make the segment
+// the bigram index was built for, each segment gets its bigram index and
+// folded texts from what it stores (writeLiterals).
+func TestWriteLiteralsOfEachSegment(t *testing.T) {
+	idx, segs := openSegmented(t)
+	if err := writeLiterals(context.Background(), idx, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	for _, ss := range segs {
+		seg := ss.Segment()
+		if _, err := literal.OpenFile(literal.PathOf(seg)); err != nil {
+			t.Fatal(err)
+		}
+		x, err := literal.OpenFolded(literal.FoldedPathOf(seg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for doc := range seg.Count() {
+			err := seg.VisitStoredFields(doc, func(field string, _ byte, v []byte, _ []uint64) bool {
+				if !slices.Contains(literal.FoldedFields, field) {
+					return true
+				}
+				if verr := x.Visit(field, doc, func(b []byte) {
+					if !bytes.Equal(b, v) {
+						t.Errorf("document %d, %s: %.30q, want %.30q", doc, field, b, v)
+					}
+				}); verr != nil {
+					t.Error(verr)
+				}
+				return true
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		x.Close()
+	}
+}
+
 // TestFoldedOfTheMerge: the folded texts the builders of a merge write,
 // in one part or in three, are those of each document the merge keeps,
 // in its order, as the segments store them; a cancelled build leaves no

@@ -200,10 +200,7 @@ func writeMergedLiterals(ctx context.Context, idx bleve.Index, order []*scorch.S
 	}
 	b.DiscardFolded()
 	log.Info("the merge did not make the segment its literal fields were built for: building them again")
-	if err := writeLiterals(idx, log); err != nil {
-		return err
-	}
-	return writeFolded(ctx, idx, log)
+	return writeLiterals(ctx, idx, log)
 }
 
 // sameMerge reports whether merged is the one segment that merging order,
@@ -338,9 +335,11 @@ func storeFieldLengths(idx bleve.Index, lengths map[string]uint64) error {
 	return idx.SetInternal([]byte(corpus.KeyFieldLengths), js)
 }
 
-// writeLiterals writes the bigram index of each segment of idx beside it
-// (indexer/literal): the literal fields a build left out of its documents.
-func writeLiterals(idx bleve.Index, log *slog.Logger) error {
+// writeLiterals writes the bigram index and the folded texts of each
+// segment of idx beside it (indexer/literal): the literal fields a build
+// left out of its documents, and the texts a phrase's candidates are
+// verified against.
+func writeLiterals(ctx context.Context, idx bleve.Index, log *slog.Logger) error {
 	r, segs, err := snapshotSegments(idx)
 	if err != nil {
 		return err
@@ -360,26 +359,11 @@ func writeLiterals(idx bleve.Index, log *slog.Logger) error {
 		if err := b.WriteFile(path); err != nil {
 			return err
 		}
-	}
-	log.Info("literal fields written", "segments", len(segs), "seconds", time.Since(start).Seconds())
-	return nil
-}
-
-// writeFolded writes the folded texts of each segment of idx beside it
-// (literal.WriteFolded), which a phrase's candidates are verified against.
-func writeFolded(ctx context.Context, idx bleve.Index, log *slog.Logger) error {
-	r, segs, err := snapshotSegments(idx)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	start := time.Now()
-	for _, ss := range segs {
-		if err := literal.WriteFolded(ctx, ss.Segment()); err != nil {
+		if err := literal.WriteFolded(ctx, seg); err != nil {
 			return err
 		}
 	}
-	log.Info("folded texts written", "segments", len(segs), "seconds", time.Since(start).Seconds())
+	log.Info("literal fields and folded texts written", "segments", len(segs), "seconds", time.Since(start).Seconds())
 	return nil
 }
 
