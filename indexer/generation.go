@@ -57,7 +57,7 @@ type Manifest struct {
 // LayoutLiteralApart is the layout of an index whose build wrote the
 // literal fields of its documents beside each segment (indexer/literal);
 // LayoutFolded, of one whose build also wrote each segment's folded texts
-// beside it (literal.WriteFolded), which phrases are verified against
+// beside it (literal.BuildMergedFolded), which phrases are verified against
 // (without them, against the documents' stored fields).
 const (
 	LayoutLiteralApart = 2

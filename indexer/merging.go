@@ -352,14 +352,16 @@ func writeLiterals(ctx context.Context, idx bleve.Index, log *slog.Logger) error
 		if path == "" {
 			return fmt.Errorf("literal fields: a segment not on disk")
 		}
-		b, err := literal.BuildSegment(seg)
+		// one read of its stored documents for both files
+		b, err := literal.BuildMergedFolded(ctx, []literal.Part{{Seg: seg}}, runtime.GOMAXPROCS(0), filepath.Dir(path))
 		if err != nil {
 			return err
 		}
-		if err := b.WriteFile(path); err != nil {
-			return err
+		if err = b.WriteFile(path); err == nil {
+			err = b.WriteFolded(literal.FoldedPathOf(seg))
 		}
-		if err := literal.WriteFolded(ctx, seg); err != nil {
+		if err != nil {
+			b.DiscardFolded()
 			return err
 		}
 	}

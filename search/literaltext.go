@@ -50,11 +50,12 @@ func newStoredText(r index.IndexReader, field string) (*storedText, error) {
 	}
 	st := &storedText{segs: is.Segments(), field: field}
 	st.folded = make([]*literal.Folded, len(st.segs))
+	folded := slices.Contains(literal.FoldedFields, field)
 	var n uint64
 	for i, s := range st.segs {
 		st.offsets = append(st.offsets, n)
 		n += s.Segment().Count() // deleted documents keep their numbers
-		if slices.Contains(literal.FoldedFields, field) {
+		if folded {
 			x, err := literal.FoldedFor(s.Segment())
 			if err != nil {
 				return nil, err

@@ -3,7 +3,6 @@ package literal
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -208,49 +207,6 @@ func (b *Builder) DiscardFolded() {
 		p.Abort()
 	}
 	b.folds = nil
-}
-
-// WriteFolded writes the folded texts seg stores (FoldedFields) beside it
-// (FoldedPathOf). It stops early when ctx is done.
-func WriteFolded(ctx context.Context, seg segment.Segment) error {
-	path := FoldedPathOf(seg)
-	if path == "" {
-		return fmt.Errorf("literal: folded texts of a segment not on disk")
-	}
-	w, err := NewFoldedWriter(path, seg.Count())
-	if err != nil {
-		return err
-	}
-	slot := make(map[string]int, len(FoldedFields))
-	for i, f := range FoldedFields {
-		slot[f] = i
-	}
-	texts := make([][]byte, len(FoldedFields)) // a document's, as zap lists them
-	for doc := range seg.Count() {
-		if doc%1024 == 0 && ctx.Err() != nil {
-			w.Abort()
-			return ctx.Err()
-		}
-		for i := range texts {
-			texts[i] = texts[i][:0]
-		}
-		err := seg.VisitStoredFields(doc, func(field string, _ byte, value []byte, _ []uint64) bool {
-			if i, ok := slot[field]; ok {
-				texts[i] = append(texts[i], value...)
-			}
-			return true
-		})
-		for i, text := range texts {
-			if err == nil {
-				err = w.Add(doc, i, text)
-			}
-		}
-		if err != nil {
-			w.Abort()
-			return fmt.Errorf("literal: folded texts of document %d: %w", doc, err)
-		}
-	}
-	return w.Close()
 }
 
 // Folded reads the folded texts written beside a segment, mapped into

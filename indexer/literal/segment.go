@@ -101,12 +101,13 @@ func BuildMerged(ctx context.Context, parts []Part, cores int) (*Builder, error)
 }
 
 // BuildMergedFolded is BuildMerged, and also writes the folded texts of
-// the merged segment, as WriteFolded would from it, in parts in folder
-// dir (the segments' folder) as the builders read them: written to their
-// file by Builder.WriteFolded, removed by Builder.DiscardFolded. Reading
-// the merged segment's stored documents again once merged took a build of
-// news-2023 3.5 s more (BenchmarkIndexNews's child build, 2 runs each); the
-// builders have them in hand.
+// the merged segment (FoldedFields, as its documents store them) in parts
+// in folder dir (the segments' folder) as the builders read them: written
+// to their file by Builder.WriteFolded, removed by Builder.DiscardFolded.
+// Reading the merged segment's stored documents again once merged took a
+// build of news-2023 3.5 s more (BenchmarkIndexNews's child build, 2 runs
+// each); the builders have them in hand. A single part of the segment
+// itself builds its bigram index and folded texts from it alike.
 func BuildMergedFolded(ctx context.Context, parts []Part, cores int, dir string) (*Builder, error) {
 	return buildMerged(ctx, parts, cores, dir)
 }

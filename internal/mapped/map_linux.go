@@ -18,7 +18,7 @@ func Map(f *os.File, size int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = unix.Madvise(b, unix.MADV_RANDOM)
+	File{Data: b}.AdviseRandom()
 	return b, nil
 }
 
