@@ -49,8 +49,9 @@ const (
 	hitOverhead          = 512  // and for each hit beyond its text
 )
 
-// resultCache holds the results of searches of one snapshot, the least
-// recently used dropped first once they take more than max bytes.
+// resultCache holds the results of searches of one snapshot, one of the
+// less recently used dropped (evict) whenever they would take more than
+// max bytes.
 type resultCache struct {
 	mu sync.Mutex // guards the fields below
 	// snap is the snapshot the entries were computed on: only compared,
@@ -164,7 +165,7 @@ func (c *resultCache) keep(snap index.IndexReader) {
 }
 
 // put keeps a copy of res for key on snap, dropping the entries of any
-// other snapshot and, past the cache's memory, the least recently used.
+// other snapshot and, past the cache's memory, what evict chooses.
 func (c *resultCache) put(snap index.IndexReader, key string, res *Result) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
