@@ -61,7 +61,8 @@ type resultCache struct {
 	order   []string // keys, least recently used first
 	bytes   int64    // the entries' size, as resultBytes reckons it
 	max     int64    // bytes the entries may take; 0: no caching
-	served  int      // results answered from the cache (tests)
+	served  int      // results answered from the cache
+	missed  int      // results asked of it and not found
 	victims rand.PCG // chooses what is dropped (evict)
 }
 
@@ -141,11 +142,9 @@ func (c *resultCache) on() bool {
 func (c *resultCache) get(snap index.IndexReader, key string) *Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.snap != snap {
-		return nil
-	}
 	e := c.entries[key]
-	if e == nil {
+	if c.snap != snap || e == nil {
+		c.missed++
 		return nil
 	}
 	if i := slices.Index(c.order, key); i >= 0 { // now the most recently used
@@ -153,6 +152,26 @@ func (c *resultCache) get(snap index.IndexReader, key string) *Result {
 	}
 	c.served++
 	return cloneResult(e.res)
+}
+
+// CacheStats are the figures of a Searcher's result cache since it was
+// made: what a server's /metrics tells of it.
+type CacheStats struct {
+	Hits    int   // searches answered from the cache
+	Misses  int   // searches that could have been and were computed
+	Entries int   // results kept now
+	Bytes   int64 // their size as reckoned (resultBytes)
+	Max     int64 // the memory they may take; 0: the cache is off
+}
+
+// ResultCacheStats returns the figures of the result cache. Whether the
+// searches that come again are answered from it, or pushed out by others
+// before they come (see evict), is for hits and misses to say.
+func (s *Searcher) ResultCacheStats() CacheStats {
+	c := &s.results
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return CacheStats{Hits: c.served, Misses: c.missed, Entries: len(c.entries), Bytes: c.bytes, Max: c.max}
 }
 
 // keep drops the entries unless they are of snap.

@@ -73,7 +73,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer trail.Close()
 	srv := web.New(web.Options{
-		Search: s, Analyst: s, Handling: s, Taxonomy: staticTaxonomy(describeTaxonomy(tax)),
+		Search: s, Analyst: s, Handling: s, Taxonomy: staticTaxonomy(describeTaxonomy(tax)), ResultCache: s.ResultCacheStats,
 		Live: st.live, Log: log, Limits: c.Limits.WebLimits, DataDir: c.Data,
 		Jobs: jobs, AdminToken: c.AdminToken, EditorToken: c.EditorToken, Audit: trail,
 		Export: &web.Export{Exporter: exporter,

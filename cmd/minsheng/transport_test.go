@@ -88,7 +88,8 @@ func TestTLSAndMetricsRealServer(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no metrics listener in the log:\n%s", s.logText())
 	}
-	if code, _, body := do(t, http.DefaultClient, "GET", m[1], "", ""); code != http.StatusOK || !strings.Contains(body, "minsheng_index_documents 173") {
+	if code, _, body := do(t, http.DefaultClient, "GET", m[1], "", ""); code != http.StatusOK || !strings.Contains(body, "minsheng_index_documents 173") ||
+		!strings.Contains(body, "minsheng_result_cache_max_bytes 1.6777216e+07") {
 		t.Errorf("metrics_addr: %d %.300s", code, body)
 	}
 	if strings.Contains(s.logText(), "without TLS") {

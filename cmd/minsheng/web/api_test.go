@@ -241,6 +241,34 @@ func TestDocsAndSimilarAPI(t *testing.T) {
 	}
 }
 
+// TestResultCacheMetrics: /metrics tells the result cache's hits and
+// misses since the server started and what it holds; a search asked not
+// to be cached is neither.
+func TestResultCacheMetrics(t *testing.T) {
+	live, _ := sampleSearcher(t)
+	s := search.New(live.Index(), search.Options{})
+	srv := New(Options{Search: s, Live: live, ResultCache: s.ResultCacheStats})
+	h, err := srv.Handler(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"养老", "养老", "教育", "养老&cache=false"} {
+		if code, body := do(t, h, "GET", "/api/v1/search?q="+q, nil); code != 200 {
+			t.Fatalf("search %s: %d %s", q, code, body)
+		}
+	}
+	code, body := do(t, srv.MetricsHandler(), "GET", "/metrics", nil)
+	for _, m := range []string{"minsheng_result_cache_hits_total 1\n", "minsheng_result_cache_misses_total 2\n",
+		"minsheng_result_cache_entries 2\n", "minsheng_result_cache_max_bytes 1.6777216e+07\n"} {
+		if code != 200 || !bytes.Contains(body, []byte(m)) {
+			t.Errorf("metrics lack %q", m)
+		}
+	}
+	if st := s.ResultCacheStats(); st.Bytes <= 0 || st.Bytes > st.Max {
+		t.Errorf("the cache reckons its 2 results at %d bytes of %d", st.Bytes, st.Max)
+	}
+}
+
 func TestHealthMetricsAndPanics(t *testing.T) {
 	srv, h := newAPITestServer(t)
 	if code, body := do(t, h, "GET", "/healthz", nil); code != 200 || !bytes.Contains(body, []byte(`"generation":"gen-`)) {

@@ -10,6 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"minsheng/search"
 )
 
 // metrics are the server's Prometheus collectors, in a registry of its own.
@@ -85,7 +87,29 @@ func (s *Server) serveMetrics(c *gin.Context) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(gens, docs, size)
+	if s.ResultCache != nil {
+		reg.MustRegister(resultCacheMetrics(s.ResultCache())...)
+	}
 	promhttp.HandlerFor(prometheus.Gatherers{s.metrics.reg, reg}, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
+}
+
+// resultCacheMetrics tell whether searches that come again are answered
+// from the result cache: its hits and misses since the server started,
+// and what it holds now.
+func resultCacheMetrics(st search.CacheStats) []prometheus.Collector {
+	counter := func(name, help string, v int) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v) })
+	}
+	gauge := func(name, help string, v int64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return float64(v) })
+	}
+	return []prometheus.Collector{
+		counter("minsheng_result_cache_hits_total", "Searches answered from the result cache.", st.Hits),
+		counter("minsheng_result_cache_misses_total", "Searches the result cache could have answered and did not hold: computed.", st.Misses),
+		gauge("minsheng_result_cache_entries", "Results the cache holds now.", int64(st.Entries)),
+		gauge("minsheng_result_cache_bytes", "Their size, as the cache reckons it.", st.Bytes),
+		gauge("minsheng_result_cache_max_bytes", "What they may take (result_cache_mb); 0: the cache is off.", st.Max),
+	}
 }
 
 func dirSize(dir string) int64 {

@@ -76,11 +76,19 @@ func BenchmarkNewsLoad(b *testing.B) {
 		// use (columns, caches) is not in the figures
 		newsLoad(b, ours, oursURL, queries, 1, nil)
 		newsLoad(b, theirs, theirsURL, queries, 1, nil)
+		h0, m0, cached := ours.cacheFigures()
 		idle := newsLoad(b, ours, oursURL, queries, 8, sleeper(dur))
+		h1, m1, _ := ours.cacheFigures()
 		nv := newsLoad(b, theirs, theirsURL, queries, 8, sleeper(dur))
 		computed := newsLoad(b, ours, computedURL, queries, 8, sleeper(dur))
 		b.Logf("news-2023, %d queries of 1-3 words from the leads of its articles, 8 clients over loopback, %s each idle load:", len(queries), dur)
 		b.Logf("  minsheng (facets, highlights; the default result cache answers repeats): %s", idle)
+		if cached {
+			b.Logf("    (%s)", cacheShare(h0, m0, h1, m1))
+			if asked := (h1 - h0) + (m1 - m0); asked > 0 {
+				b.ReportMetric(100*(h1-h0)/asked, "cached-%")
+			}
+		}
 		b.Logf("  naive bleve+gojieba (no facets, no highlights): %s", nv)
 		b.Logf("  minsheng, every answer computed (cache=false): %s", computed)
 		b.ReportMetric(idle.qps, "qps")
@@ -136,8 +144,54 @@ type benchServer struct {
 	base string
 	pid  int
 
-	mu          sync.Mutex // guards buildPeakMB
+	mu          sync.Mutex // guards buildPeakMB and metrics
 	buildPeakMB int64      // the largest peak RSS of its build processes, from its log
+	metrics     string     // the URL of its /metrics without a token, from its log; "": none
+}
+
+// servingMetrics is serve's log line of its metrics listener.
+var servingMetrics = regexp.MustCompile(`msg="serving metrics" addr=(http://\S+)`)
+
+// cacheFigures returns the result cache's hits and misses so far, from
+// the server's /metrics; ok is false when it has none to tell.
+func (s *benchServer) cacheFigures() (hits, misses float64, ok bool) {
+	s.mu.Lock()
+	u := s.metrics
+	s.mu.Unlock()
+	if u == "" {
+		return 0, 0, false
+	}
+	resp, err := http.Get(u)
+	if err != nil {
+		return 0, 0, false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, 0, false
+	}
+	var found int
+	for _, line := range strings.Split(string(body), "\n") {
+		name, v, _ := strings.Cut(line, " ")
+		f, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err != nil:
+		case name == "minsheng_result_cache_hits_total":
+			hits, found = f, found+1
+		case name == "minsheng_result_cache_misses_total":
+			misses, found = f, found+1
+		}
+	}
+	return hits, misses, found == 2
+}
+
+// cacheShare returns what share of the searches asked of the result
+// cache between two readings of cacheFigures it answered, as text.
+func cacheShare(h0, m0, h1, m1 float64) string {
+	if asked := (h1 - h0) + (m1 - m0); asked > 0 {
+		return fmt.Sprintf("%.1f%% of %.0f answered from the result cache", 100*(h1-h0)/asked, asked)
+	}
+	return "no search asked of the result cache"
 }
 
 // buildEnded is the server's log line of a build process's end.
@@ -186,6 +240,11 @@ func startBenchServer(b *testing.B, cmd *exec.Cmd, env []string, addrRe, ready s
 			mu.Unlock()
 			if m := re.FindStringSubmatch(line); m != nil {
 				once.Do(func() { addr <- m[1] })
+			}
+			if m := servingMetrics.FindStringSubmatch(line); m != nil {
+				s.mu.Lock()
+				s.metrics = m[1]
+				s.mu.Unlock()
 			}
 			if m := buildEnded.FindStringSubmatch(line); m != nil {
 				n, _ := strconv.ParseInt(m[1], 10, 64)

@@ -63,6 +63,9 @@ type Options struct {
 	Docs     DocWriter               // live documents; nil: their routes answer 503
 	Topics   TopicCorrections        // staff's topic corrections; nil: the topics routes answer 503
 	Synonyms func() *search.Synonyms // those searches use now, for GET /api/v1/synonyms; nil: none
+	// ResultCache gives the figures of the searches' result cache, for
+	// /metrics; nil: none there
+	ResultCache func() search.CacheStats
 }
 
 // Server holds the dependencies of the handlers.
