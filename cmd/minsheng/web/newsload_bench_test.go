@@ -83,11 +83,10 @@ func BenchmarkNewsLoad(b *testing.B) {
 		computed := newsLoad(b, ours, computedURL, queries, 8, sleeper(dur))
 		b.Logf("news-2023, %d queries of 1-3 words from the leads of its articles, 8 clients over loopback, %s each idle load:", len(queries), dur)
 		b.Logf("  minsheng (facets, highlights; the default result cache answers repeats): %s", idle)
-		if cached {
-			b.Logf("    (%s)", cacheShare(h0, m0, h1, m1))
-			if asked := (h1 - h0) + (m1 - m0); asked > 0 {
-				b.ReportMetric(100*(h1-h0)/asked, "cached-%")
-			}
+		if asked := (h1 - h0) + (m1 - m0); cached && asked > 0 {
+			share := 100 * (h1 - h0) / asked
+			b.Logf("    (%.1f%% of %.0f searches answered from the result cache)", share, asked)
+			b.ReportMetric(share, "cached-%")
 		}
 		b.Logf("  naive bleve+gojieba (no facets, no highlights): %s", nv)
 		b.Logf("  minsheng, every answer computed (cache=false): %s", computed)
@@ -183,15 +182,6 @@ func (s *benchServer) cacheFigures() (hits, misses float64, ok bool) {
 		}
 	}
 	return hits, misses, found == 2
-}
-
-// cacheShare returns what share of the searches asked of the result
-// cache between two readings of cacheFigures it answered, as text.
-func cacheShare(h0, m0, h1, m1 float64) string {
-	if asked := (h1 - h0) + (m1 - m0); asked > 0 {
-		return fmt.Sprintf("%.1f%% of %.0f answered from the result cache", 100*(h1-h0)/asked, asked)
-	}
-	return "no search asked of the result cache"
 }
 
 // buildEnded is the server's log line of a build process's end.
