@@ -34,8 +34,8 @@ const benchToken = "bench-admin-token-of-32-characters"
 // first load's repeated queries, skipped), then the first load and then
 // the computed one against ours while a reindex job started through the
 // API rebuilds news-2023 (a job each), then that job again with no
-// searches, for the time it takes alone. Each load reports requests/s, p50, p99 and the serving process's
-// RSS (/proc/PID/status). MINSHENG_BENCH_BIN is the binary (make bench
+// searches, for the time it takes alone. Each load reports requests/s,
+// p50, p99 and the serving process's RSS (/proc/PID/status). MINSHENG_BENCH_BIN is the binary (make bench
 // passes bin/minsheng; else it is built), MINSHENG_BENCH_DURATION the
 // length of each idle load (20 s); MINSHENG_BENCH_JOB=off leaves the jobs
 // out, MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench builds both
