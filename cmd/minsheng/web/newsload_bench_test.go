@@ -35,10 +35,11 @@ const benchToken = "bench-admin-token-of-32-characters"
 // the computed one against ours while a reindex job started through the
 // API rebuilds news-2023 (a job each), then that job again with no
 // searches, for the time it takes alone. Each load reports requests/s,
-// p50, p99 and the serving process's RSS (/proc/PID/status). MINSHENG_BENCH_BIN is the binary (make bench
-// passes bin/minsheng; else it is built), MINSHENG_BENCH_DURATION the
-// length of each idle load (20 s); MINSHENG_BENCH_JOB=off leaves the jobs
-// out, MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench builds both
+// p50, p99 and the serving process's RSS (/proc/PID/status).
+// MINSHENG_BENCH_BIN is the binary (make bench passes bin/minsheng; else
+// it is built), MINSHENG_BENCH_DURATION the length of each idle load
+// (20 s); MINSHENG_BENCH_JOB=off leaves the jobs out,
+// MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench builds both
 // folders first.
 func BenchmarkNewsLoad(b *testing.B) {
 	data := os.Getenv("MINSHENG_BENCH_NEWS")
