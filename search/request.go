@@ -28,6 +28,14 @@ type Request struct {
 	// NoCache has the search computed, not answered from the result
 	// cache, nor kept there (measurements of the search itself).
 	NoCache bool `json:"-"`
+	// NoDocs: the hits need not hold their documents (Hit.Doc is nil),
+	// as the API's and the staff UI's pages show a hit's own fields
+	// alone. Each hit's stored document is decoded into one buffer that
+	// every string of the document points into, so a hit kept with its
+	// document, or with any string of it, keeps the whole document; a
+	// page kept in the result cache holds a copy of what it shows
+	// instead (Hit.detach).
+	NoDocs bool `json:"-"`
 	// After continues after the last hit of a previous page (its Sort
 	// values), past the page depth that Page can reach.
 	After []string `json:"after,omitempty"`

@@ -30,17 +30,17 @@ import (
 const (
 	resultCacheMaxSize = 20
 	// DefaultResultCacheMB is the memory the results of one snapshot
-	// may take by default (Options.ResultCacheMB): a page of ten news
-	// articles with their highlights and facets is reckoned at about 40
-	// KB, so some four hundred requests. The 200 queries of the news
-	// load (BenchmarkNewsLoad) are reckoned at 8.06 MB together: in the
-	// 8 MB the cache had before, their second round was all answered
-	// from it, in 7 MB none (see evict). A full cache holds 1.27 times
-	// what it reckons on the heap: filled with 1,000 news queries, 16 MB
-	// took the live heap from 34.0 MB (no cache) to 55.2 MB, against
-	// 44.6 with 8 MB and 76.4 with 32. On the news load, serve's RSS was
-	// 372 MB (the cache holding its 8 MB), against 363 MB with 8 MB;
-	// with 1,000 queries, which fill it, 454 MB against 424 MB
+	// may take by default (Options.ResultCacheMB). A page of ten news
+	// articles the API asked for, with its highlights and facets, is
+	// reckoned at about 25 KB, so some six hundred requests; the 200
+	// queries of the news load (BenchmarkNewsLoad) are reckoned at 4.91
+	// MB together, and took 5.2 MB of live heap. Before the API's pages
+	// were kept without their hits' documents (Request.NoDocs), a page
+	// was reckoned at 40 KB and held 1.25 times that: 8.14 MB and 10.2
+	// MB for the same 200, 40.7 and 51.1 MB for 1,000 news queries
+	// against 24.5 and 25.9 MB now. Then, on the news load, serve's RSS
+	// was 372 MB (the cache holding its 8 MB), against 363 MB with 8
+	// MB; with 1,000 queries, which filled it, 454 MB against 424 MB
 	// (anonymous 268 against 245 MB; the rest is the index's pages,
 	// which more queries touch more of), for 1,042 requests/s against
 	// 881 (one run of each).

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -252,6 +253,9 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 		h.Matched, h.Missing = matchedOf(dm, sink, units, q, an, relaxed)
 		if h.Score >= exactBonus { // shown as scored; Sort keeps the rank
 			h.Score -= exactBonus
+		}
+		if r.NoDocs {
+			h.detach()
 		}
 		out.Hits = append(out.Hits, h)
 	}
@@ -575,6 +579,36 @@ func hitFromDoc(d *corpus.Doc) Hit {
 		h.Date = corpus.Day(d.Date)
 	}
 	return h
+}
+
+// detach drops the hit's document and copies every string it holds that
+// may point into the document's decoded buffer (goccy/go-json's strings
+// do), so that keeping the hit keeps what it shows and not the whole
+// document: the API's pages of the news load's 200 queries took 10.2 MB
+// of heap in the result cache with them and 5.2 MB without
+// (Request.NoDocs).
+func (h *Hit) detach() {
+	h.Doc = nil
+	for _, l := range h.Highlights {
+		for i := range l {
+			l[i] = strings.Clone(l[i])
+		}
+	}
+	if body := h.Highlights["body"]; len(body) > 0 && body[0] == h.Snippet {
+		h.Snippet = body[0] // the first fragment, as highlight made it
+	} else {
+		h.Snippet = strings.Clone(h.Snippet)
+	}
+	for _, s := range []*string{&h.ID, &h.Kind, &h.Title, &h.Date, &h.Number, &h.Session,
+		&h.Author, &h.Delegation, &h.Status, &h.Source, &h.URL, &h.Reply, &h.ReplyClass,
+		&h.Satisfaction, &h.LeadUnit, &h.Due, &h.Replied} {
+		*s = strings.Clone(*s)
+	}
+	for _, l := range [][]string{h.Topics, h.Units, h.Matched, h.Missing, h.Shared, h.Sort} {
+		for i := range l {
+			l[i] = strings.Clone(l[i])
+		}
+	}
 }
 
 // Document returns one stored document, or ok false when there is none.

@@ -134,7 +134,10 @@ func truncate(s string, n int) string {
 }
 
 func (s *Server) search(c *gin.Context) {
-	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) { return s.Search.Search(ctx, r) })
+	s.withSearch(c, func(ctx context.Context, r search.Request) (any, error) {
+		r.NoDocs = true // the answer shows the hits' own fields
+		return s.Search.Search(ctx, r)
+	})
 }
 
 // withSearch reads the search parameters of the query string, waits for a

@@ -269,6 +269,46 @@ func TestResultCacheMetrics(t *testing.T) {
 	}
 }
 
+// TestSearchCachesNoDocuments: the API's search keeps its page in the
+// result cache without the hits' documents (search.Request.NoDocs), and
+// the staff UI's search page likewise: the same search asked again is
+// answered from the cache, its hits without documents.
+func TestSearchCachesNoDocuments(t *testing.T) {
+	live, _ := sampleSearcher(t)
+	for _, path := range []string{"/api/v1/search?", "/?"} {
+		s := search.New(live.Index(), search.Options{})
+		h, err := New(Options{Search: s, Live: live}).Handler(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := url.Values{"q": {"养老"}}
+		if code, body := do(t, h, "GET", path+v.Encode(), nil); code != 200 {
+			t.Fatalf("%s: %d %s", path, code, body)
+		}
+		r, err := searchRequest(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if path == "/?" {
+			r.Size = uiPageSize
+		}
+		r.NoDocs = true
+		hits := s.ResultCacheStats().Hits
+		res, err := s.Search(context.Background(), r)
+		if err != nil || len(res.Hits) == 0 {
+			t.Fatalf("%s: %v, %d hits", path, err, len(res.Hits))
+		}
+		if s.ResultCacheStats().Hits != hits+1 {
+			t.Errorf("%s: the page was not kept as a search without documents", path)
+		}
+		for _, hit := range res.Hits {
+			if hit.Doc != nil {
+				t.Errorf("%s: the kept page holds the document of %s", path, hit.ID)
+			}
+		}
+	}
+}
+
 func TestHealthMetricsAndPanics(t *testing.T) {
 	srv, h := newAPITestServer(t)
 	if code, body := do(t, h, "GET", "/healthz", nil); code != 200 || !bytes.Contains(body, []byte(`"generation":"gen-`)) {

@@ -38,7 +38,9 @@ const benchToken = "bench-admin-token-of-32-characters"
 // p50, p99 and the serving process's RSS (/proc/PID/status).
 // MINSHENG_BENCH_BIN is the binary (make bench passes bin/minsheng; else
 // it is built), MINSHENG_BENCH_DURATION the length of each idle load
-// (20 s); MINSHENG_BENCH_JOB=off leaves the jobs out,
+// (20 s), MINSHENG_BENCH_QUERY_COUNT the number of queries (200: more
+// than the default result cache holds, and the default API computes
+// more of its answers); MINSHENG_BENCH_JOB=off leaves the jobs out,
 // MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench builds both
 // folders first.
 func BenchmarkNewsLoad(b *testing.B) {
@@ -54,7 +56,11 @@ func BenchmarkNewsLoad(b *testing.B) {
 	if v, err := time.ParseDuration(os.Getenv("MINSHENG_BENCH_DURATION")); err == nil && v > 0 {
 		dur = v
 	}
-	queries := newsQueries(b, 200)
+	n := 200
+	if v, err := strconv.Atoi(os.Getenv("MINSHENG_BENCH_QUERY_COUNT")); err == nil && v > 0 {
+		n = v
+	}
+	queries := newsQueries(b, n)
 	source, err := filepath.Abs(newsCorpus) // the jobs of serve read it
 	if err != nil {
 		b.Fatal(err)

@@ -36,6 +36,7 @@ func (s *Server) uiSearch(c *gin.Context) {
 		if r.Query == "" && v.Get("sort") == "" {
 			r.Sort = search.SortDateDesc // an empty query lists everything newest first
 		}
+		r.NoDocs = true // the page shows the hits' own fields
 		p.Result, err = s.searchOnce(c.Request.Context(), r)
 	}
 	if err != nil {
