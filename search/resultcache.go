@@ -25,7 +25,7 @@ import (
 // ../shared/corpora one cost 51 ms against 19 ms for 乡村振兴
 // (BenchmarkResultCache).
 
-// Bounds of the result cache: the largest page kept (a hit holds its
+// Bounds of the result cache: the largest page kept (a hit may hold its
 // whole document), and what the memory of the entries is reckoned by.
 const (
 	resultCacheMaxSize = 20
@@ -39,11 +39,11 @@ const (
 	// was reckoned at 40 KB and held 1.25 times that: 8.14 MB and 10.2
 	// MB for the same 200, 40.7 and 51.1 MB for 1,000 news queries
 	// against 24.5 and 25.9 MB now. Then, on the news load, serve's RSS
-	// was 372 MB (the cache holding its 8 MB), against 363 MB with 8
-	// MB; with 1,000 queries, which filled it, 454 MB against 424 MB
-	// (anonymous 268 against 245 MB; the rest is the index's pages,
-	// which more queries touch more of), for 1,042 requests/s against
-	// 881 (one run of each).
+	// was 372 MB with 16 MB (the cache holding its 8 MB of pages),
+	// against 363 MB with 8 MB; with 1,000 queries, which filled it, 454
+	// MB against 424 MB (anonymous 268 against 245 MB; the rest is the
+	// index's pages, which more queries touch more of), for 1,042
+	// requests/s against 881 (one run of each).
 	DefaultResultCacheMB = 16
 	resultOverhead       = 2048 // bytes reckoned for a result beyond its hits' text
 	hitOverhead          = 512  // and for each hit beyond its text
