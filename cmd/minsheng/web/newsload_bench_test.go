@@ -38,9 +38,10 @@ const benchToken = "bench-admin-token-of-32-characters"
 // p50, p99 and the serving process's RSS (/proc/PID/status).
 // MINSHENG_BENCH_BIN is the binary (make bench passes bin/minsheng; else
 // it is built), MINSHENG_BENCH_DURATION the length of each idle load
-// (20 s), MINSHENG_BENCH_QUERY_COUNT the number of queries (200: more
-// than the default result cache holds, and the default API computes
-// more of its answers); MINSHENG_BENCH_JOB=off leaves the jobs out,
+// (20 s), MINSHENG_BENCH_QUERY_COUNT the number of queries (200; past
+// the 650 or so whose pages the default result cache holds, the default
+// API computes more of its answers); MINSHENG_BENCH_JOB=off leaves the
+// jobs out,
 // MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench builds both
 // folders first.
 func BenchmarkNewsLoad(b *testing.B) {
