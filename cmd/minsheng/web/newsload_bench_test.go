@@ -41,9 +41,8 @@ const benchToken = "bench-admin-token-of-32-characters"
 // (20 s), MINSHENG_BENCH_QUERY_COUNT the number of queries (200; past
 // the 650 or so whose pages the default result cache holds, the default
 // API computes more of its answers); MINSHENG_BENCH_JOB=off leaves the
-// jobs out,
-// MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench builds both
-// folders first.
+// jobs out, MINSHENG_BENCH_JOB_ALONE=off the job alone. make bench
+// builds both folders first.
 func BenchmarkNewsLoad(b *testing.B) {
 	data := os.Getenv("MINSHENG_BENCH_NEWS")
 	if data == "" {
