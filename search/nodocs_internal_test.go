@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -62,13 +63,14 @@ func TestHitDetach(t *testing.T) {
 	}
 	strs := 0
 	for _, h := range res.Hits {
-		before := h
+		before := h // detach changes the lists in place: before keeps copies
 		before.Highlights = map[string][]string{}
 		for k, v := range h.Highlights {
-			before.Highlights[k] = append([]string(nil), v...)
+			before.Highlights[k] = slices.Clone(v)
 		}
-		before.Topics, before.Units, before.Sort = clone(h.Topics), clone(h.Units), clone(h.Sort)
-		before.Matched, before.Missing, before.Shared = clone(h.Matched), clone(h.Missing), clone(h.Shared)
+		for _, l := range before.lists() {
+			*l = slices.Clone(*l)
+		}
 		d := h
 		d.detach()
 		if d.Doc != nil {
@@ -95,8 +97,6 @@ func TestHitDetach(t *testing.T) {
 		t.Errorf("only %d strings checked", strs)
 	}
 }
-
-func clone(l []string) []string { return append([]string(nil), l...) }
 
 // stringsOf pairs the strings of two values of one field of Hit: a
 // string, a list of them or a map of lists (in key order of a).

@@ -262,8 +262,9 @@ func cloneResult(r *Result) *Result {
 	for i := range out.Hits {
 		h := &out.Hits[i]
 		h.Highlights = maps.Clone(h.Highlights)
-		h.Topics, h.Units, h.Sort = slices.Clone(h.Topics), slices.Clone(h.Units), slices.Clone(h.Sort)
-		h.Matched, h.Missing, h.Shared = slices.Clone(h.Matched), slices.Clone(h.Missing), slices.Clone(h.Shared)
+		for _, l := range h.lists() {
+			*l = slices.Clone(*l)
+		}
 	}
 	if r.Facets != nil {
 		out.Facets = make(map[string][]Count, len(r.Facets))

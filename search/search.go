@@ -604,11 +604,17 @@ func (h *Hit) detach() {
 		&h.Satisfaction, &h.LeadUnit, &h.Due, &h.Replied} {
 		*s = strings.Clone(*s)
 	}
-	for _, l := range [][]string{h.Topics, h.Units, h.Matched, h.Missing, h.Shared, h.Sort} {
-		for i := range l {
-			l[i] = strings.Clone(l[i])
+	for _, l := range h.lists() {
+		for i := range *l {
+			(*l)[i] = strings.Clone((*l)[i])
 		}
 	}
+}
+
+// lists are the hit's lists of strings, which a copy of it that callers
+// may change must copy (cloneResult) and detach copies the strings of.
+func (h *Hit) lists() []*[]string {
+	return []*[]string{&h.Topics, &h.Units, &h.Matched, &h.Missing, &h.Shared, &h.Sort}
 }
 
 // Document returns one stored document, or ok false when there is none.
