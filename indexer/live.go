@@ -107,7 +107,7 @@ func (l *Live) Switch(name string) error {
 }
 
 // open opens generation name: read-only, or for live documents writable
-// and brought up to their log.
+// and brought up to their log and to staff's topic corrections.
 func (l *Live) open(name string) (bleve.Index, error) {
 	if l.docs == nil {
 		return Open(IndexPath(l.dataDir, name))
@@ -120,6 +120,7 @@ func (l *Live) open(name string) (bleve.Index, error) {
 		idx.Close()
 		return nil, err
 	}
+	l.docs.retagCorrected(name, idx)
 	return idx, nil
 }
 

@@ -233,8 +233,28 @@ func (d *Docs) current(ctx context.Context, id string, seen map[string]pending) 
 	return doc, 1, true, nil
 }
 
-// storedDoc reads document id as the index stores it, or nil.
+// storedDoc reads document id as the index stores it, untagged (as a
+// source or the API gave it), or nil.
 func storedDoc(ctx context.Context, idx bleve.Index, id string) (*corpus.Doc, error) {
+	d, err := indexedDoc(ctx, idx, id)
+	if d != nil {
+		untag(d)
+	}
+	return d, err
+}
+
+// untag takes from d what tagging put there: its topics become those the
+// source gave.
+func untag(d *corpus.Doc) {
+	d.Inferred = nil
+	if d.PrimaryTopic != "" || d.GivenTopics != nil || d.TopicsCorrected {
+		// tagged: Topics holds every topic; the source gave GivenTopics
+		d.Topics, d.GivenTopics, d.PrimaryTopic, d.TopicsCorrected = d.GivenTopics, nil, "", false
+	}
+}
+
+// indexedDoc reads document id as the index stores it, tagged, or nil.
+func indexedDoc(ctx context.Context, idx bleve.Index, id string) (*corpus.Doc, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -260,11 +280,6 @@ func storedDoc(ctx context.Context, idx bleve.Index, id string) (*corpus.Doc, er
 	var d corpus.Doc
 	if err := json.Unmarshal(js, &d); err != nil {
 		return nil, fmt.Errorf("read document %s: %w", id, err)
-	}
-	d.Inferred = nil
-	if d.PrimaryTopic != "" || d.GivenTopics != nil || d.TopicsCorrected {
-		// tagged: Topics holds every topic; the source gave GivenTopics
-		d.Topics, d.GivenTopics, d.PrimaryTopic, d.TopicsCorrected = d.GivenTopics, nil, "", false
 	}
 	return &d, nil
 }
@@ -299,6 +314,99 @@ func cloneDoc(d *corpus.Doc) *corpus.Doc {
 	c := *d
 	c.Units, c.Topics, c.Inferred, c.GivenTopics = slices.Clone(d.Units), slices.Clone(d.Topics), nil, nil
 	return &c
+}
+
+// CorrectingTagger is a Tagger that lays the topics staff set on
+// documents over what it finds (the taxonomy's Classifier with the store
+// of corrections): Corrected lists the documents it has a correction for.
+// With one, Docs brings every generation it opens in line with the
+// corrections (retagCorrected), and Retag applies a new one to the served
+// generation, so that search, facets and reports carry a correction as
+// soon as it is made, and after every restart and reindex.
+type CorrectingTagger interface {
+	Tagger
+	Corrected() []string
+}
+
+// Retag indexes documents ids again in the served generation, tagged as
+// the tagger tags them now (with staff's topic corrections), wherever
+// their tags differ from those the generation holds. Their content, their
+// version and the log stay as they are, and a document that does not
+// exist is skipped. A retag is not logged, and the served index may lose
+// it in a crash (see OpenWritable): what makes it last is the store of
+// corrections the tagger reads, which every generation opened is brought
+// in line with.
+func (d *Docs) Retag(ctx context.Context, ids ...string) error {
+	d.mu.Lock() // a change of the same document is not lost in between
+	defer d.mu.Unlock()
+	return d.live.apply(func(idx bleve.Index) error { return d.retag(ctx, idx, ids) })
+}
+
+// retagCorrected brings generation name's idx in line with staff's topic
+// corrections before it is served: those made since it was built, or lost
+// with the retags of a crash. A failure is logged, and the generation
+// served all the same: its documents' pages still show the corrections,
+// as pending. On news-2023 (63,668 documents), serve was serving 4.1 s
+// after it started with 1,000 corrections to apply, 1.74 s with the same
+// 1,000 already applied, and 1.76 s with none.
+func (d *Docs) retagCorrected(name string, idx bleve.Index) {
+	ct, ok := d.tagger.(CorrectingTagger)
+	if !ok {
+		return
+	}
+	if err := d.retag(context.Background(), idx, ct.Corrected()); err != nil {
+		d.logger.Error("apply the topic corrections", "generation", name, "err", err)
+	}
+}
+
+// retag indexes again, in batches, the documents of ids whose tags in idx
+// differ from the tagger's now.
+func (d *Docs) retag(ctx context.Context, idx bleve.Index, ids []string) error {
+	if d.tagger == nil {
+		return nil
+	}
+	const batch = 500
+	b := idx.NewBatch()
+	for _, id := range ids {
+		held, err := indexedDoc(ctx, idx, id)
+		if err != nil {
+			return err
+		}
+		var doc *corpus.Doc
+		if e, ok := d.log.Entry(id); ok {
+			doc = e.Doc // as the API last wrote it; nil: deleted
+		} else if held != nil {
+			u := *held // untag replaces fields, held keeps its own
+			untag(&u)
+			doc = &u
+		}
+		if doc == nil {
+			continue
+		}
+		c := cloneDoc(doc)
+		d.tagger.Tag(c)
+		if held != nil && sameTags(c, held) {
+			continue
+		}
+		if err := b.Index(id, IndexFields(c)); err != nil {
+			return fmt.Errorf("document %s: %w", id, err)
+		}
+		if b.Size() >= batch {
+			if err := idx.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+	}
+	if b.Size() == 0 {
+		return nil
+	}
+	return idx.Batch(b)
+}
+
+// sameTags reports whether two tagged documents carry the same topics.
+func sameTags(a, b *corpus.Doc) bool {
+	return slices.Equal(a.Topics, b.Topics) && a.PrimaryTopic == b.PrimaryTopic && a.TopicsCorrected == b.TopicsCorrected
 }
 
 // replay brings idx up to the log before it is served: the documents

@@ -1,12 +1,14 @@
 package taxonomy
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 
 	"minsheng/corpus"
+	"minsheng/indexer"
 )
 
 // learned is what a classifier knows beyond its taxonomy: a model trained
@@ -75,6 +77,8 @@ type correctionMap map[string][]string
 
 func (m correctionMap) Len() int { return len(m) }
 
+func (m correctionMap) IDs() []string { return slices.Sorted(maps.Keys(m)) }
+
 func (m correctionMap) Get(id string) ([]string, bool) {
 	t, ok := m[id]
 	return t, ok
@@ -89,6 +93,20 @@ func (c *Classifier) WithCorrectionSource(src CorrectionSource) *Classifier {
 	cc.corrections = src
 	return &cc
 }
+
+// Corrected returns the ids of the documents staff set the topics of, as
+// the correction source lists them: none without a source, or with one
+// that cannot list them.
+func (c *Classifier) Corrected() []string {
+	if l, ok := c.corrections.(interface{ IDs() []string }); ok {
+		return l.IDs()
+	}
+	return nil
+}
+
+// A Classifier with a correction source is what a server tags the
+// documents it serves with, and keeps their topics in line with staff's.
+var _ indexer.CorrectingTagger = (*Classifier)(nil)
 
 func (c *Classifier) corrected(id string) ([]string, bool) {
 	if c.corrections == nil {

@@ -138,3 +138,30 @@ func indexedDoc(idx bleve.Index, id string) (*corpus.Doc, error) {
 	})
 	return &d, err
 }
+
+// TestCorrectedLists: a classifier lists the documents its correction
+// source has a correction for (what a server brings each generation it
+// opens in line with), sorted, from a map or the live store, as they are
+// made; none without a source.
+func TestCorrectedLists(t *testing.T) {
+	c := defaultClassifier(t)
+	if got := c.Corrected(); got != nil {
+		t.Errorf("without corrections: %v", got)
+	}
+	if got := c.WithCorrections(map[string][]string{"b": {"教育"}, "a": nil}).Corrected(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("from a map: %v, want [a b]", got)
+	}
+	store, err := OpenCorrections(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := c.WithCorrectionSource(store)
+	for _, id := range []string{"z", "m"} {
+		if _, err := store.Set(id, nil, []string{"教育"}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := live.Corrected(); !slices.Equal(got, []string{"m", "z"}) {
+		t.Errorf("from the store: %v, want [m z]", got)
+	}
+}

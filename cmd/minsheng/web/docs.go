@@ -22,6 +22,9 @@ type DocWriter interface {
 	Write(ctx context.Context, token string, changes []indexer.DocChange) ([]indexer.DocResult, uint64, error)
 	Version(ctx context.Context, id string) (version int64, found bool, err error)
 	History(id string) []wal.Version
+	// Retag indexes documents again with the topics staff set on them,
+	// so that search carries a correction at once
+	Retag(ctx context.Context, ids ...string) error
 }
 
 // docsRoutes registers the live documents API: writes need the editor or

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,9 +27,14 @@ type TopicCorrections interface {
 // maxCorrectedTopics is the most topics staff may set on one document.
 const maxCorrectedTopics = 10
 
-// correctionNote says when a correction reaches search: builds apply the
-// stored corrections, the served generation does not change.
-const correctionNote = "stored; the document shows it now, search, facets and reports after the next reindex"
+// The notes of a correction say when it reaches search: at once, where
+// the server writes live documents (DocWriter.Retag indexes the document
+// again with it); else, or when that fails, once the generation served
+// next opens (a restart, a reindex), or the next build applies it.
+const (
+	correctionNote  = "stored; search, facets and reports show it now"
+	correctionLater = "stored; the document shows it now, search, facets and reports after the next restart or reindex"
+)
 
 // topicRoutes registers the topic corrections: reading one document's
 // (anyone) and setting them (admin token).
@@ -141,7 +147,17 @@ func (s *Server) putDocTopics(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	v.Topics, v.Corrected, v.PrimaryTopic, v.Note = topics, true, "", correctionNote
+	v.Note = correctionLater
+	if s.Docs != nil {
+		// not cancelled with the request: the correction is stored, and
+		// indexing one document is short
+		if err := s.Docs.Retag(context.WithoutCancel(c.Request.Context()), d.ID); err != nil {
+			s.Log.Error("index a topic correction", "id", d.ID, "err", err)
+		} else {
+			v.Note = correctionNote
+		}
+	}
+	v.Topics, v.Corrected, v.PrimaryTopic = topics, true, ""
 	if len(topics) > 0 {
 		v.PrimaryTopic = topics[0]
 	}

@@ -1,15 +1,23 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"minsheng/corpus"
+	"minsheng/indexer"
 	"minsheng/indexer/taxonomy"
+	"minsheng/indexer/wal"
 	"minsheng/search"
 )
 
@@ -84,7 +92,8 @@ func TestPutDocTopics(t *testing.T) {
 		t.Fatal("a refused request stored a correction")
 	}
 	code, out := req("PUT", "/api/v1/docs/"+id+"/topics", `{"topics":["教育事业", "乡村振兴", "教育"]}`, token)
-	if code != 200 || out["primary_topic"] != "教育" || out["topics_corrected"] != true || !strings.Contains(out["note"].(string), "next reindex") {
+	// this server writes no live documents: search follows later
+	if code != 200 || out["primary_topic"] != "教育" || out["topics_corrected"] != true || out["note"] != correctionLater {
 		t.Fatalf("PUT: %d %v", code, out)
 	}
 	if got, _ := store.Get(id); !slices.Equal(got, []string{"教育", "乡村振兴"}) {
@@ -114,6 +123,119 @@ func TestPutDocTopics(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "人工更正") {
 		t.Errorf("document page: %d, no 人工更正", w.Code)
+	}
+}
+
+// failingRetag is live documents whose retags fail.
+type failingRetag struct{ *indexer.Docs }
+
+func (failingRetag) Retag(context.Context, ...string) error { return errors.New("the disk is full") }
+
+// TestPutDocTopicsSearchedAtOnce: where the server writes live
+// documents, a correction is in search, the facets and primary topics as
+// soon as it is answered, and after a restart; when indexing it fails, the
+// answer and the page say it is pending.
+func TestPutDocTopicsSearchedAtOnce(t *testing.T) {
+	data, srcDir := t.TempDir(), t.TempDir()
+	src := filepath.Join(srcDir, "docs.jsonl")
+	var b strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&b, `{"id":"s%d","kind":"suggestion","title":"关于乡村学校教师队伍建设的建议%d","body":"乡村学校教师补充难，学生流失，建议加强义务教育教师培训。"}`+"\n", i, i)
+	}
+	if err := os.WriteFile(src, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tax, err := taxonomy.DefaultTaxonomy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clf, err := taxonomy.NewClassifier(tax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st search.Taxonomy
+	for _, td := range tax.Topics {
+		st.Topics = append(st.Topics, search.TopicInfo{Name: td.Name, Aliases: td.Aliases})
+	}
+	store, err := taxonomy.OpenCorrections(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{src}, Tagger: clf}); err != nil {
+		t.Fatal(err)
+	}
+	var stop func() // the server's: closes its index and log
+	serve := func(retagFails bool) *docsFixture {
+		t.Helper()
+		wl, err := wal.Open(wal.Dir(data), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live, docs, err := indexer.OpenLiveDocs(data, wl, clf.WithCorrectionSource(store), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop = func() { live.Close(); wl.Close() }
+		t.Cleanup(stop)
+		srv := New(Options{Search: search.New(live.Index(), search.Options{}), Taxonomy: fixedTaxonomy(st), Live: live,
+			Log: slog.New(slog.DiscardHandler), Topics: store, Docs: docs})
+		if retagFails {
+			srv.Docs = failingRetag{docs}
+		}
+		srv.AdminToken = testToken
+		h, err := srv.Handler(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &docsFixture{h: h, live: live}
+	}
+	f := serve(false)
+	count := func(f *docsFixture, when, params string, want uint64) {
+		t.Helper()
+		if n, _ := f.total(t, "", params); n != want {
+			t.Errorf("%s: %s finds %d, want %d", when, params, n, want)
+		}
+	}
+	count(f, "before", "&topic=教育", 3)
+	count(f, "before", "&topic=医疗卫生", 0)
+
+	w, ans := f.req(t, "PUT", "/api/v1/docs/s1/topics", testToken, `{"topics":["医疗卫生","教育"]}`)
+	var v topicsView
+	json.Unmarshal(w.Body.Bytes(), &v)
+	if w.Code != 200 || v.Note != correctionNote {
+		t.Fatalf("PUT: %d %+v %s", w.Code, ans, w.Body)
+	}
+	check := func(f *docsFixture, when string) {
+		t.Helper()
+		count(f, when, "&topic=医疗卫生", 1)
+		count(f, when, "&topic=医疗卫生&topic_scope=primary", 1)
+		count(f, when, "&topic=教育&topic_scope=primary", 2)
+		_, facets := f.total(t, "", "")
+		if !slices.Contains(facets[corpus.FieldTopic], search.Count{Value: "医疗卫生", Count: 1}) {
+			t.Errorf("%s: topic facet %v, want 医疗卫生 1", when, facets[corpus.FieldTopic])
+		}
+		w, _ := f.req(t, "GET", "/docs/s1", "", "")
+		if page := w.Body.String(); !strings.Contains(page, "主题由工作人员设定") || strings.Contains(page, "生效") {
+			t.Errorf("%s: the page does not say the correction is in effect", when)
+		}
+	}
+	check(f, "at once")
+	stop() // a restart: retags are not logged, and the served index may lose them
+	f = serve(true)
+	check(f, "after a restart")
+
+	// a correction that cannot be indexed now is stored, and said pending
+	w, _ = f.req(t, "PUT", "/api/v1/docs/s2/topics", testToken, `{"topics":["医疗卫生"]}`)
+	json.Unmarshal(w.Body.Bytes(), &v)
+	if w.Code != 200 || v.Note != correctionLater {
+		t.Errorf("PUT with a failing retag: %d %s", w.Code, w.Body)
+	}
+	if got, _ := store.Get("s2"); !slices.Equal(got, []string{"医疗卫生"}) {
+		t.Errorf("stored %q", got)
+	}
+	count(f, "retag failed", "&topic=医疗卫生", 1)
+	if w, _ := f.req(t, "GET", "/docs/s2", "", ""); !strings.Contains(w.Body.String(), "生效") {
+		t.Error("the page of a correction not yet in search does not say when it will be")
 	}
 }
 
