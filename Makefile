@@ -60,6 +60,7 @@ bench: build
 	MINSHENG_BENCH_NEWS=$(abspath $(BENCH_NEWS)) MINSHENG_BENCH_BIN=$(abspath $(BIN)) $(GO) test -run '^$$' -bench 'NewsLoad' -benchtime 1x -timeout 90m -v ./cmd/minsheng/web/ | grep -v '^=== '
 	MINSHENG_BENCH_SEGMENTS=$(abspath $(BENCH_NEWS))/generations/"$$(cat $(BENCH_NEWS)/CURRENT)"/index/store $(GO) test -run '^$$' -bench 'BuildSegment' -benchtime 2x ./indexer/literal/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_NEWS)) $(GO) test -run '^$$' -bench 'FacetCount' -count 3 ./search/
+	MINSHENG_BENCH_DATA=$(abspath $(BENCH_NEWS)) $(GO) test -run '^$$' -bench 'ColumnsAfterWrite' -benchtime 10x ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryMix' -benchtime 40x -timeout 30m ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'ResultCache' -benchtime 3x -timeout 30m ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryAbuse' -benchtime 3x -timeout 30m ./search/

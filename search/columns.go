@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
@@ -24,8 +25,9 @@ import (
 // of a search, most of it for questions matching 20,000 to 30,000
 // documents. A column lists, for each document number of one index
 // snapshot, the ordinals of its values; the columns are built once per
-// snapshot from the fields' postings (about 0.3 s for 64,000 documents),
-// and counting a match is a few array reads.
+// segment from the fields' postings (about 0.2-0.3 s for 64,000
+// documents), and composed for each snapshot from those of its segments
+// (segcolumns.go); counting a match is a few array reads.
 
 // column is one keyword field by document number.
 type column struct {
@@ -87,39 +89,65 @@ func docNumber(id index.IndexInternalID) (uint64, bool) {
 }
 
 // buildColumns reads the facet fields, the dates and the ids of a snapshot
-// through their term dictionaries and postings.
+// through their term dictionaries and postings. A scorch snapshot's are
+// composed from those of its segments instead (segcolumns.go), each built
+// once: buildColumns is for other readers, and the reference the composed
+// columns are tested against.
 func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) {
+	raw := make([]*column, len(columnFields))
+	for i, f := range columnFields {
+		c, err := buildColumn(ctx, r, f.name, f.keep)
+		if err != nil {
+			return nil, err
+		}
+		raw[i] = c
+	}
+	return finish(raw), nil
+}
+
+// columnsOf returns the columns of snapshot r: composed from those of its
+// segments (a scorch snapshot, the index's), or read whole.
+func (s *Searcher) columnsOf(ctx context.Context, r index.IndexReader) (*columnSet, error) {
 	adviseRandom(r) // once a snapshot, before anything is read
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return buildColumns(ctx, r)
+	}
+	segs := is.Segments()
+	cols := make([][]*column, len(segs))
+	for i, ss := range segs {
+		c, err := s.segColumns.get(ctx, ss.Segment())
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = c
+	}
+	s.segColumns.keep(segs)
+	return composeColumns(segs, cols), nil
+}
+
+// fullDate keeps, of the terms of a date, the full one: a date is indexed
+// as terms of several precisions, and bleve sorts by the full one (shift
+// 0).
+func fullDate(term string) bool {
+	valid, shift := numeric.ValidPrefixCodedTerm(term)
+	return valid && shift == 0
+}
+
+// finish makes the columnSet of the columns of columnFields, in order.
+func finish(raw []*column) *columnSet {
 	cs := &columnSet{}
+	nf := len(columnFields) - 4 // the facets; then date, deadline, open due, id
+	next := 0
 	for _, field := range facetFields {
 		if field == corpus.FieldOverdue { // counted from the overdue columns
 			cs.cols = append(cs.cols, &column{terms: overdueTerms})
 			continue
 		}
-		c, err := buildColumn(ctx, r, field, nil)
-		if err != nil {
-			return nil, err
-		}
-		cs.cols = append(cs.cols, c)
+		cs.cols = append(cs.cols, raw[next])
+		next++
 	}
-	// a date is indexed as terms of several precisions; the full one (shift
-	// 0) is the one bleve sorts by
-	fullDate := func(term string) bool {
-		valid, shift := numeric.ValidPrefixCodedTerm(term)
-		return valid && shift == 0
-	}
-	dates, err := buildColumn(ctx, r, corpus.FieldDate, fullDate)
-	if err != nil {
-		return nil, err
-	}
-	deadline, err := buildColumn(ctx, r, corpus.FieldDeadline, nil)
-	if err != nil {
-		return nil, err
-	}
-	openDue, err := buildColumn(ctx, r, corpus.FieldOpenDue, fullDate)
-	if err != nil {
-		return nil, err
-	}
+	dates, deadline, openDue, ids := raw[nf], raw[nf+1], raw[nf+2], raw[nf+3]
 	cs.dates = make([]string, len(dates.start)-1)
 	for d := range cs.dates {
 		if o := dates.of(uint64(d)); len(o) > 0 {
@@ -129,10 +157,6 @@ func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) 
 	// the ids from the id field's terms and postings, not from each
 	// document's stored id: that would read (and map) every stored
 	// document, most of the index, for the first search of a generation
-	ids, err := buildColumn(ctx, r, "_id", nil)
-	if err != nil {
-		return nil, err
-	}
 	cs.ids = make([]string, len(ids.start)-1)
 	for d := range cs.ids {
 		if o := ids.of(uint64(d)); len(o) > 0 {
@@ -140,7 +164,13 @@ func buildColumns(ctx context.Context, r index.IndexReader) (*columnSet, error) 
 		}
 	}
 	buildOverdue(cs, deadline, openDue)
-	return cs, nil
+	return cs
+}
+
+// docOrd is a document and the ordinal of one of its values.
+type docOrd struct {
+	doc uint64
+	ord uint32
 }
 
 // buildColumn reads one field, the terms keep accepts (all if nil).
@@ -150,14 +180,9 @@ func buildColumn(ctx context.Context, r index.IndexReader, field string, keep fu
 		return nil, err
 	}
 	defer dict.Close()
-	type pair struct {
-		doc uint64
-		ord uint32
-	}
 	var (
-		c     = &column{}
-		pairs []pair
-		last  uint64
+		terms []string
+		pairs []docOrd
 		tfd   index.TermFieldDoc
 	)
 	for {
@@ -171,8 +196,8 @@ func buildColumn(ctx context.Context, r index.IndexReader, field string, keep fu
 		if keep != nil && !keep(e.Term) {
 			continue
 		}
-		ord := uint32(len(c.terms))
-		c.terms = append(c.terms, e.Term)
+		ord := uint32(len(terms))
+		terms = append(terms, e.Term)
 		tfr, err := r.TermFieldReader(ctx, []byte(e.Term), field, false, false, false)
 		if err != nil {
 			return nil, err
@@ -191,14 +216,22 @@ func buildColumn(ctx context.Context, r index.IndexReader, field string, keep fu
 				tfr.Close()
 				return nil, fmt.Errorf("columns: internal id of %d bytes", len(d.ID))
 			}
-			pairs = append(pairs, pair{n, ord})
-			last = max(last, n)
+			pairs = append(pairs, docOrd{n, ord})
 			tfd.Reset()
 		}
 		tfr.Close()
 	}
+	return columnOf(terms, pairs), nil
+}
+
+// columnOf is the column of terms whose documents and ordinals are pairs.
+func columnOf(terms []string, pairs []docOrd) *column {
+	var last uint64
+	for _, p := range pairs {
+		last = max(last, p.doc)
+	}
 	// counting sort by document number
-	c.start = make([]uint32, last+2)
+	c := &column{terms: terms, start: make([]uint32, last+2)}
 	for _, p := range pairs {
 		c.start[p.doc+1]++
 	}
@@ -211,19 +244,28 @@ func buildColumn(ctx context.Context, r index.IndexReader, field string, keep fu
 		c.ords[next[p.doc]] = p.ord
 		next[p.doc]++
 	}
-	single := len(pairs) > 0
-	for d := 0; single && d+1 < len(c.start); d++ {
-		single = c.start[d+1]-c.start[d] <= 1
+	c.single = singleOf(c.start, c.ords)
+	return c
+}
+
+// singleOf is the single form of a column of start and ords (column), or
+// nil when some document has more than one value or none has any.
+func singleOf(start, ords []uint32) []uint32 {
+	if len(ords) == 0 {
+		return nil
 	}
-	if single {
-		c.single = make([]uint32, len(c.start)-1)
-		for d := range c.single {
-			if c.start[d+1] > c.start[d] {
-				c.single[d] = c.ords[c.start[d]] + 1
-			}
+	for d := 0; d+1 < len(start); d++ {
+		if start[d+1]-start[d] > 1 {
+			return nil
 		}
 	}
-	return c, nil
+	single := make([]uint32, len(start)-1)
+	for d := range single {
+		if start[d+1] > start[d] {
+			single[d] = ords[start[d]] + 1
+		}
+	}
+	return single
 }
 
 // snapshotCache keeps a value built once for each index snapshot searched
@@ -285,6 +327,9 @@ func (c *snapshotCache[T]) keep(r index.IndexReader) {
 func (s *Searcher) Forget() {
 	r := s.snapshot()
 	s.columns.keep(r)
+	if is, ok := r.(*scorch.IndexSnapshot); ok {
+		s.segColumns.keep(is.Segments())
+	}
 	s.spellings.keep(r)
 	s.stats.keep(r)
 	s.results.keep(r)
@@ -307,10 +352,11 @@ func (s *Searcher) Warm(ctx context.Context) error {
 // over several would collect from each at once).
 type hooks struct {
 	cache     *snapshotCache[*columnSet]
-	facetSize int   // values per facet; 0: no facets
-	collect   bool  // keep the document number of every match in docs
-	overdueAt int   // index of the overdue facet in facetFields, -1 if none
-	cutoff    int64 // Unix nanoseconds a due date must be before to have passed
+	build     func(context.Context, index.IndexReader) (*columnSet, error) // the columns of a snapshot
+	facetSize int                                                          // values per facet; 0: no facets
+	collect   bool                                                         // keep the document number of every match in docs
+	overdueAt int                                                          // index of the overdue facet in facetFields, -1 if none
+	cutoff    int64                                                        // Unix nanoseconds a due date must be before to have passed
 	cs        *columnSet
 	counts    [][]int
 	docs      []uint64
@@ -318,7 +364,7 @@ type hooks struct {
 
 // hooks returns the hooks of one request.
 func (s *Searcher) hooks(r Request) *hooks {
-	h := &hooks{cache: &s.columns, overdueAt: slices.Index(facetFields, corpus.FieldOverdue),
+	h := &hooks{cache: &s.columns, build: s.columnsOf, overdueAt: slices.Index(facetFields, corpus.FieldOverdue),
 		cutoff: cutoff(s.today()).UnixNano()}
 	if !r.NoFacets {
 		h.facetSize = r.FacetSize
@@ -337,7 +383,7 @@ func (h *hooks) context(ctx context.Context) context.Context {
 		}
 		cs, err := h.cache.get(sc.IndexReader, func() (*columnSet, error) {
 			// not cancelled with the request: the columns outlive it
-			return buildColumns(context.WithoutCancel(ctx), sc.IndexReader)
+			return h.build(context.WithoutCancel(ctx), sc.IndexReader)
 		})
 		if err != nil {
 			return nil, false, err

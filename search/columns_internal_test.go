@@ -2,9 +2,15 @@ package search
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"minsheng/indexer"
+	"minsheng/indexer/wal"
 )
 
 // TestWarm: Warm builds the columns of the served generation, so that its
@@ -101,4 +107,172 @@ func servedSample(t *testing.T) (string, *indexer.Live) {
 	}
 	t.Cleanup(func() { live.Close() })
 	return data, live
+}
+
+// TestColumnsComposed: the columns a snapshot composes from those of its
+// segments are those read from the snapshot whole, value for value, in a
+// built generation (one segment) and after live writes have added
+// segments and deleted documents from the older ones; a segment's are
+// built once, and those of segments merged away are dropped.
+func TestColumnsComposed(t *testing.T) {
+	ctx := context.Background()
+	data, src := t.TempDir(), "../corpus/sample"
+	if _, err := indexer.Build(ctx, data, indexer.BuildOptions{Sources: []string{src}}); err != nil {
+		t.Fatal(err)
+	}
+	wl, err := wal.Open(wal.Dir(data), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wl.Close()
+	live, docs, err := indexer.OpenLiveDocs(data, wl, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	s := New(live.Index(), Options{})
+	check := func(when string) (segments int) {
+		t.Helper()
+		ai, err := live.Index().Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ai.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		composed, err := s.columnsOf(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := buildColumns(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := sameColumns(composed, whole); msg != "" {
+			t.Errorf("%s: composed columns differ from those read whole: %s", when, msg)
+		}
+		return len(r.(*scorch.IndexSnapshot).Segments())
+	}
+	if n := check("built"); n != 1 {
+		t.Fatalf("a built sample has %d segments, want 1", n)
+	}
+	write := func(changes ...indexer.DocChange) {
+		t.Helper()
+		res, _, err := docs.Write(ctx, "test", changes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+		}
+	}
+	write(indexer.DocChange{Op: indexer.OpPut, Body: []byte(`{"id":"new-1","kind":"suggestion","title":"关于养老服务的建议","body":"社区养老","delegation":"新的代表团","units":["省民政厅","新的单位"],"status":"办理中","date":"2026-03-01"}`)},
+		indexer.DocChange{Op: indexer.OpPatch, ID: "s-2024-0024", Body: []byte(`{"status":"已办结","delegation":"改过的代表团"}`)},
+		indexer.DocChange{Op: indexer.OpDelete, ID: "n-2021-0011"})
+	write(indexer.DocChange{Op: indexer.OpPut, Body: []byte(`{"id":"new-2","kind":"news","title":"乡村振兴新闻","body":"乡村振兴","date":"2025-07-01"}`)},
+		indexer.DocChange{Op: indexer.OpDelete, ID: "new-1"})
+	if n := check("after writes"); n < 2 {
+		t.Errorf("after writes: %d segments, want a new one beside the generation's", n)
+	}
+	s.segColumns.mu.Lock()
+	cached := len(s.segColumns.m)
+	s.segColumns.mu.Unlock()
+	ai, _ := live.Index().Advanced()
+	r, _ := ai.Reader()
+	if want := len(r.(*scorch.IndexSnapshot).Segments()); cached > want {
+		t.Errorf("%d segments' columns kept, the snapshot has %d", cached, want)
+	}
+	r.Close()
+}
+
+// sameColumns says how two column sets differ in what they give each
+// document, "" when they do not.
+func sameColumns(a, b *columnSet) string {
+	values := func(c *column, d uint64) []string {
+		var out []string
+		for _, o := range c.of(d) {
+			out = append(out, c.terms[o])
+		}
+		if c.single != nil && d < uint64(len(c.single)) && c.single[d] != 0 && (len(out) != 1 || out[0] != c.terms[c.single[d]-1]) {
+			out = append(out, "(single differs)")
+		}
+		return out
+	}
+	n := uint64(max(len(a.ids), len(b.ids)))
+	at := func(l []string, d uint64) string {
+		if d < uint64(len(l)) {
+			return l[d]
+		}
+		return ""
+	}
+	for i := range a.cols {
+		if (a.cols[i].single == nil) != (b.cols[i].single == nil) {
+			return fmt.Sprintf("facet %s: single %v and %v", facetFields[i], a.cols[i].single != nil, b.cols[i].single != nil)
+		}
+		for d := range n {
+			if va, vb := values(a.cols[i], d), values(b.cols[i], d); !slices.Equal(va, vb) {
+				return fmt.Sprintf("facet %s, document %d: %q and %q", facetFields[i], d, va, vb)
+			}
+		}
+	}
+	for d := range n {
+		if at(a.ids, d) != at(b.ids, d) || at(a.dates, d) != at(b.dates, d) {
+			return fmt.Sprintf("document %d: id %q and %q, date %q and %q", d, at(a.ids, d), at(b.ids, d), at(a.dates, d), at(b.dates, d))
+		}
+		for _, cutoff := range []int64{0, time.Now().UnixNano(), 1 << 62} {
+			if a.overdue.ord(d, cutoff) != b.overdue.ord(d, cutoff) {
+				return fmt.Sprintf("document %d: overdue at %d: %d and %d", d, cutoff, a.overdue.ord(d, cutoff), b.overdue.ord(d, cutoff))
+			}
+		}
+	}
+	return ""
+}
+
+// BenchmarkColumnsAfterWrite times the columns of a snapshot of the index
+// in MINSHENG_BENCH_DATA after a live write replaced one of its
+// documents, in one run: read whole from the snapshot, as every snapshot's
+// were (whole), beside composed from the columns of its segment, built
+// once (composed: the segment's document 0 deleted, as a write of it
+// leaves it; the written document's own segment of one adds next to
+// nothing).
+func BenchmarkColumnsAfterWrite(b *testing.B) {
+	live := OpenBenchData(b)
+	ai, err := live.Index().Advanced()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	segs := r.(*scorch.IndexSnapshot).Segments()
+	counts := make([]uint64, len(segs))
+	gone := make([][]uint64, len(segs))
+	cols := make([][]*column, len(segs))
+	for i, ss := range segs {
+		if cols[i], err = segmentColumnsOf(ctx, ss.Segment()); err != nil {
+			b.Fatal(err)
+		}
+		counts[i] = ss.Segment().Count()
+		gone[i] = make([]uint64, (counts[i]+63)/64)
+	}
+	gone[0][0] = 1
+	b.Run("whole", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := buildColumns(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("composed", func(b *testing.B) {
+		for b.Loop() {
+			compose(counts, gone, cols)
+		}
+	})
 }

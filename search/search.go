@@ -38,10 +38,11 @@ type Searcher struct {
 	synonyms atomic.Pointer[Synonyms] // applied to every query; nil: none
 	results  resultCache              // results of the snapshot searched last (resultcache.go)
 
-	columns   snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
-	spellings snapshotCache[*suggestDict]       // their words, for did-you-mean
-	stats     snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
-	postings  postingsCache                     // decoded postings of frequent terms, by segment (postcache.go)
+	columns    snapshotCache[*columnSet]         // facet columns of the snapshots searched lately
+	segColumns segmentColumns                    // those of their segments, which they are composed from
+	spellings  snapshotCache[*suggestDict]       // their words, for did-you-mean
+	stats      snapshotCache[*bsearch.BM25Stats] // their BM25 statistics
+	postings   postingsCache                     // decoded postings of frequent terms, by segment (postcache.go)
 	// reference has bleve count facets from doc values and sort by them
 	// and by stored ids, as it does alone: the slow way, which tests
 	// compare the columns with.
