@@ -271,27 +271,29 @@ func singleOf(start, ords []uint32) []uint32 {
 // snapshotCache keeps a value built once for each index snapshot searched
 // lately (the current generation and, across a swap, the one before): the
 // columns, the BM25 statistics. It holds a snapshot's reader as its key, so
-// that a key is never reused by another snapshot while cached.
+// that a key is never reused by another snapshot while cached; the
+// suggestions' dictionary is kept by another key (spellingKey).
 type snapshotCache[T any] struct {
 	mu      sync.Mutex
 	entries []*snapshotEntry[T] // most recent first
 }
 
 type snapshotEntry[T any] struct {
-	reader index.IndexReader
-	once   sync.Once
-	v      T
-	err    error
+	key  any // compared only
+	once sync.Once
+	v    T
+	err  error
 }
 
 const snapshotCacheSize = 2
 
-// get returns the value of r's snapshot, built by build the first time.
-func (c *snapshotCache[T]) get(r index.IndexReader, build func() (T, error)) (T, error) {
+// get returns the value of key (a snapshot's reader), built by build the
+// first time.
+func (c *snapshotCache[T]) get(key any, build func() (T, error)) (T, error) {
 	c.mu.Lock()
 	var e *snapshotEntry[T]
 	for i, x := range c.entries {
-		if x.reader == r {
+		if x.key == key {
 			e = x
 			copy(c.entries[1:i+1], c.entries[:i])
 			c.entries[0] = e
@@ -299,7 +301,7 @@ func (c *snapshotCache[T]) get(r index.IndexReader, build func() (T, error)) (T,
 		}
 	}
 	if e == nil {
-		e = &snapshotEntry[T]{reader: r}
+		e = &snapshotEntry[T]{key: key}
 		c.entries = append([]*snapshotEntry[T]{e}, c.entries...)
 		if len(c.entries) > snapshotCacheSize {
 			c.entries = c.entries[:snapshotCacheSize]
@@ -310,11 +312,11 @@ func (c *snapshotCache[T]) get(r index.IndexReader, build func() (T, error)) (T,
 	return e.v, e.err
 }
 
-// keep drops the entries of every snapshot but r's.
-func (c *snapshotCache[T]) keep(r index.IndexReader) {
+// keep drops the entries of every key but key.
+func (c *snapshotCache[T]) keep(key any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.entries = slices.DeleteFunc(c.entries, func(e *snapshotEntry[T]) bool { return e.reader != r })
+	c.entries = slices.DeleteFunc(c.entries, func(e *snapshotEntry[T]) bool { return e.key != key })
 }
 
 // Forget drops what the Searcher keeps of every snapshot but the one
@@ -330,7 +332,7 @@ func (s *Searcher) Forget() {
 	if is, ok := r.(*scorch.IndexSnapshot); ok {
 		s.segColumns.keep(is.Segments())
 	}
-	s.spellings.keep(r)
+	s.spellings.keep(spellingKey(r))
 	s.stats.keep(r)
 	s.results.keep(r)
 }

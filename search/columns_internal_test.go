@@ -86,10 +86,13 @@ func TestForget(t *testing.T) {
 		t.Fatalf("after Forget: %d columns, %d words, %d statistics, results %v; want 1, 1, 1, true", c, w, st, r)
 	}
 	cur := s.snapshot()
-	for _, r := range []any{s.columns.entries[0].reader, s.spellings.entries[0].reader, s.stats.entries[0].reader, s.results.snap} {
+	for _, r := range []any{s.columns.entries[0].key, s.stats.entries[0].key, s.results.snap} {
 		if r != cur || r == old {
 			t.Errorf("Forget kept an entry of another snapshot than the served one")
 		}
+	}
+	if k := s.spellings.entries[0].key; k != spellingKey(cur) || k == spellingKey(old) {
+		t.Errorf("Forget kept words of another generation than the served one")
 	}
 }
 
@@ -187,6 +190,67 @@ func TestColumnsComposed(t *testing.T) {
 		t.Errorf("%d segments' columns kept, the snapshot has %d", cached, want)
 	}
 	r.Close()
+}
+
+// TestSpellingsOutliveWrites: the snapshots live writes make share the
+// suggestion dictionary of their generation, which still suggests; a new
+// generation has its own.
+func TestSpellingsOutliveWrites(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	if _, err := indexer.Build(ctx, data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
+		t.Fatal(err)
+	}
+	wl, err := wal.Open(wal.Dir(data), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wl.Close()
+	live, docs, err := indexer.OpenLiveDocs(data, wl, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	s := New(live.Index(), Options{ResultCacheMB: -1})
+	suggest := func(when string) *suggestDict {
+		t.Helper()
+		res, err := s.Search(ctx, Request{Query: "乡村振新"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Suggestion != "乡村振兴" {
+			t.Errorf("%s: suggestion %q, want 乡村振兴", when, res.Suggestion)
+		}
+		d, err := s.suggestDict(ctx)
+		if err != nil || d == nil {
+			t.Fatalf("%s: dictionary %v, %v", when, d, err)
+		}
+		return d
+	}
+	before := suggest("built")
+	snap := s.snapshot()
+	for i := range 3 {
+		body := fmt.Sprintf(`{"id":"w-%d","kind":"news","title":"第%d篇","body":"乡村振兴新闻"}`, i, i)
+		if _, _, err := docs.Write(ctx, "test", []indexer.DocChange{{Op: indexer.OpPut, Body: []byte(body)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.snapshot() == snap {
+		t.Fatal("the writes made no new snapshot")
+	}
+	if after := suggest("after writes"); after != before {
+		t.Error("the writes' snapshots built a dictionary of their own")
+	}
+	man, err := indexer.Build(ctx, data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Switch(man.Name); err != nil {
+		t.Fatal(err)
+	}
+	if next := suggest("a new generation"); next == before {
+		t.Error("a new generation kept the dictionary of the one before")
+	}
 }
 
 // sameColumns says how two column sets differ in what they give each
