@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"minsheng/indexer"
 	"minsheng/indexer/wal"
@@ -119,32 +121,11 @@ func servedSample(t *testing.T) (string, *indexer.Live) {
 // built once, and those of segments merged away are dropped.
 func TestColumnsComposed(t *testing.T) {
 	ctx := context.Background()
-	data, src := t.TempDir(), "../corpus/sample"
-	if _, err := indexer.Build(ctx, data, indexer.BuildOptions{Sources: []string{src}}); err != nil {
-		t.Fatal(err)
-	}
-	wl, err := wal.Open(wal.Dir(data), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wl.Close()
-	live, docs, err := indexer.OpenLiveDocs(data, wl, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	_, live, docs := writableSample(t)
 	s := New(live.Index(), Options{})
 	check := func(when string) (segments int) {
 		t.Helper()
-		ai, err := live.Index().Advanced()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := ai.Reader()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
+		r := heldReader(t, live.Index())
 		composed, err := s.columnsOf(ctx, r)
 		if err != nil {
 			t.Fatal(err)
@@ -184,12 +165,46 @@ func TestColumnsComposed(t *testing.T) {
 	s.segColumns.mu.Lock()
 	cached := len(s.segColumns.m)
 	s.segColumns.mu.Unlock()
-	ai, _ := live.Index().Advanced()
-	r, _ := ai.Reader()
-	if want := len(r.(*scorch.IndexSnapshot).Segments()); cached > want {
+	if want := len(heldReader(t, live.Index()).(*scorch.IndexSnapshot).Segments()); cached > want {
 		t.Errorf("%d segments' columns kept, the snapshot has %d", cached, want)
 	}
-	r.Close()
+}
+
+// writableSample builds the sample corpus in a new data folder and serves
+// it for live documents (closed when the test ends).
+func writableSample(t *testing.T) (string, *indexer.Live, *indexer.Docs) {
+	t.Helper()
+	data := t.TempDir()
+	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
+		t.Fatal(err)
+	}
+	wl, err := wal.Open(wal.Dir(data), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, docs, err := indexer.OpenLiveDocs(data, wl, nil, nil)
+	if err != nil {
+		wl.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Close(); wl.Close() })
+	return data, live, docs
+}
+
+// heldReader returns the snapshot idx serves now, held until the test (or
+// benchmark) ends.
+func heldReader(t testing.TB, idx bleve.Index) index.IndexReader {
+	t.Helper()
+	ai, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 // TestSpellingsOutliveWrites: the snapshots live writes make share the
@@ -197,20 +212,7 @@ func TestColumnsComposed(t *testing.T) {
 // generation has its own.
 func TestSpellingsOutliveWrites(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	if _, err := indexer.Build(ctx, data, indexer.BuildOptions{Sources: []string{"../corpus/sample"}}); err != nil {
-		t.Fatal(err)
-	}
-	wl, err := wal.Open(wal.Dir(data), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wl.Close()
-	live, docs, err := indexer.OpenLiveDocs(data, wl, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	data, live, docs := writableSample(t)
 	s := New(live.Index(), Options{ResultCacheMB: -1})
 	suggest := func(when string) *suggestDict {
 		t.Helper()
@@ -305,21 +307,14 @@ func sameColumns(a, b *columnSet) string {
 // nothing).
 func BenchmarkColumnsAfterWrite(b *testing.B) {
 	live := OpenBenchData(b)
-	ai, err := live.Index().Advanced()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := ai.Reader()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
+	r := heldReader(b, live.Index())
 	ctx := context.Background()
 	segs := r.(*scorch.IndexSnapshot).Segments()
 	counts := make([]uint64, len(segs))
 	gone := make([][]uint64, len(segs))
 	cols := make([][]*column, len(segs))
 	for i, ss := range segs {
+		var err error
 		if cols[i], err = segmentColumnsOf(ctx, ss.Segment()); err != nil {
 			b.Fatal(err)
 		}

@@ -56,15 +56,7 @@ func TestCacheReaderAsScorch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ai, err := idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ai.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := heldReader(t, idx)
 	segs, deleted := r.(*scorch.IndexSnapshot).Segments(), uint64(0)
 	for _, ss := range segs {
 		if d := ss.Deleted(); d != nil {

@@ -436,15 +436,7 @@ func TestAnyOfStopsWhenCancelled(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ai, err := idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ai.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := heldReader(t, idx)
 	q := newAnyOf(termQ("body", "alpha", 0), termQ("body", "beta", 0))
 	for _, cancelled := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())

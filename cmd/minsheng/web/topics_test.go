@@ -28,14 +28,7 @@ func (t fixedTaxonomy) Taxonomy() search.Taxonomy { return search.Taxonomy(t) }
 
 func TestPutDocTopics(t *testing.T) {
 	live, s := sampleSearcher(t)
-	tax, err := taxonomy.DefaultTaxonomy()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st search.Taxonomy
-	for _, td := range tax.Topics {
-		st.Topics = append(st.Topics, search.TopicInfo{Name: td.Name, Aliases: td.Aliases})
-	}
+	_, st := defaultTopics(t)
 	const token = "topics-test-token-0123456789"
 	data := t.TempDir()
 	store, err := taxonomy.OpenCorrections(data)
@@ -126,6 +119,21 @@ func TestPutDocTopics(t *testing.T) {
 	}
 }
 
+// defaultTopics is the built-in taxonomy, and what the server is told of
+// it.
+func defaultTopics(t *testing.T) (*taxonomy.Taxonomy, search.Taxonomy) {
+	t.Helper()
+	tax, err := taxonomy.DefaultTaxonomy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st search.Taxonomy
+	for _, td := range tax.Topics {
+		st.Topics = append(st.Topics, search.TopicInfo{Name: td.Name, Aliases: td.Aliases})
+	}
+	return tax, st
+}
+
 // failingRetag is live documents whose retags fail.
 type failingRetag struct{ *indexer.Docs }
 
@@ -145,17 +153,10 @@ func TestPutDocTopicsSearchedAtOnce(t *testing.T) {
 	if err := os.WriteFile(src, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tax, err := taxonomy.DefaultTaxonomy()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tax, st := defaultTopics(t)
 	clf, err := taxonomy.NewClassifier(tax)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var st search.Taxonomy
-	for _, td := range tax.Topics {
-		st.Topics = append(st.Topics, search.TopicInfo{Name: td.Name, Aliases: td.Aliases})
 	}
 	store, err := taxonomy.OpenCorrections(data)
 	if err != nil {
