@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"minsheng/indexer"
@@ -41,15 +42,7 @@ func newDocsFixture(t *testing.T, lim Limits) *docsFixture {
 	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{src}}); err != nil {
 		t.Fatal(err)
 	}
-	wl, err := wal.Open(wal.Dir(data), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	live, docs, err := indexer.OpenLiveDocs(data, wl, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { live.Close(); wl.Close() })
+	live, docs, _ := openLiveDocs(t, data, nil)
 	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: slog.New(slog.DiscardHandler), Limits: lim})
 	srv.Docs, srv.AdminToken, srv.EditorToken = docs, testToken, editorToken
 	h, err := srv.Handler(nil)
@@ -57,6 +50,27 @@ func newDocsFixture(t *testing.T, lim Limits) *docsFixture {
 		t.Fatal(err)
 	}
 	return &docsFixture{h: h, live: live}
+}
+
+// openLiveDocs serves the current generation of data for live documents
+// tagged by tagger (nil: none), as serve does; stop closes its index and
+// write-ahead log (a server stopping), and is called when tb ends if it
+// was not.
+func openLiveDocs(tb testing.TB, data string, tagger indexer.Tagger) (live *indexer.Live, docs *indexer.Docs, stop func()) {
+	tb.Helper()
+	wl, err := wal.Open(wal.Dir(data), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	live, docs, err = indexer.OpenLiveDocs(data, wl, tagger, nil)
+	if err != nil {
+		wl.Close()
+		tb.Fatal(err)
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { live.Close(); wl.Close() }) }
+	tb.Cleanup(stop)
+	return live, docs, stop
 }
 
 // req sends a request as token ("" for none) with header pairs.

@@ -26,7 +26,6 @@ import (
 
 	"minsheng/indexer"
 	"minsheng/indexer/taxonomy"
-	"minsheng/indexer/wal"
 	"minsheng/search"
 )
 
@@ -111,16 +110,7 @@ func BenchmarkLiveIngest(b *testing.B) {
 	if _, err := indexer.Build(context.Background(), data, indexer.BuildOptions{Sources: []string{src}, Tagger: tagger}); err != nil {
 		b.Fatal(err)
 	}
-	wl, err := wal.Open(wal.Dir(data), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer wl.Close()
-	live, docs, err := indexer.OpenLiveDocs(data, wl, tagger, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer live.Close()
+	live, docs, _ := openLiveDocs(b, data, tagger)
 	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: slog.New(slog.DiscardHandler), Limits: Limits{MaxBodyBytes: 16 << 20}})
 	srv.Docs, srv.EditorToken = docs, "bench-editor-token-of-24-characters"
 	h, err := srv.Handler(nil)

@@ -17,7 +17,6 @@ import (
 	"minsheng/corpus"
 	"minsheng/indexer"
 	"minsheng/indexer/taxonomy"
-	"minsheng/indexer/wal"
 	"minsheng/search"
 )
 
@@ -168,16 +167,9 @@ func TestPutDocTopicsSearchedAtOnce(t *testing.T) {
 	var stop func() // the server's: closes its index and log
 	serve := func(retagFails bool) *docsFixture {
 		t.Helper()
-		wl, err := wal.Open(wal.Dir(data), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		live, docs, err := indexer.OpenLiveDocs(data, wl, clf.WithCorrectionSource(store), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop = func() { live.Close(); wl.Close() }
-		t.Cleanup(stop)
+		var live *indexer.Live
+		var docs *indexer.Docs
+		live, docs, stop = openLiveDocs(t, data, clf.WithCorrectionSource(store))
 		srv := New(Options{Search: search.New(live.Index(), search.Options{}), Taxonomy: fixedTaxonomy(st), Live: live,
 			Log: slog.New(slog.DiscardHandler), Topics: store, Docs: docs})
 		if retagFails {
