@@ -58,26 +58,11 @@ func BenchmarkSearchLoad(b *testing.B) {
 	// memory_limit), for both sides
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(DefaultMemoryLimit))
-	live, err := indexer.OpenLive(data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer live.Close()
 	opt := search.Options{ResultCacheMB: -1}
 	if os.Getenv("MINSHENG_BENCH_RESULT_CACHE") == "on" {
 		opt.ResultCacheMB = 0 // the default
 	}
-	s := search.New(live.Index(), opt)
-	syn, err := search.BuiltinSynonyms() // as serve searches without a synonyms file
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.SetSynonyms(syn)
-	// as serve does before it serves: the columns of facets and sorts (and
-	// the words of did-you-mean) are built, not paid by the first clients
-	if err := s.Warm(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	live, s := benchSearcher(b, data, opt)
 	srv := New(Options{Search: s, Live: live, Log: slog.New(slog.DiscardHandler)}) // the defaults: a search slot per CPU
 	h, err := srv.Handler(nil)
 	if err != nil {
@@ -119,6 +104,57 @@ func BenchmarkSearchLoad(b *testing.B) {
 		b.Logf("8 clients, %s each: minsheng %d requests, %d errors, p50 %.1f ms, p99 %.1f ms, %.0f qps; plain bleve (cjk) %d requests, %d errors, p50 %.1f ms, p99 %.1f ms, %.0f qps",
 			dur, ours.n, ours.errors, ours.p50, ours.p99, ours.qps, theirs.n, theirs.errors, theirs.p50, theirs.p99, theirs.qps)
 	}
+}
+
+// benchSearcher opens the data folder's generation for b, closed when b
+// ends, and a searcher of it as serve makes one: the built-in synonyms,
+// and warmed (the columns of facets and sorts and the words of
+// did-you-mean built, not paid by the first searches).
+func benchSearcher(b *testing.B, data string, opt search.Options) (*indexer.Live, *search.Searcher) {
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { live.Close() })
+	s := search.New(live.Index(), opt)
+	syn, err := search.BuiltinSynonyms() // as serve searches without a synonyms file
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.SetSynonyms(syn)
+	if err := s.Warm(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return live, s
+}
+
+// BenchmarkNewsQueries searches BenchmarkNewsLoad's 200 queries one after
+// the other, in this process, without HTTP, every answer computed (facets
+// and highlights as the API gives them), on the index in
+// MINSHENG_BENCH_DATA (one of news-2023): the search's own cost, which
+// the load's figures hold among others. One op is the 200 queries; run
+// two builds alternately to compare them.
+func BenchmarkNewsQueries(b *testing.B) {
+	data := os.Getenv("MINSHENG_BENCH_DATA")
+	if data == "" {
+		b.Skip("skipping: set MINSHENG_BENCH_DATA to a data folder indexed from ../shared/corpora/news-2023")
+	}
+	_, s := benchSearcher(b, data, search.Options{ResultCacheMB: -1})
+	queries := newsQueries(b, 200)
+	ctx := context.Background()
+	for _, q := range queries { // the postings the queries read, in the page cache
+		if _, err := s.Search(ctx, search.Request{Query: q}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		for _, q := range queries {
+			if _, err := s.Search(ctx, search.Request{Query: q}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*len(queries)), "ms/query")
 }
 
 type loadResult struct {
