@@ -123,17 +123,40 @@ func (s *matchSink) pageFull() bool {
 type maskSet struct {
 	m  []uint64
 	hi uint64 // one past the largest document set
+	// unit and added count, as set sets bits, the documents that had no
+	// bit of unit before: the documents of a unit (of its alternatives'
+	// bits), counted as its alternatives are read, where counting them
+	// after every unit was read went through every document again
+	unit  uint64
+	added int
 }
 
 var maskSets = sync.Pool{New: func() any { return new(maskSet) }}
 
-func (ms *maskSet) set(doc uint64, bit uint) { ms.setBits(doc, 1<<bit) }
+// set adds bit to the mask of doc, and counts doc in added if it had no
+// bit of unit.
+func (ms *maskSet) set(doc uint64, bit uint) {
+	if doc >= uint64(len(ms.m)) {
+		ms.grow(doc)
+	}
+	old := ms.m[doc]
+	if old&ms.unit == 0 {
+		ms.added++
+	}
+	ms.m[doc] = old | 1<<bit
+	ms.hi = max(ms.hi, doc+1)
+}
+
+// grow makes room for the mask of doc.
+func (ms *maskSet) grow(doc uint64) {
+	n := max(doc+1, 2*uint64(len(ms.m)), 1024)
+	ms.m = append(ms.m, make([]uint64, n-uint64(len(ms.m)))...)
+}
 
 // setBits adds bits to the mask of doc.
 func (ms *maskSet) setBits(doc uint64, bits uint64) {
 	if doc >= uint64(len(ms.m)) {
-		n := max(doc+1, 2*uint64(len(ms.m)), 1024)
-		ms.m = append(ms.m, make([]uint64, n-uint64(len(ms.m)))...)
+		ms.grow(doc)
 	}
 	ms.m[doc] |= bits
 	ms.hi = max(ms.hi, doc+1)
@@ -145,7 +168,7 @@ func (ms *maskSet) used() []uint64 { return ms.m[:ms.hi] }
 // reset clears the masks set, for the set's next use.
 func (ms *maskSet) reset() {
 	clear(ms.m[:ms.hi])
-	ms.hi = 0
+	ms.hi, ms.unit, ms.added = 0, 0, 0
 }
 
 func (ms *maskSet) of(doc uint64) uint64 {
@@ -299,7 +322,15 @@ type matchSearcher struct {
 	next    uint64
 	own     uint64    // the bits of the units' own words
 	synonym *follower // the synonyms' score searcher; nil: none
+	// shares is the share of every set of units (one bit a unit), when
+	// there are at most maxShareTable units: looked up, not summed, for
+	// every document
+	shares []float64
 }
+
+// maxShareTable is the most units whose shares a matchSearcher tabulates
+// (2 KB).
+const maxShareTable = 8
 
 // readAll reads every unit into the masks and weighs the units.
 func (s *matchSearcher) readAll() error {
@@ -311,22 +342,36 @@ func (s *matchSearcher) readAll() error {
 			return err
 		}
 	}
+	// each unit's BM25 idf, as bleve's term scorer has it, from the
+	// documents that have any of its alternatives: counted as they are
+	// read, unless the score's clauses marked some first
+	counts := make([]float64, len(s.bits))
 	for i, ar := range s.alts {
+		u := s.unitOf[i]
+		s.masks.unit, s.masks.added = s.bits[u], 0
 		if err := ar.readInto(s.ended, s.masks, uint(i)); err != nil {
 			return err
 		}
+		counts[u] += float64(s.masks.added)
 	}
-	// each unit's BM25 idf, as bleve's term scorer has it, from the
-	// documents that have any of its alternatives
-	counts := make([]float64, len(s.bits))
-	for _, mask := range s.masks.used() {
-		for u := s.unitsOf(mask); u != 0; u &= u - 1 {
-			counts[bits.TrailingZeros64(u)]++
+	s.masks.unit = 0
+	if s.first != nil {
+		clear(counts)
+		for _, mask := range s.masks.used() {
+			for u := s.unitsOf(mask); u != 0; u &= u - 1 {
+				counts[bits.TrailingZeros64(u)]++
+			}
 		}
 	}
 	for i, n := range counts {
 		s.weights[i] = math.Log(1 + (s.docs-n+0.5)/(n+0.5))
 		s.all += s.weights[i]
+	}
+	if len(s.bits) <= maxShareTable {
+		s.shares = make([]float64, 1<<len(s.bits))
+		for units := range s.shares {
+			s.shares[units] = s.share(uint64(units))
+		}
 	}
 	if s.sink.masks == nil { // one snapshot is searched: the first tells
 		s.sink.masks, s.sink.units = s.masks, s.bits
@@ -376,7 +421,13 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 			continue
 		}
 		units := s.unitsOf(mask)
-		share, full := s.share(units), units == s.every1
+		var share float64
+		if s.shares != nil {
+			share = s.shares[units]
+		} else {
+			share = s.share(units)
+		}
+		full := units == s.every1
 		if !full && (s.every || share < MatchFloor) {
 			continue
 		}
