@@ -362,6 +362,22 @@ type hooks struct {
 	cs        *columnSet
 	counts    [][]int
 	docs      []uint64
+	fc        *facetCounter // of the collection under way; nil: no facets
+	// tallied counts the matches handed to tally, not to the collector
+	tallied uint64
+}
+
+// tally counts document n as a match that the collector is not handed
+// (matchSink.tally): in the facets, the documents kept and tallied, as
+// the collector's handler counts a match and its total.
+func (h *hooks) tally(n uint64) {
+	h.tallied++
+	if h.collect {
+		h.docs = append(h.docs, n)
+	}
+	if h.fc != nil {
+		h.fc.add(n)
+	}
 }
 
 // hooks returns the hooks of one request.
@@ -390,7 +406,7 @@ func (h *hooks) context(ctx context.Context) context.Context {
 		if err != nil {
 			return nil, false, err
 		}
-		h.cs, h.docs = cs, h.docs[:0]
+		h.cs, h.docs, h.fc, h.tallied = cs, h.docs[:0], nil, 0
 		if h.facetSize == 0 && !h.collect {
 			return next, loadID, nil
 		}
@@ -398,7 +414,7 @@ func (h *hooks) context(ctx context.Context) context.Context {
 		var fc *facetCounter
 		if h.facetSize > 0 {
 			fc = newFacetCounter(cs, h.overdueAt, h.cutoff)
-			h.counts = fc.counts
+			h.counts, h.fc = fc.counts, fc
 		}
 		return func(d *bsearch.DocumentMatch) error {
 			if d != nil {

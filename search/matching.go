@@ -105,6 +105,11 @@ type matchSink struct {
 	// skips says that the query's searcher hands on the partial matches
 	// it finds once the page is full unscored (matchSearcher.Next)
 	skips bool
+	// tally, when not nil, counts those matches instead, without handing
+	// them on: the matching is the whole query, so nothing after the
+	// searcher decides whether they match, and the collector would count
+	// them (the total, the facets) and drop them (hooks.tally)
+	tally *hooks
 }
 
 // pageFull reports whether no partial match handed on now can reach the
@@ -431,13 +436,24 @@ func (s *matchSearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch,
 		if !full && (s.every || share < MatchFloor) {
 			continue
 		}
-		dm := sc.DocumentMatchPool.Get()
-		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
 		if !full && s.sink.pageFull() {
+			if t := s.sink.tally; t != nil {
+				if t.tallied%4096 == 0 {
+					if err := s.ended(); err != nil {
+						return nil, err
+					}
+				}
+				t.tally(s.next)
+				continue
+			}
+			dm := sc.DocumentMatchPool.Get()
+			dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
 			dm.Score = 0 // below every complete match, which fill the page
 			s.next++
 			return dm, nil
 		}
+		dm := sc.DocumentMatchPool.Get()
+		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
 		score, err := s.score.scoreOf(sc, dm.IndexInternalID)
 		if err != nil {
 			return nil, err

@@ -102,7 +102,7 @@ func fastQueries(t *testing.T, docs []corpus.Doc, n int) []string {
 }
 
 // compareModes runs every query through fast and slow, in both modes,
-// under filters, on later pages and by date, and reports where they
+// under filters, on later pages and pages of one, and by date, and reports where they
 // answer differently; it returns the searches compared and those of them
 // with partial matches.
 func compareModes(t *testing.T, fast, slow *search.Searcher, queries []string) (compared, partial int) {
@@ -118,6 +118,10 @@ func compareModes(t *testing.T, fast, slow *search.Searcher, queries []string) (
 			r.Page, r.Size = 2, 5
 		case i%11 == 4:
 			r.Sort = search.SortDateDesc
+		case i%4 == 2:
+			// a page of one: full at the first complete match, and the
+			// partial ones after it counted apart from the collector
+			r.Size = 1
 		}
 		want, err := slow.Search(context.Background(), r)
 		if err != nil {

@@ -196,6 +196,11 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	if r.Sort == SortRelevance && r.After == nil {
 		sink.window = uint64(r.Page * r.Size)
 	}
+	if l, ok := sr.Query.(lone); ok && h != nil {
+		if _, ok := l.q.(*matching); ok { // no filter, group or exclusion after it
+			sink.tally = h
+		}
+	}
 	full := scoreFirst(sr, h)
 	res, err := s.runCounting(ctx, sr, h, sink, counter)
 	if err != nil {
@@ -332,6 +337,9 @@ func (s *Searcher) runCounting(ctx context.Context, sr *bleve.SearchRequest, h *
 			return nil, fmt.Errorf("%w: the search took longer than %s", ErrUnavailable, s.Limits.Timeout)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if h != nil {
+		res.Total += h.tallied // the matches counted without the collector
 	}
 	return res, nil
 }
