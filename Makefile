@@ -61,6 +61,7 @@ bench: build
 	MINSHENG_BENCH_SEGMENTS=$(abspath $(BENCH_NEWS))/generations/"$$(cat $(BENCH_NEWS)/CURRENT)"/index/store $(GO) test -run '^$$' -bench 'BuildSegment' -benchtime 2x ./indexer/literal/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_NEWS)) $(GO) test -run '^$$' -bench 'FacetCount' -count 3 ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_NEWS)) $(GO) test -run '^$$' -bench 'ColumnsAfterWrite' -benchtime 10x ./search/
+	MINSHENG_BENCH_DATA=$(abspath $(BENCH_NEWS)) $(GO) test -run '^$$' -bench 'NewsQueries' -benchtime 20x ./cmd/minsheng/web/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryMix' -benchtime 40x -timeout 30m ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'ResultCache' -benchtime 3x -timeout 30m ./search/
 	MINSHENG_BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench 'QueryAbuse' -benchtime 3x -timeout 30m ./search/
