@@ -102,9 +102,9 @@ func fastQueries(t *testing.T, docs []corpus.Doc, n int) []string {
 }
 
 // compareModes runs every query through fast and slow, in both modes,
-// under filters, on later pages and pages of one, and by date, and reports where they
-// answer differently; it returns the searches compared and those of them
-// with partial matches.
+// under filters, on later pages and pages of one, and by date, and
+// reports where they answer differently; it returns the searches compared
+// and those of them with partial matches.
 func compareModes(t *testing.T, fast, slow *search.Searcher, queries []string) (compared, partial int) {
 	t.Helper()
 	for i, q := range queries {
