@@ -176,6 +176,26 @@ func quoteValue(v string) string {
 	return "“" + v + "”"
 }
 
+// NormalizeHandling normalises the handling fields of a document that no
+// reader read (one of the API, decoded from JSON) as a reader does: the
+// reply class becomes A-D (ReplyClassText keeping it as written, when
+// empty), the satisfaction one of Satisfactions, an unknown value of
+// either is kept as written, and the lead unit comes first in Units (a
+// lead unit of several names is the first, the others assisting). A
+// document already normalised is left as it is.
+func NormalizeHandling(d *Doc) {
+	n := len(d.problems)
+	class, sat, lead := d.ReplyClass, d.Satisfaction, d.LeadUnit
+	d.ReplyClass, d.Satisfaction, d.LeadUnit = "", "", ""
+	setHandling(d, "reply_class", class)
+	setHandling(d, "satisfaction", sat)
+	setHandling(d, "lead_unit", lead)
+	finishHandling(d)
+	// Nobody reports the values kept as written of a document outside
+	// a walk: they are in the document itself.
+	d.problems = d.problems[:n]
+}
+
 // finishHandling puts the lead unit first in Units and the assisting units
 // after the others, each once.
 func finishHandling(d *Doc) {

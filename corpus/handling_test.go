@@ -169,6 +169,39 @@ func TestHandlingBadValues(t *testing.T) {
 	}
 }
 
+// TestNormalizeHandling: a document decoded from JSON (no reader) ends
+// with the handling fields a reader gives the same values, and
+// normalising it again changes nothing.
+func TestNormalizeHandling(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "h.jsonl", `{"title":"一","reply_class":"乙类","satisfaction":"比较满意","lead_unit":"省教育厅、省民政厅","units":["省财政厅","省教育厅"]}`+"\n")
+	r := walk(t, Options{}, p)
+	if len(r.docs) != 1 {
+		t.Fatal(r.probs)
+	}
+	read := r.docs[0]
+	d := Doc{Title: "一", Kind: read.Kind, ReplyClass: "乙类", Satisfaction: "比较满意", LeadUnit: "省教育厅、省民政厅", Units: []string{"省财政厅", "省教育厅"}}
+	d.ID = read.ID
+	NormalizeHandling(&d)
+	if d.ReplyClass != ClassB || d.ReplyClassText != "乙类" || d.Satisfaction != FairlySatisfied || d.LeadUnit != "省教育厅" ||
+		!slices.Equal(d.Units, []string{"省教育厅", "省财政厅", "省民政厅"}) {
+		t.Errorf("normalised: %+v", d)
+	}
+	a, _ := json.Marshal(&d)
+	b, _ := json.Marshal(&read)
+	if string(a) != string(b) {
+		t.Errorf("normalised:\n%s\nthe reader's:\n%s", a, b)
+	}
+	NormalizeHandling(&d)
+	if again, _ := json.Marshal(&d); string(again) != string(a) {
+		t.Errorf("normalised twice:\n%s\nonce:\n%s", again, a)
+	}
+	u := Doc{ReplyClass: "E类", Satisfaction: "还行"}
+	NormalizeHandling(&u)
+	if u.ReplyClass != "E类" || u.ReplyClassText != "E类" || u.Satisfaction != "还行" || len(u.problems) != 0 {
+		t.Errorf("unknown values: %+v", u)
+	}
+}
+
 func TestOverdue(t *testing.T) {
 	day := func(s string) time.Time { t, _ := ParseDate(s); return t }
 	for _, c := range []struct {

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -45,7 +44,8 @@ var kindNames = []string{corpus.KindSuggestion, corpus.KindReply, corpus.KindNew
 // type, invalid UTF-8, a missing or over-long id, an unknown kind, a date
 // that is not one, and a document without title or body are errors
 // (ErrBadDoc) naming the field. The fields tagging sets (computedFields)
-// cannot be given.
+// cannot be given. Dates and the handling fields read as the readers of
+// sources read them (corpus.ParseDate, corpus.NormalizeHandling).
 func ParseDoc(b []byte) (*corpus.Doc, error) {
 	fields, err := parseObject(b)
 	if err != nil {
@@ -88,19 +88,8 @@ func docOf(fields map[string]json.RawMessage) (*corpus.Doc, error) {
 			return nil, badDoc(k, "set at index time by the classifier; give the document's own topics as \"topics\"")
 		}
 	}
-	if raw, ok := fields["date"]; ok {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			if s == "" {
-				delete(fields, "date")
-			} else {
-				t, err := corpus.ParseDate(s)
-				if err != nil {
-					return nil, badDoc("date", "%q is not a date (2024-03-01, 2024年3月1日, RFC 3339)", s)
-				}
-				fields["date"], _ = json.Marshal(t)
-			}
-		}
+	if err := readDates(fields); err != nil {
+		return nil, err
 	}
 	js, _ := json.Marshal(fields) // RawMessages that parsed marshal again
 	dec := json.NewDecoder(bytes.NewReader(js))
@@ -114,16 +103,46 @@ func docOf(fields map[string]json.RawMessage) (*corpus.Doc, error) {
 		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return nil, badDoc(strings.Trim(name, `"`), "unknown field")
 		}
-		var pe *time.ParseError
-		if errors.As(err, &pe) {
-			return nil, badDoc("date", "not a date: %v", err)
-		}
 		return nil, badDoc("", "%v", err)
 	}
 	if err := checkDoc(&d); err != nil {
 		return nil, err
 	}
+	// The handling fields are stored as a reader stores them, so that
+	// the analytics and the reply_class and satisfaction filters count a
+	// document of the API (乙类, 比较满意) as they count one of a file.
+	corpus.NormalizeHandling(&d)
 	return &d, nil
+}
+
+// dateFields are the date fields of corpus.Doc.
+var dateFields = []string{"date", "assigned", "due", "replied"}
+
+// readDates reads the date fields of fields as the readers of sources read
+// a date (corpus.ParseDate: 2024-03-01, 2024年3月1日, RFC 3339, and the
+// form search hits show, 2024-05-15), and writes them back as JSON times
+// for corpus.Doc to decode. An empty date or null is none.
+func readDates(fields map[string]json.RawMessage) error {
+	for _, f := range dateFields {
+		raw, ok := fields[f]
+		if !ok {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return badDoc(f, "want a date as a JSON string (2024-03-01, 2024年3月1日, RFC 3339), got %s", clip(string(raw), 40))
+		}
+		if strings.TrimSpace(s) == "" {
+			delete(fields, f)
+			continue
+		}
+		t, err := corpus.ParseDate(s)
+		if err != nil {
+			return badDoc(f, "%q is not a date (2024-03-01, 2024年3月1日, RFC 3339)", clip(s, 40))
+		}
+		fields[f], _ = json.Marshal(t)
+	}
+	return nil
 }
 
 // checkDoc checks what the JSON types cannot say, and fills in the kind.
@@ -147,12 +166,16 @@ func checkDoc(d *corpus.Doc) error {
 }
 
 // CheckID checks a document id of the API: present, at most MaxIDLen
-// bytes, without slashes, spaces or control characters (it is a path
-// segment of /api/v1/docs/{id}).
+// bytes, without slashes, spaces or control characters, and neither "."
+// nor ".." (it is a path segment of /api/v1/docs/{id}, and a browser or
+// proxy resolves those two, escaped as %2E too, before the server sees
+// them: /api/v1/docs/.. is /api/v1/).
 func CheckID(id string) error {
 	switch {
 	case id == "":
 		return badDoc("id", "missing")
+	case id == "." || id == "..":
+		return badDoc("id", "%q cannot be an id: a browser reads it as a folder of the path /api/v1/docs/{id}, not a document", id)
 	case len(id) > MaxIDLen:
 		return badDoc("id", "%d bytes long, at most %d", len(id), MaxIDLen)
 	case !utf8.ValidString(id):
@@ -182,6 +205,13 @@ func patchDoc(d *corpus.Doc, b []byte) (*corpus.Doc, error) {
 	fields, err := docFields(d)
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := patch["reply_class_text"]; !ok {
+		if _, ok := patch["reply_class"]; ok {
+			// The class as written follows the class it comes with,
+			// not the class it replaces.
+			delete(fields, "reply_class_text")
+		}
 	}
 	for k, v := range patch {
 		if string(v) == "null" {

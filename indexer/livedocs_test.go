@@ -259,6 +259,8 @@ func TestParseDocErrors(t *testing.T) {
 		{`{"body":"正文"}`, `"id"`},
 		{`{"id":"` + long + `","body":"x"}`, `"id"`},
 		{`{"id":"a/b","body":"x"}`, `"id"`},
+		{`{"id":".","body":"x"}`, `"id"`},
+		{`{"id":"..","body":"x"}`, `"id"`},
 		{`{"id":"a","kind":"memo","body":"x"}`, `"kind"`},
 		{`{"id":"a","body":"x","colour":"red"}`, `"colour"`},
 		{`{"id":"a","body":"x","units":"教育厅"}`, `"units"`},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,9 @@ const ctxToken = "minsheng.token"
 
 // requireToken lets a request through only with the bearer token of one
 // of names (tried in order): none is 401, a wrong one 403, and with none
-// of them configured the routes are off (403). An address with
+// of them configured the routes are off (403). A valid token of another
+// role (the editor token on an admin route) is 403 too, saying which token
+// the route needs, but it is no wrong token. An address with
 // Limits.AuthFailures wrong tokens in the last minute gets 429 until the
 // minute is over, whatever token it sends. The requests let through are
 // audited: see audited.
@@ -76,6 +79,15 @@ func (s *Server) authenticate(c *gin.Context, names ...string) bool {
 		}
 	}
 	if name == "" {
+		// A valid token of another role is a mistake of the caller, not a
+		// guess: counting it would throttle an editor (and the admin behind
+		// the same address) for a minute after ten clicks on an admin page.
+		if other := s.otherToken(tok, names); other != "" {
+			s.Log.Info("token of another role refused", "client", client, "method", c.Request.Method, "route", routeOf(c),
+				"token", other, "request_id", requestID(c))
+			fail(c, http.StatusForbidden, fmt.Sprintf("this route needs the %s token; the %s token does not open it", names[0], other))
+			return false
+		}
 		n := s.authThrottle().fail(client, time.Now())
 		s.Log.Warn("authentication failed", "client", client, "method", c.Request.Method, "route", routeOf(c),
 			"token_hint", tokenHint(tok), "failures_this_minute", n, "request_id", requestID(c))
@@ -87,6 +99,20 @@ func (s *Server) authenticate(c *gin.Context, names ...string) bool {
 	}
 	c.Set(ctxToken, name)
 	return true
+}
+
+// otherToken returns the name of the configured token tok is when that
+// token is not one of names, and "" when tok is no configured token.
+func (s *Server) otherToken(tok string, names []string) string {
+	for _, n := range []string{TokenAdmin, TokenEditor} {
+		if slices.Contains(names, n) {
+			continue
+		}
+		if want := s.token(n); want != "" && sameToken(tok, want) {
+			return n
+		}
+	}
+	return ""
 }
 
 // token returns the configured token of name.

@@ -84,6 +84,45 @@ func TestAuthThrottle(t *testing.T) {
 	}
 }
 
+// TestWrongRoleNotThrottled: the editor token on an admin route is 403
+// saying the route needs the admin token, and however often it is sent it
+// is no guess: the address's editor writes and admin requests still pass.
+func TestWrongRoleNotThrottled(t *testing.T) {
+	f := newAdminFixture(t, 3)
+	var logs bytes.Buffer
+	f.srv.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	f.srv.Limits.AuthFailures = 3
+	const editor = "editor-token-of-thirty-characters"
+	f.srv.EditorToken = editor
+	const addr = "198.51.100.20"
+	for i := range 10 {
+		w := send(f.h, "GET", "/api/v1/jobs", addr, "Bearer "+editor, "")
+		if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "needs the admin token") {
+			t.Fatalf("editor token on an admin route, try %d: %d %s; want 403 saying it needs the admin token", i+1, w.Code, w.Body)
+		}
+	}
+	if w := send(f.h, "GET", "/api/v1/jobs", addr, "Bearer "+testToken, ""); w.Code != http.StatusOK {
+		t.Fatalf("admin token after 10 editor tries: %d %s, want 200", w.Code, w.Body)
+	}
+	// the fixture has no live documents: an editor route of its own
+	// shares the server's throttle
+	edit := gin.New()
+	edit.POST("/edit", f.srv.requireEditor, func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	if w := send(edit, "POST", "/edit", addr, "Bearer "+editor, ""); w.Code != http.StatusNoContent {
+		t.Fatalf("editor write after 10 editor tries on an admin route: %d %s", w.Code, w.Body)
+	}
+	if strings.Contains(logs.String(), "authentication failed") {
+		t.Errorf("the editor token was logged as a failed authentication:\n%s", logs.String())
+	}
+	// a wrong token still counts
+	for range 3 {
+		send(f.h, "GET", "/api/v1/jobs", addr, "Bearer guess-number-two", "")
+	}
+	if w := send(f.h, "GET", "/api/v1/jobs", addr, "Bearer "+testToken, ""); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("after 3 wrong tokens: %d, want 429", w.Code)
+	}
+}
+
 // TestAuditEveryAdminRoute: every admin route, whatever its outcome, is
 // an audit record with the token's name, the client, route, parameters
 // and status; GET /audit lists them newest first.

@@ -43,7 +43,8 @@ func newDocsFixture(t *testing.T, lim Limits) *docsFixture {
 		t.Fatal(err)
 	}
 	live, docs, _ := openLiveDocs(t, data, nil)
-	srv := New(Options{Search: search.New(live.Index(), search.Options{}), Live: live, Log: slog.New(slog.DiscardHandler), Limits: lim})
+	sr := search.New(live.Index(), search.Options{})
+	srv := New(Options{Search: sr, Handling: sr, Live: live, Log: slog.New(slog.DiscardHandler), Limits: lim})
 	srv.Docs, srv.AdminToken, srv.EditorToken = docs, testToken, editorToken
 	h, err := srv.Handler(nil)
 	if err != nil {
@@ -195,6 +196,14 @@ func TestDocsBadInput(t *testing.T) {
 		{"invalid UTF-8", "POST", "/api/v1/docs", "{\"id\":\"x\",\"body\":\"\xc3\x28\"}", nil, 400, "UTF-8"},
 		{"missing id", "POST", "/api/v1/docs", `{"body":"正文"}`, nil, 400, `field "id": missing`},
 		{"long id", "POST", "/api/v1/docs", `{"id":"` + strings.Repeat("长", 100) + `","body":"x"}`, nil, 400, `field "id"`},
+		{"id ..", "POST", "/api/v1/docs", `{"id":"..","body":"x"}`, nil, 400, `field "id": ".." cannot be an id`},
+		{"id .", "POST", "/api/v1/docs", `{"id":".","body":"x"}`, nil, 400, `field "id": "." cannot be an id`},
+		{"id .. of the path", "PUT", "/api/v1/docs/..", `{"id":"..","body":"x"}`, nil, 400, `field "id": ".." cannot be an id`},
+		{"id with a slash", "POST", "/api/v1/docs", `{"id":"a/b","body":"x"}`, nil, 400, `field "id"`},
+		{"id with a control character", "POST", "/api/v1/docs", `{"id":"a\u0007b","body":"x"}`, nil, 400, `field "id"`},
+		{"bad due", "POST", "/api/v1/docs", `{"id":"x","body":"x","due":"2020年13月1日"}`, nil, 400, `field "due": "2020年13月1日" is not a date`},
+		{"due a number", "POST", "/api/v1/docs", `{"id":"x","body":"x","due":20200301}`, nil, 400, `field "due"`},
+		{"bad replied", "PATCH", "/api/v1/docs/s1", `{"replied":"昨天"}`, nil, 400, `field "replied": "昨天" is not a date`},
 		{"unknown kind", "POST", "/api/v1/docs", `{"id":"x","kind":"memo","body":"x"}`, nil, 400, `field "kind"`},
 		{"unknown field", "POST", "/api/v1/docs", `{"id":"x","body":"x","colour":1}`, nil, 400, `field "colour"`},
 		{"field type", "POST", "/api/v1/docs", `{"id":"x","body":"x","units":7}`, nil, 400, `field "units"`},
@@ -244,5 +253,67 @@ func TestDocsBadInput(t *testing.T) {
 	}
 	if n, _ := f.total(t, "好的", ""); n != 2 {
 		t.Errorf("good lines of the bulk: %d hits, want 2", n)
+	}
+}
+
+// TestDocsHandlingFields: a live suggestion's handling fields read as a
+// source's do: dates in the forms the readers take (and the form search
+// hits show, which a client may send back), the reply class and the
+// satisfaction normalised, so that the filters and the handling figures
+// count it, and the lead unit first among the units.
+func TestDocsHandlingFields(t *testing.T) {
+	f := newDocsFixture(t, Limits{})
+	w, _ := f.req(t, "POST", "/api/v1/docs", editorToken, `{"id":"h1","kind":"suggestion","title":"关于停车难的建议","body":"建议增加停车位",`+
+		`"reply_class":"乙类","satisfaction":"比较满意","lead_unit":"住建厅","units":["交通厅","住建厅"],`+
+		`"assigned":"2024年3月1日","due":"2024-05-15","replied":"2024/5/10"}`)
+	if w.Code != 200 {
+		t.Fatalf("post: %d %s", w.Code, w.Body)
+	}
+	var d struct {
+		ReplyClass     string   `json:"reply_class"`
+		ReplyClassText string   `json:"reply_class_text"`
+		Satisfaction   string   `json:"satisfaction"`
+		Units          []string `json:"units"`
+	}
+	g, _ := f.req(t, "GET", "/api/v1/docs/h1", "", "")
+	if err := json.Unmarshal(g.Body.Bytes(), &d); err != nil || g.Code != 200 {
+		t.Fatalf("get: %d %s", g.Code, g.Body)
+	}
+	if d.ReplyClass != "B" || d.ReplyClassText != "乙类" || d.Satisfaction != "基本满意" || strings.Join(d.Units, ",") != "住建厅,交通厅" {
+		t.Errorf("stored %+v, want class B (乙类), 基本满意, units 住建厅 first", d)
+	}
+	if n, _ := f.total(t, "", "&reply_class=B"); n != 1 {
+		t.Errorf("reply_class=B: %d hits, want 1", n)
+	}
+	if n, _ := f.total(t, "", "&satisfaction="+url.QueryEscape("基本满意")); n != 1 {
+		t.Errorf("satisfaction=基本满意: %d hits, want 1", n)
+	}
+	var st search.HandlingStats
+	getJSON(t, f.h, "/api/v1/analytics/handling?q="+url.QueryEscape("停车"), &st)
+	for _, sh := range st.ReplyClass {
+		if want := map[string]int{"B": 1}[sh.Value]; sh.Count != want || !strings.Contains("ABCD", sh.Value) {
+			t.Errorf("handling figures count the reply classes %+v, want B once and no other", st.ReplyClass)
+			break
+		}
+	}
+
+	// the due date of a hit goes back as it came
+	w, _ = f.req(t, "GET", "/api/v1/search?q="+url.QueryEscape("停车"), "", "")
+	var res search.Result
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || len(res.Hits) != 1 {
+		t.Fatalf("search: %d %s", w.Code, w.Body)
+	}
+	if h := res.Hits[0]; h.Due != "2024-05-15" || h.Replied != "2024-05-10" {
+		t.Errorf("hit due %q replied %q, want 2024-05-15, 2024-05-10", h.Due, h.Replied)
+	}
+	if w, _ := f.req(t, "PATCH", "/api/v1/docs/h1", editorToken, `{"due":"`+res.Hits[0].Due+`","status":"已办结"}`); w.Code != 200 {
+		t.Fatalf("patch with the hit's due: %d %s", w.Code, w.Body)
+	}
+	var hist struct {
+		History []wal.Version `json:"history"`
+	}
+	getJSON(t, f.h, "/api/v1/docs/h1/history", &hist)
+	if len(hist.History) != 2 || strings.Join(hist.History[1].Changed, ",") != "status" {
+		t.Errorf("history %+v, want the patch to change status alone (the due day is the same)", hist.History)
 	}
 }
