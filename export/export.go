@@ -142,7 +142,7 @@ func (e *Exporter) WriteReport(ctx context.Context, w io.Writer, report Report, 
 	if report == Full {
 		rs = &results{b: b, link: e.link, today: corpus.Today(at, e.Zone), perSheet: e.perSheet(), maxLinks: e.linksPerSheet()}
 	}
-	tr, un := newTrends(), newUnits()
+	tr, un := newTrends(r), newUnits()
 	sc, err := e.scan(ctx, r, report == Full, progress, func(h *search.Hit) error {
 		tr.add(h)
 		un.add(h)

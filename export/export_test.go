@@ -540,6 +540,19 @@ func TestParams(t *testing.T) {
 	if got, want := command(Trends, r), "minsheng export --data DATA --report trends --q '乡村 振兴' --sort -date --topic 教育 --topic 医疗 --kind suggestion --from 2021-01-01 -o FILE.xlsx"; got != want {
 		t.Errorf("command = %s\nwant      %s", got, want)
 	}
+	// the matching mode and the topic scope, when they are not the
+	// defaults, are asked for again too
+	r.Mode, r.TopicScope = search.ModeAll, search.TopicsPrimary
+	if got, want := Params(r).Encode(), "from=2021-01-01&kind=suggestion&mode=all&q=%E4%B9%A1%E6%9D%91+%E6%8C%AF%E5%85%B4&sort=-date&topic=%E6%95%99%E8%82%B2&topic=%E5%8C%BB%E7%96%97&topic_scope=primary"; got != want {
+		t.Errorf("Params = %s\nwant     %s", got, want)
+	}
+	if got, want := command(Full, r), "minsheng export --data DATA --q '乡村 振兴' --sort -date --mode all --topic_scope primary --topic 教育 --topic 医疗 --kind suggestion --from 2021-01-01 -o FILE.xlsx"; got != want {
+		t.Errorf("command = %s\nwant      %s", got, want)
+	}
+	r.Mode, r.TopicScope = search.ModePartial, search.TopicsAll
+	if got := Params(r); got.Has("mode") || got.Has("topic_scope") {
+		t.Errorf("the defaults asked for: %s", got.Encode())
+	}
 	if got := shellQuote(`it's`); got != `'it'\''s'` {
 		t.Errorf("shellQuote = %s", got)
 	}

@@ -47,6 +47,15 @@ func orNone(s, none string) string {
 	return s
 }
 
+// topicScopeLabel says which topics of a document the topic filter and
+// the counts by topic took (Request.TopicScope).
+func topicScopeLabel(scope string) string {
+	if scope == search.TopicsPrimary {
+		return "只计主要主题：主题筛选和按主题的计数只看每篇文档的主要主题（topic_scope=primary）"
+	}
+	return "全部主题：一篇文档计入它的每个主题（主要主题及其他主题）"
+}
+
 // note is a line of 说明: an item and its text or number.
 type note struct {
 	item  string
@@ -65,6 +74,7 @@ func (a *about) rows() []note {
 		{"报表", a.title()},
 		{"检索词", q},
 		{"筛选条件", orNone(filters, "（无）")},
+		{"主题口径", topicScopeLabel(a.r.TopicScope)},
 		{"排序", sortLabel(a.r)},
 		{"结果总数", sc.total},
 		{"导出行数", sc.rows},

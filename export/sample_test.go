@@ -325,6 +325,59 @@ func TestSampleTrends(t *testing.T) {
 	}
 }
 
+// TestSampleTrendsPrimary: with topic_scope=primary, 趋势 counts each
+// document under its primary topic alone, as the search counts it, and
+// 说明 says so.
+func TestSampleTrendsPrimary(t *testing.T) {
+	s, _ := indexOf(t, sampleDir)
+	e := &Exporter{Search: s, Now: fixedNow}
+	var buf bytes.Buffer
+	if _, err := e.WriteReport(context.Background(), &buf, Trends, search.Request{TopicScope: search.TopicsPrimary}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f := workbook(t, buf.Bytes())
+	if n := notesOf(t, f)["主题口径"]; !strings.Contains(n, "只计主要主题") {
+		t.Errorf("说明 主题口径 = %q", n)
+	}
+	got := rows(t, f, "趋势")
+	sum, fewer := 0, false
+	for _, r := range got[1:] {
+		if len(r) == 0 || r[0] == "合计" {
+			continue
+		}
+		n, err := strconv.Atoi(r[len(r)-1])
+		if err != nil {
+			continue
+		}
+		sum += n
+		if r[0] == noTopic {
+			continue
+		}
+		for _, scope := range []string{search.TopicsPrimary, search.TopicsAll} {
+			res, err := s.Search(context.Background(), search.Request{Size: 1, NoFacets: true, TopicScope: scope, Filters: search.Filters{Topic: []string{r[0]}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case scope == search.TopicsPrimary && r[len(r)-1] != strconv.Itoa(int(res.Total)):
+				t.Errorf("趋势 %s 合计 = %s, the index finds %d with it as the primary topic", r[0], r[len(r)-1], res.Total)
+			case scope == search.TopicsAll && n < int(res.Total):
+				fewer = true
+			}
+		}
+	}
+	res, err := s.Search(context.Background(), search.Request{Size: 1, NoFacets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum != int(res.Total) {
+		t.Errorf("趋势 counts %d documents in all, want each of the %d once", sum, res.Total)
+	}
+	if !fewer {
+		t.Error("no topic has fewer documents as the primary one: the test shows nothing")
+	}
+}
+
 // TestSampleUnits checks 办理情况 against counts made from the sample's
 // JSON Lines files, without the index.
 func TestSampleUnits(t *testing.T) {

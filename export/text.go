@@ -120,6 +120,12 @@ func Params(r search.Request) url.Values {
 	if r.Sort != "" && r.Sort != search.SortRelevance {
 		v.Set("sort", r.Sort)
 	}
+	if r.Mode != "" && r.Mode != search.ModePartial {
+		v.Set("mode", r.Mode)
+	}
+	if r.TopicScope != "" && r.TopicScope != search.TopicsAll {
+		v.Set("topic_scope", r.TopicScope)
+	}
 	f := r.Filters
 	for _, fd := range corpus.Filters() {
 		for _, x := range f.Values(fd.Name) {
@@ -143,7 +149,7 @@ func command(report Report, r search.Request) string {
 	}
 	// the CLI's flags are named as the API's parameters
 	v := Params(r)
-	names := []string{"q", "sort"}
+	names := []string{"q", "sort", "mode", "topic_scope"}
 	for _, fd := range corpus.Filters() {
 		names = append(names, fd.Name)
 	}

@@ -76,14 +76,18 @@ func termCounts(fr *bsearch.FacetResult) []Count {
 // month, in China Standard Time) from the first to the last date among
 // the matching documents.
 type Trends struct {
-	Interval  string        `json:"interval"`
-	Periods   []string      `json:"periods"` // "2024" or "2024-03", oldest first
-	Total     []int         `json:"total"`   // matching documents per period, whatever their topics
-	Topics    []TopicSeries `json:"topics"`  // by documents over all periods, most first
-	Matched   uint64        `json:"matched"` // matching documents, dated or not
-	Undated   int           `json:"undated"` // matching documents without a date, in no period
-	Truncated bool          `json:"truncated"`
-	TookMS    float64       `json:"took_ms"`
+	Interval string        `json:"interval"`
+	Periods  []string      `json:"periods"` // "2024" or "2024-03", oldest first
+	Total    []int         `json:"total"`   // matching documents per period, whatever their topics
+	Topics   []TopicSeries `json:"topics"`  // by documents over all periods, most first
+	// TopicScope is the request's scope of topics, TopicsAll or
+	// TopicsPrimary: a document counts under each of its topics, or under
+	// its primary topic alone.
+	TopicScope string  `json:"topic_scope"`
+	Matched    uint64  `json:"matched"` // matching documents, dated or not
+	Undated    int     `json:"undated"` // matching documents without a date, in no period
+	Truncated  bool    `json:"truncated"`
+	TookMS     float64 `json:"took_ms"`
 }
 
 // TopicSeries is one topic's documents per period of a trend.
@@ -95,7 +99,8 @@ type TopicSeries struct {
 
 // Trends counts the matching documents by topic and period, interval
 // being "year" (the default) or "month". A document counts once under each
-// of its topics, given or inferred. At most 240 periods are counted, the
+// of its topics, given or inferred, or with r.TopicScope TopicsPrimary
+// under its primary topic alone, as the search's topic facet counts. At most 240 periods are counted, the
 // latest (Truncated says so), and the 50 topics with most documents.
 //
 // It costs one bleve search, which collects the matches' document
@@ -115,7 +120,7 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
 	defer cancel()
-	out := &Trends{Interval: interval, Periods: []string{}, Total: []int{}, Topics: []TopicSeries{}}
+	out := &Trends{Interval: interval, TopicScope: scopeOf(r), Periods: []string{}, Total: []int{}, Topics: []TopicSeries{}}
 
 	// One pass over the matches collects their document numbers; their
 	// dates and topics come from the columns (the facet and sort columns
@@ -132,7 +137,7 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 		out.TookMS = msSince(start)
 		return out, nil
 	}
-	topicCol := h.cs.cols[slices.Index(facetFields, corpus.FieldTopic)]
+	topicCol := h.cs.cols[slices.Index(facetFields, topicField(r))]
 	sc := scanTrends(h.cs, topicCol, h.docs)
 	out.Undated = sc.undated
 	if !sc.dated { // nothing with a date

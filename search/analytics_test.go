@@ -2,9 +2,11 @@ package search_test
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -515,5 +517,73 @@ func TestTrendsLongSpan(t *testing.T) {
 	}
 	if len(years.Periods) != 35 || years.Truncated || years.Total[0] != 1 || years.Total[33] != 0 || years.Total[34] != 2 {
 		t.Errorf("years %v: %v", years.Periods, years.Total)
+	}
+}
+
+// TestAnalyticsTopicScope holds trends and the handling figures by topic
+// to the search's topic facet under topic_scope=primary: a document counts
+// under its primary topic alone there, as the facet counts it, and under
+// every topic it carries by default.
+func TestAnalyticsTopicScope(t *testing.T) {
+	f := newAnalyticsFixture(t)
+	ctx := context.Background()
+	facet := func(r search.Request) map[string]int {
+		t.Helper()
+		r.Size, r.FacetSize = 1, 100
+		res, err := f.s.Search(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, c := range res.Facets[corpus.FieldTopic] {
+			out[c.Value] = c.Count
+		}
+		return out
+	}
+	differ := false
+	for _, scope := range []string{"", search.TopicsAll, search.TopicsPrimary} {
+		for _, r := range []search.Request{{TopicScope: scope}, {TopicScope: scope, Query: "乡村振兴"},
+			{TopicScope: scope, Filters: search.Filters{Kind: []string{corpus.KindSuggestion}}}} {
+			want := facet(r)
+			tr, err := f.s.Trends(ctx, r, "year")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantScope := cmp.Or(scope, search.TopicsAll); tr.TopicScope != wantScope {
+				t.Errorf("scope %q, q %q, kind %v: trends say scope %q, want %q", scope, r.Query, r.Filters.Kind, tr.TopicScope, wantScope)
+			}
+			got := map[string]int{}
+			for _, ts := range tr.Topics {
+				got[ts.Topic] = ts.Total
+			}
+			if tr.Undated == 0 && !maps.Equal(got, want) {
+				t.Errorf("scope %q, q %q, kind %v: trends by topic %v, the topic facet %v", scope, r.Query, r.Filters.Kind, got, want)
+			}
+			if scope == search.TopicsPrimary && !maps.Equal(want, facet(search.Request{Query: r.Query, Filters: r.Filters})) {
+				differ = true
+			}
+		}
+		r := search.Request{TopicScope: scope}
+		st, err := f.s.Handling(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := facet(search.Request{TopicScope: scope, Filters: search.Filters{Kind: []string{corpus.KindSuggestion}}})
+		got, sum := map[string]int{}, 0
+		for _, g := range st.ByTopic {
+			if g.Topic != search.NoTopic {
+				got[g.Topic] = g.Count
+			}
+			sum += g.Count
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("scope %q: handling by topic %v, the topic facet of the suggestions %v", scope, got, want)
+		}
+		if scope == search.TopicsPrimary && sum != st.Total {
+			t.Errorf("primary scope: by topic counts %d suggestions in all, want each of the %d once", sum, st.Total)
+		}
+	}
+	if !differ {
+		t.Error("the sample's primary topics count as its topics do: the test shows nothing")
 	}
 }

@@ -29,11 +29,14 @@ type HandlingStats struct {
 	KeySupervised int      `json:"key_supervised"`
 	KeyIDs        []string `json:"key_supervised_ids"`
 	ByTopic       []Group  `json:"by_topic"` // most suggestions first
-	ByUnit        []Group  `json:"by_unit"`  // most suggestions led first
-	Overdue       []string `json:"overdue"`  // ids of the overdue suggestions, by id
-	Today         string   `json:"today"`    // the day overdue is reckoned on, in the service's time zone
-	Truncated     bool     `json:"truncated"`
-	TookMS        float64  `json:"took_ms"`
+	// TopicScope is what ByTopic counts: TopicsAll, a suggestion under
+	// each of its topics, or TopicsPrimary, under its primary topic alone.
+	TopicScope string   `json:"topic_scope"`
+	ByUnit     []Group  `json:"by_unit"` // most suggestions led first
+	Overdue    []string `json:"overdue"` // ids of the overdue suggestions, by id
+	Today      string   `json:"today"`   // the day overdue is reckoned on, in the service's time zone
+	Truncated  bool     `json:"truncated"`
+	TookMS     float64  `json:"took_ms"`
 }
 
 // Share is one value's count and its fraction of the suggestions.
@@ -81,7 +84,7 @@ func (s *Searcher) Handling(ctx context.Context, r Request) (*HandlingStats, err
 	if err != nil {
 		return nil, err
 	}
-	out := HandlingOf(docs, m.an.today)
+	out := HandlingOf(docs, m.an.today, scopeOf(r))
 	out.Truncated = truncated
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
@@ -108,9 +111,14 @@ func (s *Searcher) suggestions(ctx context.Context, m *matcher) ([]*corpus.Doc, 
 }
 
 // HandlingOf computes the handling figures of suggestions, overdue as of
-// the day today (2006-01-02).
-func HandlingOf(docs []*corpus.Doc, today string) *HandlingStats {
-	out := &HandlingStats{Total: len(docs), Today: today, KeyIDs: []string{}, Overdue: []string{}}
+// the day today (2006-01-02), by_topic counting each suggestion under
+// every topic it carries or, with scope TopicsPrimary, under its primary
+// topic alone.
+func HandlingOf(docs []*corpus.Doc, today, scope string) *HandlingStats {
+	out := &HandlingStats{Total: len(docs), Today: today, KeyIDs: []string{}, Overdue: []string{}, TopicScope: TopicsAll}
+	if scope == TopicsPrimary {
+		out.TopicScope = TopicsPrimary
+	}
 	classes, sats := map[string]int{}, map[string]int{}
 	topics, units := map[string]*Group{}, map[string]*Group{}
 	group := func(m map[string]*Group, key string, g Group) *Group {
@@ -148,6 +156,9 @@ func HandlingOf(docs []*corpus.Doc, today string) *HandlingStats {
 			out.Overdue = append(out.Overdue, d.ID)
 		}
 		ts := d.AllTopics()
+		if scope == TopicsPrimary && len(ts) > 1 {
+			ts = ts[:1]
+		}
 		if len(ts) == 0 {
 			ts = []string{NoTopic}
 		}

@@ -34,3 +34,20 @@ func (r *Request) scopeFacets(f map[string][]Count) {
 		f[corpus.FieldTopic] = p
 	}
 }
+
+// scopeOf is the request's topic scope, TopicsAll when it names none.
+func scopeOf(r Request) string {
+	if r.TopicScope == TopicsPrimary {
+		return TopicsPrimary
+	}
+	return TopicsAll
+}
+
+// topicField is the field that holds the topics a request's scope
+// counts: every topic, or the primary one.
+func topicField(r Request) string {
+	if r.TopicScope == TopicsPrimary {
+		return corpus.FieldPrimaryTopic
+	}
+	return corpus.FieldTopic
+}

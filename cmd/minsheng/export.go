@@ -41,6 +41,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.StringVar(&r.Query, "q", "", "query, as in search (words, \"phrases\", -exclusions, field:value)")
 		fs.StringVar(&r.Sort, "sort", "", "relevance (default), date or -date")
 		fs.StringVar(&r.Mode, "mode", "", "partial (default) or all (every word required), as in search")
+		fs.StringVar(&r.TopicScope, "topic_scope", "", "all (default: every topic a document carries) or primary (its primary topic only), for the topic filter and counts, as in search")
 		synonymsFlag(fs, c)
 		for _, fd := range corpus.Filters() { // the flags are named as the API's parameters
 			fs.Func(fd.Name, fd.Name+" filter (repeatable; values of one filter are alternatives)", func(s string) error {

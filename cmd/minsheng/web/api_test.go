@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minsheng/export"
 	"minsheng/indexer"
 	"minsheng/indexer/analysis"
 	"minsheng/search"
@@ -410,5 +411,54 @@ func TestSearchRequestCache(t *testing.T) {
 		if err != nil || r.NoCache != c.none {
 			t.Errorf("cache=%q: NoCache %v, error %v; want %v", c.v, r.NoCache, err, c.none)
 		}
+	}
+}
+
+// Every operation that takes the search filters takes topic_scope too, and
+// the description says so once: asked for a scope that is none, each
+// answers 400.
+func TestOpenAPITopicScope(t *testing.T) {
+	live, s := sampleSearcher(t)
+	srv := New(Options{Search: s, Analyst: s, Handling: s, Live: live, Log: slog.New(slog.DiscardHandler)})
+	srv.Export = &Export{Exporter: &export.Exporter{Search: s, Handling: s, Generation: live.Generation}}
+	h, err := srv.Handler(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := do(t, h, "GET", "/api/v1/openapi.json", nil)
+	var spec struct {
+		Paths map[string]map[string]struct {
+			Filters bool `json:"x-search-filters"`
+			Params  []struct {
+				Name string `json:"name"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(body, &spec); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for p, ops := range spec.Paths {
+		op, ok := ops["get"]
+		if !ok || !op.Filters {
+			continue
+		}
+		n := 0
+		for _, q := range op.Params {
+			if q.Name == "topic_scope" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("GET %s: topic_scope described %d times, want once", p, n)
+		}
+		path := strings.ReplaceAll(p, "{report}", "trends")
+		if code, b := do(t, h, "GET", path+"?topic_scope=most", nil); code != http.StatusBadRequest {
+			t.Errorf("GET %s?topic_scope=most: %d %.200s, want 400", path, code, b)
+		}
+		checked++
+	}
+	if checked < 8 {
+		t.Errorf("%d operations take the search filters, want the search, the analytics and the exports", checked)
 	}
 }

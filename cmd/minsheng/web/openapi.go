@@ -20,7 +20,8 @@ import (
 var openAPI []byte
 
 // openAPISpec is the served description: openapi.json with the schema's
-// filter parameters after "q" in each operation that takes them.
+// filter parameters after "q" in each operation that takes them, and
+// topic_scope where it does not say it already.
 func openAPISpec() ([]byte, error) {
 	var spec map[string]any
 	if err := json.Unmarshal(openAPI, &spec); err != nil {
@@ -36,11 +37,23 @@ func openAPISpec() ([]byte, error) {
 			}
 			params, _ := op["parameters"].([]any)
 			at := 1 + slices.IndexFunc(params, func(p any) bool { m, _ := p.(map[string]any); return m["name"] == "q" })
-			op["parameters"] = slices.Insert(params, at, openAPIFilters()...)
+			params = slices.Insert(params, at, openAPIFilters()...)
+			if !slices.ContainsFunc(params, func(p any) bool { m, _ := p.(map[string]any); return m["name"] == "topic_scope" }) {
+				params = append(params, openAPITopicScope)
+			}
+			op["parameters"] = params
 		}
 	}
 	return json.MarshalIndent(spec, "", " ")
 }
+
+// openAPITopicScope is the topic_scope parameter, which every operation
+// taking the search filters takes too (search.Request.TopicScope): the
+// topic filter and the counts by topic on every topic of a document or on
+// its primary topic alone.
+var openAPITopicScope = map[string]any{"name": "topic_scope", "in": "query", "required": false,
+	"description": "all (default): the topic filter and the counts by topic take every topic a document carries; primary: its primary topic only",
+	"schema":      map[string]any{"type": "string", "enum": []string{"all", "primary"}}}
 
 // openAPIFilters are the schema's filters as OpenAPI query parameters.
 func openAPIFilters() []any {
