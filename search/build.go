@@ -157,7 +157,7 @@ const questionSlots = 6
 // isQuestion reports whether q reads as a natural-language question: one
 // group of plain words, ending in a question mark or long.
 func (q *Query) isQuestion(a *analyzers) bool {
-	if len(q.Not) > 0 {
+	if len(q.Not) > 0 || len(q.Groups) == 0 {
 		return false
 	}
 	n := 0
@@ -171,7 +171,7 @@ func (q *Query) isQuestion(a *analyzers) bool {
 		}
 		n += len(a.slots(t))
 	}
-	return n >= questionSlots
+	return q.asks || n >= questionSlots
 }
 
 // mustOneOf requires one of a group's alternatives: the one itself, or a
@@ -290,7 +290,7 @@ func (a *analyzers) term(t Term) query.Query {
 		return a.literal(t.Text, 1)
 	}
 	ss := a.slots(t.Text)
-	if len(ss) == 0 { // punctuation or symbols only: search them literally
+	if len(ss) == 0 { // nothing the word analyzer keeps: search the characters literally
 		return a.literal(t.Text, 1)
 	}
 	if len(ss) == 1 {

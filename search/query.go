@@ -13,6 +13,10 @@ import (
 type Query struct {
 	Groups [][]Term
 	Not    []Term
+	// asks: a question mark stood apart (乡村 教育 ？) and was dropped
+	// with the other punctuation; the query still reads as a question,
+	// as 乡村 教育？ does.
+	asks bool
 }
 
 // Term is one word, quoted phrase or field:value of a query.
@@ -41,13 +45,16 @@ var prefixes = corpus.Prefixes()
 
 // Parse reads the query language: words (all must match), "quoted phrases"
 // (literal), -word and -"phrase" (exclude), A OR B, and field:value for the
-// facet fields. It never fails on odd input: unbalanced quotes end at the
-// end of the text, an unknown prefix is part of the word, and operators
-// without operands are words. Leading wildcards and regular expressions do
-// not exist in this language: * ? and / are plain characters.
+// facet fields. It never fails on odd input: an opening quote without its
+// closing one is ignored, an unknown prefix is part of the word, and
+// operators without operands are words. Invisible format characters are
+// removed first, and a word with no letter, digit or Han character is
+// dropped (see lex). Leading wildcards and regular
+// expressions do not exist in this language: * ? and / are plain
+// characters, dropped as punctuation when a word has nothing else.
 func Parse(s string) *Query {
-	q := &Query{}
-	toks := lex(s)
+	toks, asks := lex(s)
+	q := &Query{asks: asks}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.neg {
@@ -68,11 +75,25 @@ type lexeme struct {
 	term Term
 	neg  bool // preceded by -
 	or   bool // the OR operator
+	// noise: a word without a letter, digit or Han character, which lex
+	// drops
+	noise bool
 }
 
-func lex(s string) []lexeme {
-	s = strings.ToValidUTF8(s, "")
-	var out []lexeme
+// lex cuts s into words, phrases, field:values and operators. It drops
+// the noise among them: a word of punctuation, symbols, emoji or marks
+// alone (★ — 、 😀 : ？). The word analyzer drops those characters from
+// the documents, so such a word could only be searched as literal
+// characters: beside another word it found nothing (教育 ★, 0 documents,
+// where 教育 finds 22), and alone it found documents with no word to show
+// (: 121 of the sample's 173, ， all of them). A query of noise alone is
+// thus the empty query. Quoted phrases and field values are kept as
+// typed: a phrase asks for its characters literally ("〔" finds the
+// documents with one, and TestPhraseExactness's random phrases include
+// such), and a field value is a keyword compared whole. asks reports that a dropped word ended in
+// a question mark.
+func lex(s string) (out []lexeme, asks bool) {
+	s = visible(strings.ToValidUTF8(s, ""))
 	for {
 		s = strings.TrimLeftFunc(s, isSpace)
 		if s == "" {
@@ -97,15 +118,22 @@ func lex(s string) []lexeme {
 				}
 			}
 		}
+		quoted := false
 		if q, size := quote(s); q != 0 {
 			body := s[size:]
-			end := strings.IndexRune(body, closing(q))
-			if end < 0 {
-				end = len(body)
+			if end := strings.IndexRune(body, closing(q)); end >= 0 {
+				l.term.Text, l.term.Phrase = body[:end], l.term.Field == ""
+				s = body[end+utf8.RuneLen(closing(q)):]
+				quoted = true
+			} else {
+				// No closing quote: the quote is ignored and what follows
+				// read as if it were not there. A phrase of the rest of
+				// the query would hold its spaces, which Chinese text
+				// seldom has ("乡村振兴 教育 found nothing).
+				s = strings.TrimLeftFunc(body, isSpace)
 			}
-			l.term.Text, l.term.Phrase = body[:end], l.term.Field == ""
-			s = body[min(len(body), end+utf8.RuneLen(closing(q))):]
-		} else {
+		}
+		if !quoted {
 			end := strings.IndexFunc(s, isSpace)
 			if end < 0 {
 				end = len(s)
@@ -118,16 +146,62 @@ func lex(s string) []lexeme {
 		if strings.TrimFunc(l.term.Text, isSpace) == "" {
 			continue
 		}
+		if l.term.Field == "" && !l.term.Phrase && !strings.ContainsFunc(l.term.Text, isWordRune) {
+			l.noise = true
+			if !l.neg && (strings.HasSuffix(l.term.Text, "?") || strings.HasSuffix(l.term.Text, "？")) {
+				asks = true
+			}
+		}
 		out = append(out, l)
 	}
+	// a dropped word takes an OR beside it along, the one before it
+	// first: 教育 OR ★ OR 医疗 is 教育 OR 医疗, ★ OR 教育 is 教育
+	kept := out[:0]
+	for i := 0; i < len(out); i++ {
+		switch l := out[i]; {
+		case l.or && i+1 < len(out) && out[i+1].noise:
+			i++
+		case l.noise && i+1 < len(out) && out[i+1].or:
+			i++
+		case !l.noise:
+			kept = append(kept, l)
+		}
+	}
+	out = kept
 	// an OR with nothing on one side is a word
 	for i := range out {
 		if out[i].or && (i == 0 || i == len(out)-1 || out[i-1].or) {
 			out[i].or = false
 		}
 	}
-	return out
+	return out, asks
 }
+
+// isWordRune reports whether r is a character the word analyzer keeps: a
+// letter, a digit or a Han character (indexer/analysis classOf).
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Han, r)
+}
+
+// visible returns s without its invisible format characters (Unicode
+// category Cf: zero-width space, joiners, word joiner, byte order mark,
+// soft hyphen, direction marks), which text pasted from web pages and
+// chat carries. In a query they cut a word in two (乡\u200b村振兴 found
+// 100 documents as 乡, 村 and 振兴, not the 27 of 乡村振兴). The index keeps
+// its documents' text as it was written.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, isFormat) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFormat(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 func firstRune(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
 

@@ -122,7 +122,17 @@ func (r *Request) normalize(l Limits) error {
 	if n := len([]rune(r.Query)); n > l.MaxQueryLen {
 		return invalid("query is %d characters long; the limit is %d", n, l.MaxQueryLen)
 	}
-	if n := Parse(r.Query).size(); n > l.MaxTerms {
+	// The query as Parse reads it: without invisible characters, so that a
+	// suggestion and the result cache see the words searched, and empty
+	// when nothing in it is searched (only punctuation, a lone quote), so
+	// that it lists documents as the empty query does, from the same
+	// cache entry.
+	r.Query = visible(r.Query)
+	n := Parse(r.Query).size()
+	if n == 0 {
+		r.Query = ""
+	}
+	if n > l.MaxTerms {
 		return invalid("query has %d words, phrases and field:values; the limit is %d", n, l.MaxTerms)
 	}
 	if err := r.scopeTopics(); err != nil {

@@ -272,7 +272,8 @@ func plainSpans(q string) func(i int) bool {
 	if s != q {
 		return func(int) bool { return false }
 	}
-	for _, l := range lex(q) {
+	toks, _ := lex(q)
+	for _, l := range toks {
 		if l.term.Field != "" || l.term.Phrase || l.neg || l.or {
 			continue
 		}
