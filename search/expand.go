@@ -2,7 +2,9 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -89,7 +91,7 @@ func (ex *expansion) notice(l Limits) string {
 
 // ownQuery is the query of a unit's own words, as mode all has them.
 func (a *analyzers) ownQuery(u wordUnit) query.Query {
-	return a.slotsQuery(u.slots, 1)
+	return a.ruleWordQuery(u.text, u.slots, 1)
 }
 
 // slotsQuery matches every slot of ss, their boosts times w.
@@ -106,11 +108,24 @@ func (a *analyzers) slotsQuery(ss []slot, w float64) query.Query {
 
 // synonymQuery matches a synonym, scored a little below the word.
 func (a *analyzers) synonymQuery(text string) query.Query {
-	ss := a.slots(text)
+	return a.ruleWordQuery(text, a.slots(text), synonymWeight)
+}
+
+// ruleWordQuery matches a word of a synonym rule, text cut into ss, with
+// weight w: as a word when jieba cuts it into one; as written (a phrase)
+// when it cuts it into several and one of them is a single character,
+// which means nothing apart from its neighbours; else each of its words,
+// anywhere in the text (养老服务: 养老 and 服务). 为老服务, a synonym of
+// 养老服务 cut into 为, 老 and 服务, found 7 of the sample's suggestions by
+// a lone 为 and 老, where the phrase finds none.
+func (a *analyzers) ruleWordQuery(text string, ss []slot, w float64) query.Query {
 	if len(ss) == 0 {
-		return a.literal(text, synonymWeight)
+		return a.literal(text, w)
 	}
-	return a.slotsQuery(ss, synonymWeight)
+	if len(ss) > 1 && slices.ContainsFunc(ss, func(s slot) bool { return utf8.RuneCountInString(s.text) == 1 }) {
+		return a.literal(text, w)
+	}
+	return a.slotsQuery(ss, w)
 }
 
 // synonymClauses are the clauses that rank the synonyms of units: each

@@ -92,3 +92,36 @@ func TestSynonymsCutAtMaxTerms(t *testing.T) {
 		t.Errorf("total_exact %d, first %s", res.TotalExact, res.Hits[0].ID)
 	}
 }
+
+// A word of a synonym rule that jieba cuts into single characters (为老服务:
+// 为, 老, 服务) matches as written, whether it is typed or searched as the
+// synonym of what was: a document with 为 and 老 somewhere and 服务
+// elsewhere is not one about 为老服务. A rule word cut into words of
+// several characters (养老服务: 养老, 服务) still matches each anywhere.
+func TestSynonymRuleWordsOfCharacters(t *testing.T) {
+	f := newAnalyticsFixture(t)
+	syn, err := search.BuiltinSynonyms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.SetSynonyms(syn)
+	text := map[string]string{}
+	for _, d := range f.docs {
+		text[d.ID] = d.Title + "\n" + d.Body
+	}
+	for _, q := range []string{"为老服务", "养老服务"} {
+		res, err := f.s.Search(context.Background(), search.Request{Query: q, Mode: search.ModeAll, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total == 0 {
+			t.Errorf("%s: nothing found", q)
+		}
+		for _, h := range res.Hits {
+			s := text[h.ID]
+			if !strings.Contains(s, "为老服务") && !(strings.Contains(s, "养老") && strings.Contains(s, "服务")) {
+				t.Errorf("%s: %s %s has neither 为老服务 nor 养老 and 服务", q, h.ID, h.Title)
+			}
+		}
+	}
+}
