@@ -587,3 +587,30 @@ func TestAnalyticsTopicScope(t *testing.T) {
 		t.Error("the sample's primary topics count as its topics do: the test shows nothing")
 	}
 }
+
+// topic:教育 in the query finds what the topic=教育 filter finds, under
+// either scope.
+func TestTopicPrefixScope(t *testing.T) {
+	f := newAnalyticsFixture(t)
+	ctx := context.Background()
+	totals := map[string]uint64{}
+	for _, scope := range []string{search.TopicsAll, search.TopicsPrimary} {
+		byFilter, err := f.s.Search(ctx, search.Request{TopicScope: scope, Filters: search.Filters{Topic: []string{"教育"}}, NoFacets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"topic:教育", "主题:教育"} {
+			byQuery, err := f.s.Search(ctx, search.Request{TopicScope: scope, Query: q, NoFacets: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if byQuery.Total != byFilter.Total {
+				t.Errorf("scope %s: %s finds %d, the filter %d", scope, q, byQuery.Total, byFilter.Total)
+			}
+		}
+		totals[scope] = byFilter.Total
+	}
+	if totals[search.TopicsAll] == totals[search.TopicsPrimary] {
+		t.Errorf("教育 is the primary topic of all its %d documents: the test shows nothing", totals[search.TopicsAll])
+	}
+}

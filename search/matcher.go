@@ -27,7 +27,7 @@ func (s *Searcher) matcher(r Request) (*matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &matcher{an: an, q: Parse(r.Query), f: r.Filters, all: r.Mode == ModeAll, syn: s.Synonyms(), limits: s.Limits}
+	m := &matcher{an: an, q: Parse(r.Query).scoped(r.TopicScope), f: r.Filters, all: r.Mode == ModeAll, syn: s.Synonyms(), limits: s.Limits}
 	m.relaxed = !m.all && m.q.isQuestion(an)
 	return m, nil
 }

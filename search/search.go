@@ -165,7 +165,7 @@ func (s *Searcher) search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := Parse(r.Query)
+	q := Parse(r.Query).scoped(r.TopicScope)
 	if syn := s.Synonyms(); syn != nil {
 		an.ex = newExpansion(syn, q, s.Limits)
 	}

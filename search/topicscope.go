@@ -51,3 +51,24 @@ func topicField(r Request) string {
 	}
 	return corpus.FieldTopic
 }
+
+// scoped returns q with its topic:value terms on primary topics, for the
+// primary scope: topic:教育 then finds what topic=教育 finds, as staff
+// typing one or the other expect.
+func (q *Query) scoped(scope string) *Query {
+	if scope != TopicsPrimary {
+		return q
+	}
+	on := func(ts []Term) {
+		for i := range ts {
+			if ts[i].Field == corpus.FieldTopic {
+				ts[i].Field = corpus.FieldPrimaryTopic
+			}
+		}
+	}
+	for _, g := range q.Groups {
+		on(g)
+	}
+	on(q.Not)
+	return q
+}
