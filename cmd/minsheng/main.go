@@ -65,13 +65,27 @@ func main() {
 	}
 }
 
+// isHelp tells whether a subcommand's argument asks for its usage, as
+// -h does of a flag set: every subcommand answers it with exit status 0.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) > 0 {
-		switch args[0] {
-		case "-h", "-help", "--help", "help":
+		switch {
+		case isHelp(args[0]):
 			usage(stdout)
 			return nil
-		case buildJobCommand: // serve's, not listed
+		case args[0] == buildJobCommand: // serve's, not listed
+			if len(args) == 2 && isHelp(args[1]) { // -h of every subcommand exits 0, this one's too
+				fmt.Fprintf(stdout, "usage: %s is run by serve for a reindex job, with its request on stdin; to build an index use minsheng index\n", buildJobCommand)
+				return nil
+			}
 			if len(args) > 1 || term.IsTerminal(int(os.Stdin.Fd())) {
 				return fmt.Errorf("%s is run by serve for a reindex job, with its request on stdin: use minsheng index", buildJobCommand)
 			}

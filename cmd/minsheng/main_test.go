@@ -102,8 +102,10 @@ func TestTrimpathBinaryEndToEnd(t *testing.T) {
 		return out.String()
 	}
 
-	// asking for help is not an error: it exits 0
-	for _, args := range [][]string{{"--help"}, {"index", "-h"}, {"serve", "--help"}, {"topics", "eval", "-h"}} {
+	// asking for help is not an error: it exits 0, for every subcommand
+	for _, args := range [][]string{{"--help"}, {"index", "-h"}, {"search", "-h"}, {"serve", "--help"}, {"export", "-h"},
+		{"topics", "-h"}, {"topics", "list", "-h"}, {"topics", "explain", "-h"}, {"topics", "eval", "-h"},
+		{"version", "-h"}, {"version", "--help"}, {buildJobCommand, "-h"}} {
 		run(args...)
 	}
 	if out := run("topics", "--help"); !strings.Contains(out, "minsheng topics explain ID") {

@@ -23,8 +23,7 @@ func runTopics(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("topics: no subcommand\n%s", usage)
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	if isHelp(args[0]) {
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}

@@ -15,6 +15,12 @@ import (
 // information the Go tool stamps into it, and which dictionaries and
 // taxonomy it carries (the hashes an index generation is stamped with).
 func runVersion(_ context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, "usage: minsheng version\n\n"+
+			"prints the module version, VCS revision and time, the Go version, and the hashes of the\n"+
+			"built-in dictionaries and taxonomy (those an index generation is stamped with); it takes no flags")
+		return nil
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("version: unexpected arguments %q", args)
 	}

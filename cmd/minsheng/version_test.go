@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +31,29 @@ func TestUsageListsEveryCommand(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"help"}, &out); err != nil || !strings.Contains(out.String(), "version") {
 		t.Errorf("help: %v\n%s", err, out.String())
+	}
+}
+
+// TestEverySubcommandHelp: -h and --help of every subcommand print its
+// usage and end without error (flag.ErrHelp, which main exits 0 on):
+// `minsheng version -h` was "unexpected arguments", exit 2.
+func TestEverySubcommandHelp(t *testing.T) {
+	names := [][]string{{"topics", "list"}, {"topics", "explain"}, {"topics", "eval"}, {buildJobCommand}}
+	for _, c := range commands {
+		names = append(names, []string{c.name})
+	}
+	for _, name := range names {
+		for _, h := range []string{"-h", "--help"} {
+			var out bytes.Buffer
+			err := run(context.Background(), append(slices.Clone(name), h), &out)
+			if err != nil && !errors.Is(err, flag.ErrHelp) {
+				t.Errorf("minsheng %s %s: %v, want its usage", strings.Join(name, " "), h, err)
+			}
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version", "-h"}, &out); err != nil || !strings.Contains(out.String(), "usage: minsheng version") {
+		t.Errorf("version -h: %v %q", err, out.String())
 	}
 }
 

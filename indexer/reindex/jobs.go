@@ -244,8 +244,14 @@ func OpenJobs(dataDir string, live *indexer.Live, opt JobsOptions) (*Jobs, error
 		st.close()
 		return nil, err
 	}
+	// In the order they were added: of two that clash (stored by an
+	// older version, which did not compare schedules), the first fires.
 	for _, sc := range scheds {
-		if err := j.register(sc); err != nil {
+		err := j.checkStored(sc)
+		if err == nil {
+			err = j.register(sc)
+		}
+		if err != nil {
 			j.log.Error("schedule not registered", "schedule", sc.ID, "cron", sc.Cron, "err", err)
 		}
 	}

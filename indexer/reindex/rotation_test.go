@@ -80,9 +80,15 @@ func TestMinScheduleInterval(t *testing.T) {
 			t.Errorf("%q: %v; want errs.Invalid naming the minimum 1h0m0s", expr, err)
 		}
 	}
+	// each alone: together they would fire within the hour of each other
 	for _, expr := range []string{"@every 1h", "@hourly", "0 2 * * *", "0 2,3 * * *", "@daily", "0 0 1 * *"} {
-		if _, err := jobs.AddSchedule("", expr); err != nil {
+		sc, err := jobs.AddSchedule("", expr)
+		if err != nil {
 			t.Errorf("%q: %v", expr, err)
+			continue
+		}
+		if err := jobs.DeleteSchedule(sc.ID); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

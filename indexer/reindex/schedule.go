@@ -47,6 +47,10 @@ func (j *Jobs) parseCron(expr string) (cron.Schedule, error) {
 	if len(expr) > 200 || !utf8.ValidString(expr) {
 		return nil, kindErr(errs.Invalid, "cron expression is longer than 200 bytes or not UTF-8")
 	}
+	if prefix, ok := zonePrefix(expr); ok {
+		return nil, kindErr(errs.Invalid, "cron expression %q names a time zone: schedules run in the configured time zone, %s (time_zone); remove %q",
+			expr, j.opt.Location, prefix)
+	}
 	s, err := j.parser.Parse(expr)
 	if err != nil {
 		return nil, kindErr(errs.Invalid, "cron expression %q: %v (want minute hour day month weekday, like \"0 2 * * *\", or @daily, @every 1h)", expr, err)
@@ -55,6 +59,21 @@ func (j *Jobs) parseCron(expr string) (cron.Schedule, error) {
 		return nil, kindErr(errs.Invalid, "cron expression %q never fires", expr)
 	}
 	return s, nil
+}
+
+// zonePrefix returns the CRON_TZ= or TZ= prefix of expr, with which the
+// cron parser would run the schedule in a zone of its own. Schedules are
+// refused one: their answers, descriptions and next firings are all in
+// the configured zone, and would show times the schedule does not fire
+// at. (The parser also panics on a prefix with nothing after it.)
+func zonePrefix(expr string) (string, bool) {
+	for _, p := range []string{"CRON_TZ=", "TZ="} {
+		if strings.HasPrefix(expr, p) {
+			zone, _, _ := strings.Cut(expr, " ")
+			return zone, true
+		}
+	}
+	return "", false
 }
 
 // checkInterval refuses a schedule that fires more often than
@@ -92,8 +111,111 @@ func shortestGap(s cron.Schedule, now time.Time) time.Duration {
 	return shortest
 }
 
+// clashHorizon and clashFirings bound how far ahead checkOthers compares
+// two schedules: a year holds every pattern of the five fields but 29
+// February (a monthly and a weekly one meet when the 1st is a Monday),
+// and 10,000 firings are more than a year of an hourly schedule.
+const (
+	clashHorizon = 366 * 24 * time.Hour
+	clashFirings = 10000
+)
+
+// checkOthers refuses a schedule that repeats a registered one (409
+// naming it), and, with MinInterval, one whose firings come within
+// MinInterval of a registered one's: MinInterval bounds how often the
+// schedules together start a job, since two schedules five minutes apart
+// rotate generations out as fast as one firing every five minutes. The
+// caller holds j.mu, or is OpenJobs.
+func (j *Jobs) checkOthers(expr string, s cron.Schedule) error {
+	scs, err := j.store.schedules()
+	if err != nil {
+		return err
+	}
+	var others []Schedule
+	for _, o := range scs {
+		if _, ok := j.entries[o.ID]; !ok {
+			continue // not registered: it never fires
+		}
+		if sameCron(o.Cron, expr) {
+			return kindErr(errs.Conflict, "schedule %s already has the cron expression %q", o.ID, o.Cron)
+		}
+		others = append(others, o)
+	}
+	if j.opt.MinInterval <= 0 || len(others) == 0 {
+		return nil
+	}
+	now := time.Now().In(j.opt.Location)
+	_, every := s.(cron.ConstantDelaySchedule)
+	var mine []time.Time
+	for _, o := range others {
+		oc, err := j.parser.Parse(o.Cron)
+		if err != nil {
+			continue
+		}
+		if _, oEvery := oc.(cron.ConstantDelaySchedule); every || oEvery {
+			// An @every schedule counts from when the server started, so
+			// no check made now holds after the next restart.
+			return kindErr(errs.Conflict, "cron expression %q and schedule %s (%q) cannot be kept %s apart (min_schedule_interval): "+
+				"an @every schedule counts from when the server starts; write it as five fields, like \"0 2 * * *\"",
+				expr, o.ID, o.Cron, j.opt.MinInterval)
+		}
+		if mine == nil {
+			mine = firings(s, now)
+		}
+		if a, b, ok := within(mine, firings(oc, now), j.opt.MinInterval); ok {
+			const layout = "2006-01-02 15:04"
+			return kindErr(errs.Conflict, "cron expression %q fires at %s, %s from schedule %s (%q) at %s; "+
+				"schedules together start a reindex job at most every %s (min_schedule_interval)",
+				expr, a.Format(layout), absDuration(a.Sub(b)), o.ID, o.Cron, b.Format(layout), j.opt.MinInterval)
+		}
+	}
+	return nil
+}
+
+// sameCron tells whether two expressions are written alike, but for
+// spaces and the case of month and weekday names.
+func sameCron(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// firings lists the firings of s after now, within clashHorizon and at
+// most clashFirings of them, in order.
+func firings(s cron.Schedule, now time.Time) []time.Time {
+	var out []time.Time
+	end := now.Add(clashHorizon)
+	for t := s.Next(now); !t.IsZero() && t.Before(end) && len(out) < clashFirings; t = s.Next(t) {
+		out = append(out, t)
+	}
+	return out
+}
+
+// within finds a firing of a and one of b less than gap apart; a and b
+// are in order.
+func within(a, b []time.Time, gap time.Duration) (time.Time, time.Time, bool) {
+	for i, k := 0, 0; i < len(a) && k < len(b); {
+		if absDuration(a[i].Sub(b[k])) < gap {
+			return a[i], b[k], true
+		}
+		if a[i].Before(b[k]) {
+			i++
+		} else {
+			k++
+		}
+	}
+	return time.Time{}, time.Time{}, false
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
 // AddSchedule stores a schedule and registers it: it fires once Run runs,
-// and again after every restart. name may be empty.
+// and again after every restart. name may be empty. A schedule repeating
+// another, or firing within MinInterval of another, is refused
+// (errs.Conflict, naming the other).
 func (j *Jobs) AddSchedule(name, expr string) (Schedule, error) {
 	expr = strings.TrimSpace(expr)
 	name = strings.TrimSpace(name)
@@ -109,6 +231,9 @@ func (j *Jobs) AddSchedule(name, expr string) (Schedule, error) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if err := j.checkOthers(expr, cs); err != nil {
+		return Schedule{}, err
+	}
 	n, err := j.store.nextSeq(bucketSchedules)
 	if err != nil {
 		return Schedule{}, err
@@ -122,6 +247,19 @@ func (j *Jobs) AddSchedule(name, expr string) (Schedule, error) {
 	}
 	j.log.Info("schedule added", "schedule", sc.ID, "cron", expr, "name", name)
 	return j.describe(sc), nil
+}
+
+// checkStored checks a stored schedule as OpenJobs registers it, against
+// those registered before it.
+func (j *Jobs) checkStored(sc Schedule) error {
+	cs, err := j.parseCron(sc.Cron)
+	if err != nil {
+		return err
+	}
+	if err := j.checkOthers(sc.Cron, cs); err != nil {
+		return fmt.Errorf("%w; delete one of the two", err)
+	}
+	return nil
 }
 
 // register adds a stored schedule to the cron runner. The caller holds
@@ -277,6 +415,9 @@ var monthNames = map[string]int{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5
 
 func describeCron(expr string, now time.Time) string {
 	expr = strings.TrimSpace(expr)
+	if _, ok := zonePrefix(expr); ok {
+		return ""
+	}
 	sched, err := cronParser().Parse(expr)
 	if err != nil {
 		return ""

@@ -165,3 +165,119 @@ func TestDescribeCron(t *testing.T) {
 		t.Error("DescribeCron")
 	}
 }
+
+// TestScheduleRepeatAndZone: a schedule written like a registered one is
+// refused naming it, even with no minimum interval, and a CRON_TZ= or TZ=
+// prefix is refused: answers would show the configured zone's times.
+func TestScheduleRepeatAndZone(t *testing.T) {
+	jobs, _ := testJobs(t, t.TempDir(), JobsOptions{})
+	first, err := jobs.AddSchedule("夜间", "0 2 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, expr := range []string{"0 2 * * *", " 0  2 * * * ", "0 2 * * *\t"} {
+		if _, err := jobs.AddSchedule("", expr); !errors.Is(err, errs.Conflict) || !strings.Contains(err.Error(), first.ID) {
+			t.Errorf("AddSchedule(%q) again: %v; want errs.Conflict naming %s", expr, err, first.ID)
+		}
+	}
+	if _, err := jobs.AddSchedule("", "0 3 * * MON"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.AddSchedule("", "0 3 * * mon"); !errors.Is(err, errs.Conflict) {
+		t.Errorf("a weekday name in other case: %v; want errs.Conflict", err)
+	}
+	for _, expr := range []string{"CRON_TZ=UTC 0 2 * * *", "TZ=UTC 0 4 * * *", "CRON_TZ=Asia/Shanghai 0 5 * * *", "CRON_TZ=UTC", "TZ="} {
+		_, err := jobs.AddSchedule("", expr)
+		if !errors.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "Asia/Shanghai (time_zone)") {
+			t.Errorf("AddSchedule(%q): %v; want errs.Invalid naming the configured zone", expr, err)
+		}
+		if d := describeCron(expr, time.Now()); d != "" {
+			t.Errorf("describeCron(%q) = %q, want \"\"", expr, d)
+		}
+	}
+	if scs, _ := jobs.Schedules(); len(scs) != 2 {
+		t.Errorf("schedules: %+v, want the two accepted", scs)
+	}
+}
+
+// TestSchedulesKeptApart: with MinInterval, a schedule whose firings come
+// within it of another schedule's is refused naming the other, looking a
+// year ahead (a monthly and a weekly schedule meet when the 1st is that
+// weekday); @every cannot be kept apart from anything, since it counts
+// from the server's start. Schedules an interval apart are taken.
+func TestSchedulesKeptApart(t *testing.T) {
+	data := t.TempDir()
+	jobs, _ := testJobs(t, data, JobsOptions{MinInterval: time.Hour})
+	hourly, err := jobs.AddSchedule("", "0 * * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, expr := range []string{"5 * * * *", "30 2 * * *", "@daily", "59 23 * * 0"} {
+		_, err := jobs.AddSchedule("", expr)
+		if !errors.Is(err, errs.Conflict) || !strings.Contains(err.Error(), hourly.ID) || !strings.Contains(err.Error(), "min_schedule_interval") {
+			t.Errorf("AddSchedule(%q) beside %q: %v; want errs.Conflict naming %s and the minimum", expr, hourly.Cron, err, hourly.ID)
+		}
+	}
+	if err := jobs.DeleteSchedule(hourly.ID); err != nil {
+		t.Fatal(err)
+	}
+	nightly, err := jobs.AddSchedule("", "0 2 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, expr := range []string{"0 3 * * *", "0 1 * * *", "0 12 1 * *"} { // an hour or more from every other
+		if _, err := jobs.AddSchedule("", expr); err != nil {
+			t.Errorf("AddSchedule(%q): %v", expr, err)
+		}
+	}
+	for _, c := range []struct{ expr, other string }{
+		{"30 3 * * *", "0 3 * * *"},
+		{"30 12 * * 1", "0 12 1 * *"}, // only when the 1st is a Monday
+		{"0 2 * * 6", nightly.ID},
+		{"@every 168h", "@every"},
+	} {
+		if _, err := jobs.AddSchedule("", c.expr); !errors.Is(err, errs.Conflict) || !strings.Contains(err.Error(), c.other) {
+			t.Errorf("AddSchedule(%q): %v; want errs.Conflict naming %q", c.expr, err, c.other)
+		}
+	}
+	if scs, _ := jobs.Schedules(); len(scs) != 4 {
+		t.Errorf("schedules: %+v, want 4", scs)
+	}
+}
+
+// TestStoredClashNotRegistered: schedules stored without the minimum
+// (an older version, or min_schedule_interval raised since) that clash
+// under it are not all registered: the first added fires, the other is
+// logged and left for staff to delete.
+func TestStoredClashNotRegistered(t *testing.T) {
+	data := t.TempDir()
+	live, err := indexer.OpenLive(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	jobs, err := OpenJobs(data, live, JobsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, expr := range []string{"0 * * * *", "5 * * * *", "0 12 * * *"} {
+		sc, err := jobs.AddSchedule("", expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sc.ID)
+	}
+	jobs.Close()
+	jobs, err = OpenJobs(data, live, JobsOptions{MinInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jobs.Close()
+	_, first := jobs.entries[ids[0]]
+	_, second := jobs.entries[ids[1]]
+	_, third := jobs.entries[ids[2]]
+	if !first || second || third {
+		t.Errorf("registered: %v %v %v; want only the first, %s", first, second, third, ids[0])
+	}
+}

@@ -2,10 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -145,18 +142,8 @@ type scheduleRequest struct {
 
 func (s *Server) addSchedule(c *gin.Context) {
 	var r scheduleRequest
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", s.Limits.MaxBodyBytes))
-			return
-		}
-		if errors.Is(err, io.EOF) {
-			err = errors.New("empty body")
-		}
-		fail(c, http.StatusBadRequest, `body must be JSON like {"cron": "0 2 * * *", "name": "每天夜间重建"}: `+err.Error())
+	if err := decodeJSON(c, &r, `{"cron": "0 2 * * *", "name": "每天夜间重建"}`); err != nil {
+		s.failErr(c, err)
 		return
 	}
 	sc, err := s.Jobs.AddSchedule(r.Name, r.Cron)

@@ -315,13 +315,17 @@ func TestSchedulesAPI(t *testing.T) {
 		{`{"cron": "61 * * * *"}`, 400, "cron expression"},
 		{`{"cron": ""}`, 400, "empty"},
 		{`{"cron": "@every nonsense"}`, 400, "cron expression"},
-		{`{"cron": "0 2 * * *", "zone": "x"}`, 400, "unknown field"},
-		{`{"cron": 5}`, 400, "body must be JSON"},
+		{`{"cron": "0 2 * * *", "zone": "x"}`, 400, `unknown field \"zone\"`},
+		{`{"cron": 5}`, 400, `field \"cron\" must be a string, not a number`},
 		{``, 400, "empty body"},
 		{`[`, 400, "body must be JSON"},
+		{`{"cron": "0 2 * * *"} {"cron": "0 3 * * *"}`, 400, "more than one JSON value"},
+		{`{"cron": "CRON_TZ=UTC 0 2 * * *"}`, 400, "schedules run in the configured time zone, Asia/Shanghai"},
+		{`{"cron": "TZ=Europe/Paris 0 2 * * *"}`, 400, "time_zone"},
+		{`{"cron": "CRON_TZ=UTC"}`, 400, "time_zone"}, // the cron parser panics on it
 	} {
 		w := f.do(t, "POST", "/api/v1/schedules", c.body, nil)
-		if w.Code != c.want || !strings.Contains(w.Body.String(), c.msg) {
+		if w.Code != c.want || !strings.Contains(w.Body.String(), c.msg) || strings.Contains(w.Body.String(), "scheduleRequest") {
 			t.Errorf("POST schedules %s: %d %s, want %d with %q", c.body, w.Code, w.Body, c.want, c.msg)
 		}
 	}
@@ -332,6 +336,10 @@ func TestSchedulesAPI(t *testing.T) {
 	}
 	if sc.Next.Hour() != 2 && sc.TimeZone == "Asia/Shanghai" {
 		t.Errorf("next firing %s is not at 02:00 in %s", sc.Next, sc.TimeZone)
+	}
+	// the same schedule again is a conflict naming the first
+	if w := f.do(t, "POST", "/api/v1/schedules", `{"cron": "0  2 * * *", "name": "又一个"}`, nil); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), sc.ID) {
+		t.Errorf("POST schedules again: %d %s, want 409 naming %s", w.Code, w.Body, sc.ID)
 	}
 	var list struct{ Schedules []reindex.Schedule }
 	if f.do(t, "GET", "/api/v1/schedules", "", &list); len(list.Schedules) != 1 || list.Schedules[0].ID != sc.ID {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -121,9 +120,15 @@ func intParam(v url.Values, name string) (int, error) {
 		return 0, fmt.Errorf("%w: %s must be a whole number, not %q", errs.Invalid, name, truncate(s, 40))
 	}
 	if n == 0 {
-		return 0, fmt.Errorf("%w: %s must not be 0", errs.Invalid, name)
+		return 0, zeroParam(name)
 	}
 	return n, nil
+}
+
+// zeroParam is the error of a parameter given as 0, where the services
+// read 0 as "the default": a client that sends 0 means something else.
+func zeroParam(name string) error {
+	return fmt.Errorf("%w: %s must not be 0", errs.Invalid, name)
 }
 
 func truncate(s string, n int) string {
@@ -186,18 +191,28 @@ func (s *Server) similarTo(c *gin.Context) {
 	s.similar(c, search.SimilarRequest{ID: c.Param("id"), Size: size})
 }
 
+// similarBody is the body of POST /similar. Size is a pointer so that an
+// explicit 0 is told from an absent size: absent is the default, and 0 is
+// refused, as GET /docs/{id}/similar?size=0 is.
+type similarBody struct {
+	Text string `json:"text"`
+	Size *int   `json:"size"`
+}
+
 func (s *Server) similarDraft(c *gin.Context) {
-	var r search.SimilarRequest
-	if err := c.ShouldBindJSON(&r); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", s.Limits.MaxBodyBytes))
-			return
-		}
-		fail(c, http.StatusBadRequest, "body must be JSON like {\"text\": \"...\", \"size\": 10}: "+err.Error())
+	var b similarBody
+	if err := decodeJSON(c, &b, `{"text": "...", "size": 10}`); err != nil {
+		s.failErr(c, err)
 		return
 	}
-	r.ID = ""
+	r := search.SimilarRequest{Text: b.Text}
+	if b.Size != nil {
+		if *b.Size == 0 {
+			s.failErr(c, zeroParam("size"))
+			return
+		}
+		r.Size = *b.Size
+	}
 	s.similar(c, r)
 }
 

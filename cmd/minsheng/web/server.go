@@ -107,7 +107,7 @@ func (s *Server) Handler(trusted []string) (http.Handler, error) {
 
 // Routes registers every route on r.
 func (s *Server) Routes(r gin.IRouter) {
-	r.GET("/healthz", s.health)
+	r.Match(getAndHead, "/healthz", s.health)
 	r.GET("/metrics", s.guardMetrics, s.serveMetrics)
 	api := r.Group("/api/v1")
 	api.GET("/openapi.json", serveOpenAPI)
@@ -125,6 +125,14 @@ func (s *Server) Routes(r gin.IRouter) {
 	s.synonymsRoutes(api)
 	s.uiRoutes(r)
 }
+
+// getAndHead are the methods of /healthz and the UI's pages: gin, unlike
+// net/http's ServeMux, does not answer HEAD for a GET route, and load
+// balancers and link checkers probe with HEAD. net/http writes no body
+// for HEAD, so the GET handler serves it as it is. The API's GET routes
+// stay GET only: a HEAD of a search or an export would do all of its
+// work to send nothing.
+var getAndHead = []string{http.MethodGet, http.MethodHead}
 
 // statusOf maps errors of the services to HTTP status: the one table.
 func statusOf(err error) int {

@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -115,17 +112,14 @@ func (s *Server) docTopics(c *gin.Context) {
 // putDocTopics is PUT /api/v1/docs/{id}/topics {"topics": [...]}: staff
 // set the document's topics, primary first; [] removes them all.
 func (s *Server) putDocTopics(c *gin.Context) {
-	body, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		fail(c, http.StatusRequestEntityTooLarge, "request body too large")
-		return
-	}
 	var req struct {
 		Topics *[]string `json:"topics"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.Topics == nil {
+	if err := decodeJSON(c, &req, `{"topics": ["主题", ...]}`); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	if req.Topics == nil {
 		fail(c, http.StatusBadRequest, `send {"topics": ["主题", ...]}: the document's topics, primary first ([] removes them all)`)
 		return
 	}

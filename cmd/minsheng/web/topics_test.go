@@ -67,9 +67,11 @@ func TestPutDocTopics(t *testing.T) {
 		{`{"topics":["教育"]}`, "", 401, "Bearer"},
 		{`{"topics":["教育"]}`, "wrong-token-wrong-token-wrong", 403, ""},
 		{`{"topics":["没有这个主题"]}`, token, 400, "unknown topic"},
-		{`{"topic":["教育"]}`, token, 400, `send {"topics"`},
-		{`{"topics":"教育"}`, token, 400, `send {"topics"`},
-		{`not json`, token, 400, `send {"topics"`},
+		{`{"topic":["教育"]}`, token, 400, `unknown field "topic"`},
+		{`{"topics":"教育"}`, token, 400, `field "topics" must be an array, not a string`},
+		{`not json`, token, 400, `{"topics": ["主题", ...]}`},
+		{`{"topics":["教育"]} {"topics":[]}`, token, 400, "more than one JSON value"},
+		{`{}`, token, 400, `send {"topics"`},
 		{`{"topics":["教育","教育","教育","教育","教育","教育","教育","教育","教育","教育","教育"]}`, token, 400, "at most 10"},
 	} {
 		code, out := req("PUT", "/api/v1/docs/"+id+"/topics", tt.body, tt.tok)

@@ -107,15 +107,15 @@ func mustParsePages(names ...string) map[string]*template.Template {
 // uiRoutes registers the pages of the staff UI on the root router.
 func (s *Server) uiRoutes(r gin.IRouter) {
 	ui := r.Group("", uiHeaders)
-	ui.GET("/", s.uiSearch)
-	ui.GET("/docs/:id", s.uiDoc)
-	ui.GET("/check", s.uiCheck)
+	ui.Match(getAndHead, "/", s.uiSearch)
+	ui.Match(getAndHead, "/docs/:id", s.uiDoc)
+	ui.Match(getAndHead, "/check", s.uiCheck)
 	ui.POST("/check", s.uiCheck)
-	ui.GET("/analytics", s.uiAnalytics)
-	ui.GET("/promises", s.uiPromises)
-	ui.GET("/admin", s.uiAdmin)
-	ui.GET("/new", s.uiNewDoc)
-	r.GET("/static/:file", serveAsset)
+	ui.Match(getAndHead, "/analytics", s.uiAnalytics)
+	ui.Match(getAndHead, "/promises", s.uiPromises)
+	ui.Match(getAndHead, "/admin", s.uiAdmin)
+	ui.Match(getAndHead, "/new", s.uiNewDoc)
+	r.Match(getAndHead, "/static/:file", serveAsset)
 }
 
 // uiHeaders are the security headers of every page: nothing but this
@@ -162,6 +162,7 @@ type page struct {
 type alert struct {
 	Title   string
 	Message string
+	Detail  string // the error in the API's English, folded under the message; may be ""
 }
 
 func (s *Server) newPage(title, nav string) page {
@@ -179,8 +180,11 @@ func (s *Server) alertOf(c *gin.Context, err error) (*alert, int) {
 	if st >= 500 {
 		s.Log.Error("page failed", "path", c.Request.URL.Path, "status", st, "err", err, "request_id", requestID(c))
 	}
-	if st == http.StatusInternalServerError { // the cause may hold server paths: it stays in the log
+	switch st {
+	case http.StatusInternalServerError: // the cause may hold server paths: it stays in the log
 		return &alert{Title: statusTitle(st), Message: "服务器内部错误（请求编号 " + requestID(c) + "）"}, st
+	case http.StatusBadRequest: // staff read Chinese; the English is kept for whoever they report it to
+		return &alert{Title: statusTitle(st), Message: invalidMessage(err), Detail: err.Error()}, st
 	}
 	return &alert{Title: statusTitle(st), Message: err.Error()}, st
 }

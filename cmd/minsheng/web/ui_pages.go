@@ -221,6 +221,7 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 		if st == http.StatusBadRequest {
 			// a bad request is the same for every part: say it once, on top
 			p.Alert, status = al, st
+			return al.Title + "：" + al.Message
 		}
 		return al.Title + "：" + err.Error()
 	}
