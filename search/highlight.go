@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+
+	"minsheng/corpus"
 )
 
 // Fragments of a body highlight.
@@ -16,12 +18,22 @@ const (
 	snippetRunes  = 160
 )
 
-// highlight marks the needles in a hit's title and body. Marks are the
-// union of every occurrence of every needle, found on the folded text, so
-// a phrase is marked whole even where words overlap, and traditional text
-// is marked where a simplified query matched it. Text is HTML-escaped.
+// highlight marks the needles in every text of a hit that the search
+// finds words in: the title and body (highlightMain), and the reply and
+// the texts of meta (highlightOthers). Marks are the union of every
+// occurrence of every needle, found on the folded text, so a phrase is
+// marked whole even where words overlap, and traditional text is marked
+// where a simplified query matched it. Text is HTML-escaped.
 func (a *analyzers) highlight(h *Hit, needles [][]rune) {
-	if fold := a.foldRune(); fold != nil {
+	fold := a.foldRune()
+	a.highlightMain(h, needles, fold)
+	a.highlightOthers(h, needles, fold)
+}
+
+// highlightMain marks the needles in a hit's title and body, and sets its
+// snippet. fold is the character analyzer's fold of one rune, or nil.
+func (a *analyzers) highlightMain(h *Hit, needles [][]rune, fold func(rune) rune) {
+	if fold != nil {
 		title, ok := find(h.Title, needles, fold)
 		body, ok2 := find(h.Doc.Body, needles, fold)
 		if ok && ok2 {
@@ -44,8 +56,82 @@ func (a *analyzers) highlight(h *Hit, needles [][]rune) {
 	a.highlightFolded(h, needles)
 }
 
-// highlightFolded is highlight by folding the whole texts first: for an
-// analyzer without FoldRune, and text that is not valid UTF-8.
+// highlightOthers marks the needles in the hit's texts besides title and
+// body that the search matches words in (wordFields: reply, and meta,
+// which indexes the number, session, author, delegation and units:
+// indexer.IndexFields), so a hit found by its reply or its handling units
+// alone still shows where. Each is keyed by its name in the hit's JSON:
+// "reply" holds up to maxFragments fragments of the reply, as "body" does
+// of the body; "units" the units with a mark, each whole; "number",
+// "session", "author" and "delegation" the text whole. A text without a
+// mark has no key. The texts are the stored document's, decoded already.
+func (a *analyzers) highlightOthers(h *Hit, needles [][]rune, fold func(rune) rune) {
+	d := h.Doc
+	if len(needles) == 0 || d == nil {
+		return
+	}
+	if frags := a.markFragments(d.Reply, needles, fold); len(frags) > 0 {
+		h.Highlights[corpus.FieldReply] = frags
+	}
+	var units []string
+	for _, u := range d.Units {
+		if m, ok := a.markWhole(u, needles, fold); ok {
+			units = append(units, m)
+		}
+	}
+	if len(units) > 0 {
+		h.Highlights["units"] = units
+	}
+	for _, t := range [...]struct{ key, text string }{
+		{"number", d.Number}, {"session", d.Session}, {"author", d.Author}, {"delegation", d.Delegation},
+	} {
+		if m, ok := a.markWhole(t.text, needles, fold); ok {
+			h.Highlights[t.key] = []string{m}
+		}
+	}
+}
+
+// markFragments returns up to maxFragments fragments of text around its
+// marks, as a body's, or none if it has no mark. fold is the character
+// analyzer's fold of one rune, or nil to fold the whole text first.
+func (a *analyzers) markFragments(text string, needles [][]rune, fold func(rune) rune) []string {
+	if text == "" {
+		return nil
+	}
+	if fold != nil {
+		if f, ok := find(text, needles, fold); ok {
+			return f.fragments()
+		}
+	}
+	t := a.charsOf(text)
+	return fragments(text, t, markAll(t, needles))
+}
+
+// markWhole returns the whole text, escaped, with its marks, and whether
+// it has any.
+func (a *analyzers) markWhole(text string, needles [][]rune, fold func(rune) rune) (string, bool) {
+	if text == "" {
+		return "", false
+	}
+	if fold != nil {
+		if f, ok := find(text, needles, fold); ok {
+			if len(f.spans) == 0 {
+				return "", false
+			}
+			s, _ := f.render(0, 0, f.n)
+			return s, true
+		}
+	}
+	t := a.charsOf(text)
+	marks := markAll(t, needles)
+	if !anyTrue(marks) {
+		return "", false
+	}
+	return render(text, t, marks, 0, t.len()), true
+}
+
+// highlightFolded is highlightMain by folding the whole texts first: for
+// an analyzer without FoldRune, and text that is not valid UTF-8.
 func (a *analyzers) highlightFolded(h *Hit, needles [][]rune) {
 	if t := a.charsOf(h.Title); t.len() > 0 {
 		if marks := markAll(t, needles); anyTrue(marks) {

@@ -41,9 +41,10 @@ func TestCharsOfMatchesTokens(t *testing.T) {
 
 // TestFindHighlightsAsFolding: highlighting by find (each rune folded on
 // its own, needles looked for where one starts) gives the very titles,
-// fragments and snippets that folding whole texts gives, for needles cut
-// from the documents themselves (traditional, full-width and mixed-case
-// forms among them), overlapping and touching needles, and odd texts.
+// fragments (of the body and the reply), other texts and snippets that
+// folding whole texts gives, for needles cut from the documents themselves
+// (traditional, full-width and mixed-case forms among them), overlapping
+// and touching needles, and odd texts.
 func TestFindHighlightsAsFolding(t *testing.T) {
 	m, err := zhanalysis.NewMapping(zhanalysis.MappingOptions{})
 	if err != nil {
@@ -72,7 +73,7 @@ func TestFindHighlightsAsFolding(t *testing.T) {
 	}
 	common := []string{"乡村振兴", "中华人民", "人民共和", "人民", "民", "国", "ABC", "abc1", "國務院", "发展", "a", "  ", "。", "&", "<", "\ufffd"}
 	rng := rand.New(rand.NewPCG(1, 2))
-	compared, marked := 0, 0
+	compared, marked, replies := 0, 0, 0
 	for _, d := range docs {
 		var needles [][]rune
 		for _, w := range common {
@@ -82,14 +83,16 @@ func TestFindHighlightsAsFolding(t *testing.T) {
 		}
 		// pieces of the text itself, the first in its own forms (folded
 		// by needle), one overlapping the next
-		body := []rune(d.Body)
-		for k := 0; k < 3 && len(body) > 8; k++ {
-			at, size := rng.IntN(len(body)-8), 1+rng.IntN(8)
-			if n := an.needle(string(body[at : at+size])); n != nil {
-				needles = append(needles, n)
-			}
-			if n := an.needle(string(body[at+size/2 : min(len(body), at+size+3)])); n != nil {
-				needles = append(needles, n)
+		for _, text := range []string{d.Body, d.Reply} {
+			body := []rune(text)
+			for k := 0; k < 3 && len(body) > 8; k++ {
+				at, size := rng.IntN(len(body)-8), 1+rng.IntN(8)
+				if n := an.needle(string(body[at : at+size])); n != nil {
+					needles = append(needles, n)
+				}
+				if n := an.needle(string(body[at+size/2 : min(len(body), at+size+3)])); n != nil {
+					needles = append(needles, n)
+				}
 			}
 		}
 		for _, needles := range [][][]rune{needles, nil} {
@@ -97,6 +100,7 @@ func TestFindHighlightsAsFolding(t *testing.T) {
 			want := Hit{Title: d.Title, Doc: &d, Highlights: map[string][]string{"title": {}, "body": {}}}
 			an.highlight(&got, needles)
 			an.highlightFolded(&want, needles)
+			an.highlightOthers(&want, needles, nil)
 			if !reflect.DeepEqual(got.Highlights, want.Highlights) || got.Snippet != want.Snippet {
 				t.Errorf("%s, needles %q:\nfind    %q %q\nfolding %q %q", d.ID, needles, got.Highlights, got.Snippet, want.Highlights, want.Snippet)
 			}
@@ -104,10 +108,61 @@ func TestFindHighlightsAsFolding(t *testing.T) {
 			if len(want.Highlights["body"]) > 0 {
 				marked++
 			}
+			if len(want.Highlights["reply"]) > 0 {
+				replies++
+			}
 		}
 	}
 	if marked < compared/4 {
 		t.Errorf("only %d of %d highlights mark anything: the needles test little", marked, compared)
 	}
-	t.Logf("%d highlights alike, %d with marks in the body", compared, marked)
+	if replies == 0 {
+		t.Error("no highlight marks a reply: the replies are not compared")
+	}
+	t.Logf("%d highlights alike, %d with marks in the body, %d in the reply", compared, marked, replies)
+}
+
+// TestHighlightOthers: the reply, the units and meta's texts are marked as
+// the body is, escaped, under their names in the hit's JSON, and a text
+// without a mark has no key.
+func TestHighlightOthers(t *testing.T) {
+	m, err := zhanalysis.NewMapping(zhanalysis.MappingOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := &analyzers{chars: m.AnalyzerNamed(corpus.AnalyzerChars)}
+	d := corpus.Doc{
+		Title: "关于加强乡村学校建设的建议", Body: "建议加强乡村学校建设。",
+		Reply:  "省教育厅答复：<b>\"教育\"</b> & 國家教育\n" + strings.Repeat("其他", 100) + "职业教育",
+		Units:  []string{"省财政厅", "省教育厅", "省教育考试院"},
+		Author: "张教育", Delegation: "兰州代表团", Session: "十四届二次会议", Number: "第0123号",
+	}
+	want := map[string][]string{
+		"title": {}, "body": {},
+		"reply": {
+			// 120 characters, and the next from 40 before its mark
+			"省<mark>教育</mark>厅答复：&lt;b&gt;&#34;<mark>教育</mark>&#34;&lt;/b&gt; &amp; 國家<mark>教育</mark> " + strings.Repeat("其他", 47) + "…",
+			"…" + strings.Repeat("其他", 19) + "职业<mark>教育</mark>",
+		},
+		"units":  {"省<mark>教育</mark>厅", "省<mark>教育</mark>考试院"},
+		"author": {"张<mark>教育</mark>"},
+	}
+	for _, fold := range []func(rune) rune{an.foldRune(), nil} {
+		h := Hit{Title: d.Title, Doc: &d, Highlights: map[string][]string{"title": {}, "body": {}}}
+		an.highlightOthers(&h, [][]rune{an.needle("教育")}, fold)
+		if !reflect.DeepEqual(h.Highlights, want) {
+			t.Errorf("fold %v:\n got %q\nwant %q", fold != nil, h.Highlights, want)
+		}
+	}
+	h := Hit{Title: d.Title, Doc: &d, Highlights: map[string][]string{"title": {}, "body": {}}}
+	an.highlight(&h, [][]rune{an.needle("乡村"), an.needle("国家"), an.needle("二次")})
+	if got := h.Highlights["reply"]; len(got) != 1 || !strings.Contains(got[0], "&amp; <mark>國家</mark>教育") {
+		t.Errorf("a traditional 國家 in the reply, marked as 国家: %q", got)
+	}
+	if got := h.Highlights["session"]; !reflect.DeepEqual(got, []string{"十四届<mark>二次</mark>会议"}) {
+		t.Errorf("session %q", got)
+	}
+	if _, ok := h.Highlights["units"]; ok {
+		t.Errorf("units without a mark highlighted: %q", h.Highlights["units"])
+	}
 }
