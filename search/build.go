@@ -54,6 +54,9 @@ type slot struct {
 	terms []string
 	text  string     // the original characters
 	cover [][]string // for words with a number (十四届): the parts, each with its alternatives (十四|14, 届)
+
+	start, end int         // text's byte offsets in the word
+	num        *numPattern // a word with a number (14届, 第0024号): matched as numbers.go says; nil: none
 }
 
 // slots cuts a word of the query into the longest tokens the word analyzer
@@ -85,10 +88,69 @@ func (a *analyzers) slots(text string) []slot {
 		}
 		if !found {
 			spans = append(spans, span{t.Start, t.End})
-			out = append(out, slot{terms: []string{string(t.Term)}, text: text[t.Start:t.End], cover: numericCover(ts, t)})
+			out = append(out, slot{terms: []string{string(t.Term)}, text: text[t.Start:t.End], cover: numericCover(ts, t), start: t.Start, end: t.End})
 		}
 	}
+	return a.numberSlots(text, out)
+}
+
+// numberSlots joins the slots of a number to the ordinal before it and the
+// counter after it (第, 24, 号 -> 第24号; 14, 届 -> 14届), and gives each
+// slot with a number its pattern (numbers.go): a number is matched as a
+// number, not as characters.
+func (a *analyzers) numberSlots(text string, ss []slot) []slot {
+	out := ss[:0:0]
+	for i := 0; i < len(ss); {
+		j := i + 1
+		for j < len(ss) && ss[j-1].end == ss[j].start && joins(ss[j-1].text, ss[j].text) {
+			j++
+		}
+		s := ss[i]
+		if j > i+1 {
+			joined := slot{text: text[ss[i].start:ss[j-1].end], start: ss[i].start, end: ss[j-1].end}
+			if parseNumbers(a.foldRunes(joined.text)) != nil {
+				s = joined
+			} else { // no number after all (第二 of 第二季度, 一次): the slots as they were
+				j = i + 1
+			}
+		}
+		folded := a.foldRunes(s.text)
+		if s.num = parseNumbers(folded); s.num != nil {
+			s.cover = nil
+			if !isDigits(string(folded)) { // 十四届's 14 is in its pattern, and in 十四五's 十四
+				var terms []string
+				for _, t := range s.terms {
+					if !isDigits(t) {
+						terms = append(terms, t)
+					}
+				}
+				s.terms = terms
+			}
+		}
+		out = append(out, s)
+		i = j
+	}
 	return out
+}
+
+// joins reports whether the slot texts prev and next, side by side, are
+// one number word: an ordinal and a number (第 24), or a number and a
+// counter (24 号, 十四 届).
+func joins(prev, next string) bool {
+	first, _ := utf8.DecodeRuneInString(next)
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	switch {
+	case prev == "第":
+		return isDigit(first) || corpus.IsNumeral(first)
+	case utf8.RuneCountInString(next) == 1 && strings.ContainsRune(corpus.Counters, first):
+		return isDigit(last) || corpus.IsNumeral(last)
+	}
+	return false
+}
+
+// foldRunes returns text folded as the literal fields fold it.
+func (a *analyzers) foldRunes(text string) []rune {
+	return []rune(strings.Join(a.fold(text), ""))
 }
 
 // numericCover covers the characters of token w with the longest shorter
@@ -287,7 +349,7 @@ func (a *analyzers) term(t Term) query.Query {
 		f.Name = t.Field
 		return valueQuery(f, strings.TrimSpace(t.Text), a.today)
 	case t.Phrase:
-		return a.literal(t.Text, 1)
+		return a.phrase(t.Text, 1)
 	}
 	ss := a.slots(t.Text)
 	if len(ss) == 0 { // nothing the word analyzer keeps: search the characters literally
@@ -316,6 +378,22 @@ func (a *analyzers) slotQueryW(s slot, literal bool, w float64) *query.Disjuncti
 		for _, t := range s.terms {
 			alts = append(alts, termQ(f.name, t, f.boost*w))
 		}
+	}
+	if s.num != nil {
+		// a number, matched as one, never as characters (24 inside 2024)
+		singles := s.num.singles() && a.prefixes < a.maxPrefixes
+		if singles {
+			a.prefixes++
+		}
+		for _, f := range wordFields {
+			if nq := a.numberQuery(s.num, f.name, f.boost, w, singles); nq != nil {
+				alts = append(alts, nq)
+			}
+		}
+		if len(alts) == 0 {
+			return bleve.NewDisjunctionQuery(bleve.NewMatchNoneQuery())
+		}
+		return bleve.NewDisjunctionQuery(alts...)
 	}
 	if s.cover != nil {
 		conj := make([]query.Query, len(s.cover))
@@ -413,9 +491,15 @@ func (a *analyzers) needles(q *Query) [][]rune {
 			case t.Field != "":
 			case t.Phrase:
 				add(t.Text)
+				for _, v := range bracketVariants(t.Text) {
+					add(v)
+				}
 			default:
 				for _, s := range a.slots(t.Text) {
 					add(s.text)
+					for _, v := range s.num.spellings() {
+						add(v)
+					}
 				}
 			}
 		}

@@ -50,8 +50,17 @@ func valueQuery(f corpus.Field, v, today string) query.Query {
 	if f.Normalize != nil {
 		v = f.Normalize(v)
 	}
-	if f.Name == corpus.FieldOverdue {
+	switch f.Name {
+	case corpus.FieldOverdue:
 		return overdueQuery(v, today)
+	case corpus.FieldNumber:
+		if vs := numberValues(v); len(vs) > 1 {
+			alts := make([]query.Query, len(vs))
+			for i, v := range vs {
+				alts[i] = termQ(f.Name, v, 0)
+			}
+			return bleve.NewDisjunctionQuery(alts...)
+		}
 	}
 	return termQ(f.Name, v, 0)
 }

@@ -260,12 +260,7 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-func trimZeros(s string) string {
-	for len(s) > 1 && s[0] == '0' {
-		s = s[1:]
-	}
-	return s
-}
+func trimZeros(s string) string { return corpus.TrimZeros(s) }
 
 // Keywords returns the n words of text with the highest TF-IDF weight by
 // jieba's extractor (its IDF table, stop words left out), folded as the
