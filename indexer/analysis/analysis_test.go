@@ -79,23 +79,6 @@ func TestLiteralTokenize(t *testing.T) {
 	}
 }
 
-func TestChineseNumber(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"十四", "14", true}, {"十", "10", true}, {"二十三", "23", true}, {"一百零五", "105", true},
-		{"二〇二四", "2024", true}, {"三千五百万", "35000000", true}, {"两千", "2000", true},
-		{"一亿零二百万", "102000000", true}, {"十四届", "", false}, {"", "", false}, {"乡村", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := chineseNumber(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("chineseNumber(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // checkTokens checks the invariants every token stream must keep, whatever
 // the input: offsets in range and on rune boundaries, the position of a
 // token is the rune index of its start plus one, terms are valid UTF-8 and
