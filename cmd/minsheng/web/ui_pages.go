@@ -111,7 +111,11 @@ func (s *Server) uiDoc(c *gin.Context) {
 		if statusOf(err) >= 500 {
 			s.Log.Error("similar documents", "id", d.ID, "err", err)
 		}
-		p.SimilarErr = "相似文档暂时无法获取：" + err.Error()
+		msg := err.Error()
+		if statusOf(err) == http.StatusInternalServerError { // its cause may hold server paths: it stays in the log
+			msg = "服务器内部错误（请求编号 " + requestID(c) + "）"
+		}
+		p.SimilarErr = "相似文档暂时无法获取：" + msg
 	} else {
 		p.Similar = hitViews(res.Hits)
 	}
@@ -223,7 +227,7 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 			p.Alert, status = al, st
 			return al.Title + "：" + al.Message
 		}
-		return al.Title + "：" + err.Error()
+		return al.Title + "：" + al.Message // a server's error stays in the log, as on a page of its own
 	}
 	p.TrendErr = section(func() (err error) {
 		p.Trends, err = a.Trends(ctx, r, v.Get("interval"))
@@ -246,7 +250,7 @@ func (s *Server) uiAnalytics(c *gin.Context) {
 		var err error
 		if p.Handling, err = s.uiHandling(ctx, s.Handling, r, v); err != nil {
 			al, _ := s.alertOf(c, err)
-			p.Handling.Err = al.Title + "：" + err.Error()
+			p.Handling.Err = al.Title + "：" + al.Message
 		}
 	}
 	if p.Trends != nil {

@@ -277,6 +277,16 @@ func TestUIDocumentPage(t *testing.T) {
 		t.Errorf("similar asked %+v", f.lastSimi)
 	}
 
+	// similar documents that fail say so, a server's error by its request
+	// id: its text may hold server paths
+	f.err = errors.New("open /srv/minsheng/data: disk on fire")
+	w = get(t, h, "/docs/s-1")
+	wantPage(t, w, http.StatusOK, "答复正文。", "相似文档暂时无法获取：服务器内部错误（请求编号 ")
+	if strings.Contains(w.Body.String(), "disk on fire") {
+		t.Error("the document page shows a server error's text")
+	}
+	f.err = nil
+
 	w = get(t, h, "/docs/no-such-doc")
 	wantPage(t, w, http.StatusNotFound, `role="alert"`, "未找到该文档", "no-such-doc")
 }
@@ -374,7 +384,12 @@ func TestUIAnalyticsCharts(t *testing.T) {
 
 	a.unitsErr = errors.New("disk on fire")
 	w = get(t, h, "/analytics")
-	wantPage(t, w, http.StatusOK, "<polyline", `role="alert"`, "disk on fire") // one part fails, the others show
+	// one part fails, the others show; a server's error is told by its
+	// request id, its text (which may hold server paths) kept for the log
+	wantPage(t, w, http.StatusOK, "<polyline", `role="alert"`, "服务器内部错误（请求编号 ")
+	if strings.Contains(w.Body.String(), "disk on fire") {
+		t.Error("the analytics page shows a server error's text")
+	}
 }
 
 func TestUIStaticAssets(t *testing.T) {
