@@ -349,7 +349,7 @@ func (a *analyzers) term(t Term) query.Query {
 		f.Name = t.Field
 		return valueQuery(f, strings.TrimSpace(t.Text), a.today)
 	case t.Phrase:
-		return a.phrase(t.Text, 1)
+		return a.literal(t.Text, 1)
 	}
 	ss := a.slots(t.Text)
 	if len(ss) == 0 { // nothing the word analyzer keeps: search the characters literally
@@ -491,9 +491,6 @@ func (a *analyzers) needles(q *Query) [][]rune {
 			case t.Field != "":
 			case t.Phrase:
 				add(t.Text)
-				for _, v := range bracketVariants(t.Text) {
-					add(v)
-				}
 			default:
 				for _, s := range a.slots(t.Text) {
 					add(s.text)

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -264,6 +265,7 @@ func (a *analyzers) numberQuery(p *numPattern, f string, boost, w float64, singl
 			conj = append(conj, bleve.NewDisjunctionQuery(alts...))
 		}
 	}
+	conj = append(conj, boundaryPairs(lit, p, boost*boostLiteral*w)...)
 	if len(conj) == 0 {
 		return nil
 	}
@@ -272,6 +274,47 @@ func (a *analyzers) numberQuery(p *numPattern, f string, boost, w float64, singl
 		q = conj[0]
 	}
 	return &verified{q: q, folded: corpus.FoldedOf(f), pat: p}
+}
+
+// numerals are the characters a run of Chinese numerals starts or ends
+// with (corpus.IsNumeral).
+var numerals = []rune("〇零一二两三四五六七八九十百千万亿")
+
+// boundaryPairs narrow the candidates of a pattern to the documents with
+// the character pair where a number meets the characters beside it: 3月
+// or one of 〇月 … 亿月 for 3月, 第2, 第0 or 第〇 … 第亿 for 第24号. Without
+// them the candidates of 3月 were the documents with a 3 and a pair
+// starting with 月, 58,431 of news-2023's 63,668, each then verified
+// against its folded text: 490 ms a search. A document the pattern
+// matches has one of the pairs: a number in digits starts with its first
+// digit or a 0 and ends with its last; in Chinese numerals, with one of
+// them.
+func boundaryPairs(lit string, p *numPattern, boost float64) []query.Query {
+	var out []query.Query
+	pairs := func(a, b []rune) query.Query {
+		alts := make([]query.Query, 0, len(a)*len(b))
+		for _, x := range a {
+			for _, y := range b {
+				alts = append(alts, litQ(lit, string(x)+string(y), boost))
+			}
+		}
+		return bleve.NewDisjunctionQuery(alts...)
+	}
+	for i, pc := range p.pieces {
+		if pc.num == "" {
+			continue
+		}
+		if i > 0 && p.pieces[i-1].num == "" && !slices.Contains(p.pieces[i-1].lit, ' ') {
+			prev := p.pieces[i-1].lit
+			first := append([]rune{rune(pc.num[0]), '0'}, numerals...)
+			out = append(out, pairs(prev[len(prev)-1:], first))
+		}
+		if i+1 < len(p.pieces) && p.pieces[i+1].num == "" && !slices.Contains(p.pieces[i+1].lit, ' ') {
+			last := append([]rune{rune(pc.num[len(pc.num)-1])}, numerals...)
+			out = append(out, pairs(last, p.pieces[i+1].lit[:1]))
+		}
+	}
+	return out
 }
 
 // charsQuery finds the candidates of folded characters in a literal
@@ -430,22 +473,6 @@ func bracketOf(r rune, side int) int {
 		}
 	}
 	return -1
-}
-
-// phrase matches a quoted phrase: its characters as written, and a
-// document number's year in any brackets.
-func (a *analyzers) phrase(text string, boost float64) query.Query {
-	vs := bracketVariants(text)
-	if vs == nil {
-		return a.literal(text, boost)
-	}
-	var alts []query.Query
-	for _, v := range vs {
-		if q := a.literal(v, boost); q != nil {
-			alts = append(alts, q)
-		}
-	}
-	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // numberValues are the ways staff write a document number value v: as
