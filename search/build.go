@@ -493,9 +493,16 @@ func (a *analyzers) needles(q *Query) [][]rune {
 				add(t.Text)
 			default:
 				for _, s := range a.slots(t.Text) {
-					add(s.text)
-					for _, v := range s.num.spellings() {
-						add(v)
+					if s.num == nil {
+						add(s.text)
+						continue
+					}
+					// a number matches whole numbers (numbers.go), and
+					// is marked only there: 24 not in 2024
+					for _, v := range append([]string{s.text}, s.num.spellings()...) {
+						if n := a.needle(v); n != nil {
+							out = append(out, append([]rune{wholeNumber}, n...))
+						}
 					}
 				}
 			}

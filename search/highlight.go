@@ -2,6 +2,7 @@ package search
 
 import (
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -195,12 +196,16 @@ type span struct{ from, to, bfrom int }
 // fragments takes could read runes other than the walk forward did.
 func find(text string, needles [][]rune, fold func(rune) rune) (found, bool) {
 	f := found{text: text}
+	nds, whole := wholeNeedles(needles)
 	var first [16]uint64 // the needles' first runes, by their low 10 bits
-	for _, nd := range needles {
+	for _, nd := range nds {
 		if len(nd) > 0 {
 			first[uint(nd[0])>>6&15] |= 1 << (uint(nd[0]) & 63)
 		}
 	}
+	// whether the digits of the digit run before p, if any, are all 0:
+	// a number's digits may follow its leading zeros (24 in 0024)
+	zeros := true
 	for p, r := range text {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(text[p:]); size == 1 {
@@ -209,8 +214,12 @@ func find(text string, needles [][]rune, fold func(rune) rune) (found, bool) {
 		}
 		c := fold(r)
 		if first[uint(c)>>6&15]&(1<<(uint(c)&63)) != 0 {
-			for _, nd := range needles {
-				if len(nd) == 0 || nd[0] != c || !holdsAt(text, p+utf8.RuneLen(r), nd[1:], fold) {
+			for k, nd := range nds {
+				if len(nd) == 0 || nd[0] != c || whole[k] && isDigit(c) && !zeros {
+					continue
+				}
+				end, ok := holdsAt(text, p+utf8.RuneLen(r), nd[1:], fold)
+				if !ok || whole[k] && isDigit(nd[len(nd)-1]) && end < len(text) && isDigit(fold(firstRune(text[end:]))) {
 					continue
 				}
 				if last := len(f.spans) - 1; last >= 0 && f.n <= f.spans[last].to {
@@ -220,24 +229,61 @@ func find(text string, needles [][]rune, fold func(rune) rune) (found, bool) {
 				}
 			}
 		}
+		zeros = !isDigit(c) || zeros && c == '0'
 		f.n++
 	}
 	return f, true
 }
 
-// holdsAt reports whether the runes of text from byte q fold to rest.
-func holdsAt(text string, q int, rest []rune, fold func(rune) rune) bool {
+// wholeNumber starts a needle of a number (needles): where it starts or
+// ends with a digit, it is marked only where that digit does not continue
+// a longer digit run but for leading zeros, as the number matches
+// (numbers.go): 24 in 24, 24号 and 0024, not in 2024. A quoted phrase's needle has no mark: "24" finds and
+// marks the 24 of 2024.
+const wholeNumber = '\uE000'
+
+// zerosBefore reports whether the digits just before folded[i], if any,
+// are all 0.
+func zerosBefore(folded []rune, i int) bool {
+	for i--; i >= 0 && isDigit(folded[i]); i-- {
+		if folded[i] != '0' {
+			return false
+		}
+	}
+	return true
+}
+
+// wholeNeedles returns the needles without their wholeNumber marks, and
+// which had one.
+func wholeNeedles(needles [][]rune) ([][]rune, []bool) {
+	whole := make([]bool, len(needles))
+	if !slices.ContainsFunc(needles, func(nd []rune) bool { return len(nd) > 0 && nd[0] == wholeNumber }) {
+		return needles, whole // most searches: nothing to copy
+	}
+	nds := make([][]rune, len(needles))
+	for i, nd := range needles {
+		nds[i] = nd
+		if len(nd) > 0 && nd[0] == wholeNumber {
+			nds[i], whole[i] = nd[1:], true
+		}
+	}
+	return nds, whole
+}
+
+// holdsAt reports whether the runes of text from byte q fold to rest, and
+// the byte after them.
+func holdsAt(text string, q int, rest []rune, fold func(rune) rune) (int, bool) {
 	for _, want := range rest {
 		if q >= len(text) {
-			return false
+			return q, false
 		}
 		r, size := utf8.DecodeRuneInString(text[q:])
 		if fold(r) != want {
-			return false
+			return q, false
 		}
 		q += size
 	}
-	return true
+	return q, true
 }
 
 // fragments cuts up to maxFragments windows of the text around its marked
@@ -366,13 +412,18 @@ func (a *analyzers) charsOfTokens(text string) chars {
 // some needle.
 func markAll(t chars, needles [][]rune) []bool {
 	marks := make([]bool, t.len())
-	for _, n := range needles {
+	nds, whole := wholeNeedles(needles)
+	for k, n := range nds {
 		if len(n) == 0 {
 			continue
 		}
 	next:
 		for i := 0; i+len(n) <= t.len(); i++ {
 			if t.folded[i] != n[0] {
+				continue
+			}
+			if whole[k] && (isDigit(n[0]) && !zerosBefore(t.folded, i) ||
+				isDigit(n[len(n)-1]) && i+len(n) < t.len() && isDigit(t.folded[i+len(n)])) {
 				continue
 			}
 			for j, c := range n[1:] {

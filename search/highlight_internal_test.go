@@ -166,3 +166,47 @@ func TestHighlightOthers(t *testing.T) {
 		t.Errorf("units without a mark highlighted: %q", h.Highlights["units"])
 	}
 }
+
+// A number's needle marks whole numbers, after leading zeros too, in both
+// the fast walk (find) and the fallback over folded runes (markAll); a
+// needle without the mark, a quoted phrase's, marks every occurrence.
+func TestWholeNumberNeedles(t *testing.T) {
+	const text = "2024年24号，0024、10024 24;240"
+	same := func(r rune) rune { return r }
+	rs := []rune(text)
+	for _, tt := range []struct {
+		needle []rune
+		marked []int // the runes marked
+	}{
+		// 24号, the 24 of 0024, 24 alone
+		{append([]rune{wholeNumber}, []rune("24")...), []int{5, 6, 11, 12, 20, 21}},
+		// and those of 2024, 10024 and 240
+		{[]rune("24"), []int{2, 3, 5, 6, 11, 12, 17, 18, 20, 21, 23, 24}},
+	} {
+		want := []rune(strings.Repeat(" ", len(rs)))
+		for _, i := range tt.marked {
+			want[i] = '^'
+		}
+		f, ok := find(text, [][]rune{tt.needle}, same)
+		if !ok {
+			t.Fatal("find: not ok")
+		}
+		got := []rune(strings.Repeat(" ", len(rs)))
+		for _, sp := range f.spans {
+			for i := sp.from; i < sp.to; i++ {
+				got[i] = '^'
+			}
+		}
+		offs := make([]int, len(rs)+1)
+		marks := markAll(chars{folded: rs, offs: offs}, [][]rune{tt.needle})
+		fallback := []rune(strings.Repeat(" ", len(rs)))
+		for i, m := range marks {
+			if m {
+				fallback[i] = '^'
+			}
+		}
+		if string(got) != string(want) || string(fallback) != string(want) {
+			t.Errorf("needle %q in %s:\n find    %q\n markAll %q\n want    %q", string(tt.needle), text, string(got), string(fallback), string(want))
+		}
+	}
+}

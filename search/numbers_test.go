@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"strings"
@@ -108,5 +109,56 @@ func TestDocumentNumberSpellings(t *testing.T) {
 				t.Errorf("%s finds %v, %s %v", q, got, group[0], want)
 			}
 		}
+	}
+}
+
+// A number is marked where it matches, as a whole number: the hits of 24
+// have their 24s marked, never the 24 of 2024; a quoted phrase is marked
+// where its characters are.
+func TestNumbersMarkedWhole(t *testing.T) {
+	ti := buildIndex(t, "sample", sampleSources, nil)
+	// a mark after a digit run that is not only zeros, or before a digit
+	inside := regexp.MustCompile(`[1-9][0-9]*<mark>[0-9]|[0-9]</mark>[0-9]`)
+	for _, q := range []string{"24", "14届", "第24号", "2024年"} {
+		res, err := ti.searcher.Search(context.Background(), search.Request{Query: q, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		marked := 0
+		for _, h := range res.Hits {
+			for field, frags := range h.Highlights {
+				for _, f := range frags {
+					marked += strings.Count(f, "<mark>")
+					if inside.MatchString(f) {
+						t.Errorf("%s: %s %s marks a digit run's inside: %s", q, h.ID, field, f)
+					}
+				}
+			}
+		}
+		if res.Total > 0 && marked == 0 {
+			t.Errorf("%s: %d hits, nothing marked", q, res.Total)
+		}
+		for _, h := range res.Hits {
+			if (q == "24" || q == "第24号") && h.Number == "第0024号" && !strings.Contains(strings.Join(h.Highlights["number"], ""), "<mark>") {
+				t.Errorf("%s: %s's number %s unmarked: 24 is its number after leading zeros", q, h.ID, h.Number)
+			}
+		}
+	}
+	res, err := ti.searcher.Search(context.Background(), search.Request{Query: `"24"`, Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := 0
+	for _, h := range res.Hits {
+		for _, frags := range h.Highlights {
+			for _, f := range frags {
+				if inside.MatchString(f) {
+					inner++
+				}
+			}
+		}
+	}
+	if inner == 0 {
+		t.Errorf(`"24": %d hits, none marked inside a longer number (2024): a phrase is its characters`, res.Total)
 	}
 }
