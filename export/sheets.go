@@ -24,25 +24,22 @@ const chartSeries = 8
 
 // trends counts documents by topic and year while the rows stream by.
 type trends struct {
-	counts  map[string]map[int]int // topic -> year (0: undated) -> documents
-	years   map[int]bool
-	primary bool // a document counts under its primary topic alone (search.TopicsPrimary)
+	counts map[string]map[int]int // topic -> year (0: undated) -> documents
+	years  map[int]bool
+	scope  string // the request's topic scope (search.ScopedTopics)
 }
 
 // newTrends counts by the topics of the request's scope: each document
 // under every topic it carries, or under its primary topic alone, as
 // search counts the topic facet.
 func newTrends(r search.Request) *trends {
-	return &trends{counts: map[string]map[int]int{}, years: map[int]bool{}, primary: r.TopicScope == search.TopicsPrimary}
+	return &trends{counts: map[string]map[int]int{}, years: map[int]bool{}, scope: r.TopicScope}
 }
 
 func (t *trends) add(h *search.Hit) {
 	y := yearOf(h)
 	t.years[y] = true
-	topics := h.Topics // the primary first
-	if t.primary && len(topics) > 1 {
-		topics = topics[:1]
-	}
+	topics := search.ScopedTopics(t.scope, h.Topics)
 	if len(topics) == 0 {
 		topics = []string{noTopic}
 	}

@@ -100,8 +100,9 @@ type TopicSeries struct {
 // Trends counts the matching documents by topic and period, interval
 // being "year" (the default) or "month". A document counts once under each
 // of its topics, given or inferred, or with r.TopicScope TopicsPrimary
-// under its primary topic alone, as the search's topic facet counts. At most 240 periods are counted, the
-// latest (Truncated says so), and the 50 topics with most documents.
+// under its primary topic alone, as the search's topic facet counts. At
+// most 240 periods are counted, the latest (Truncated says so), and the 50
+// topics with most documents.
 //
 // It costs one bleve search, which collects the matches' document
 // numbers; their dates and topics are read from the snapshot's columns.
@@ -120,7 +121,7 @@ func (s *Searcher) Trends(ctx context.Context, r Request, interval string) (*Tre
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Limits.Timeout)
 	defer cancel()
-	out := &Trends{Interval: interval, TopicScope: scopeOf(r), Periods: []string{}, Total: []int{}, Topics: []TopicSeries{}}
+	out := &Trends{Interval: interval, TopicScope: scopeOf(r.TopicScope), Periods: []string{}, Total: []int{}, Topics: []TopicSeries{}}
 
 	// One pass over the matches collects their document numbers; their
 	// dates and topics come from the columns (the facet and sort columns

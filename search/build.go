@@ -106,16 +106,21 @@ func (a *analyzers) numberSlots(text string, ss []slot) []slot {
 			j++
 		}
 		s := ss[i]
+		var folded []rune
 		if j > i+1 {
 			joined := slot{text: text[ss[i].start:ss[j-1].end], start: ss[i].start, end: ss[j-1].end}
-			if parseNumbers(a.foldRunes(joined.text)) != nil {
+			folded = a.foldRunes(joined.text)
+			if joined.num = parseNumbers(folded); joined.num != nil {
 				s = joined
 			} else { // no number after all (第二 of 第二季度, 一次): the slots as they were
 				j = i + 1
 			}
 		}
-		folded := a.foldRunes(s.text)
-		if s.num = parseNumbers(folded); s.num != nil {
+		if s.num == nil {
+			folded = a.foldRunes(s.text)
+			s.num = parseNumbers(folded)
+		}
+		if s.num != nil {
 			s.cover = nil
 			if !isDigits(string(folded)) { // 十四届's 14 is in its pattern, and in 十四五's 十四
 				var terms []string

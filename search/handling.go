@@ -84,7 +84,7 @@ func (s *Searcher) Handling(ctx context.Context, r Request) (*HandlingStats, err
 	if err != nil {
 		return nil, err
 	}
-	out := HandlingOf(docs, m.an.today, scopeOf(r))
+	out := HandlingOf(docs, m.an.today, r.TopicScope)
 	out.Truncated = truncated
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
@@ -115,10 +115,7 @@ func (s *Searcher) suggestions(ctx context.Context, m *matcher) ([]*corpus.Doc, 
 // every topic it carries or, with scope TopicsPrimary, under its primary
 // topic alone.
 func HandlingOf(docs []*corpus.Doc, today, scope string) *HandlingStats {
-	out := &HandlingStats{Total: len(docs), Today: today, KeyIDs: []string{}, Overdue: []string{}, TopicScope: TopicsAll}
-	if scope == TopicsPrimary {
-		out.TopicScope = TopicsPrimary
-	}
+	out := &HandlingStats{Total: len(docs), Today: today, KeyIDs: []string{}, Overdue: []string{}, TopicScope: scopeOf(scope)}
 	classes, sats := map[string]int{}, map[string]int{}
 	topics, units := map[string]*Group{}, map[string]*Group{}
 	group := func(m map[string]*Group, key string, g Group) *Group {
@@ -155,10 +152,7 @@ func HandlingOf(docs []*corpus.Doc, today, scope string) *HandlingStats {
 		if o, _ := d.Overdue(today); o {
 			out.Overdue = append(out.Overdue, d.ID)
 		}
-		ts := d.AllTopics()
-		if scope == TopicsPrimary && len(ts) > 1 {
-			ts = ts[:1]
-		}
+		ts := ScopedTopics(scope, d.AllTopics())
 		if len(ts) == 0 {
 			ts = []string{NoTopic}
 		}

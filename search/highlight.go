@@ -20,41 +20,54 @@ const (
 )
 
 // highlight marks the needles in every text of a hit that the search
-// finds words in: the title and body (highlightMain), and the reply and
+// finds words in: the title, the body (highlightBody), and the reply and
 // the texts of meta (highlightOthers). Marks are the union of every
 // occurrence of every needle, found on the folded text, so a phrase is
 // marked whole even where words overlap, and traditional text is marked
 // where a simplified query matched it. Text is HTML-escaped.
 func (a *analyzers) highlight(h *Hit, needles [][]rune) {
-	fold := a.foldRune()
-	a.highlightMain(h, needles, fold)
+	a.highlightWith(h, needles, a.foldRune())
+}
+
+// highlightWith is highlight with fold, the character analyzer's fold of
+// one rune, or nil to fold each text whole first (for an analyzer without
+// FoldRune; text that is not valid UTF-8 is folded whole either way).
+func (a *analyzers) highlightWith(h *Hit, needles [][]rune, fold func(rune) rune) {
+	if t, ok := a.markWhole(h.Title, needles, fold); ok {
+		h.Highlights["title"] = []string{t}
+	}
+	a.highlightBody(h, needles, fold)
 	a.highlightOthers(h, needles, fold)
 }
 
-// highlightMain marks the needles in a hit's title and body, and sets its
-// snippet. fold is the character analyzer's fold of one rune, or nil.
-func (a *analyzers) highlightMain(h *Hit, needles [][]rune, fold func(rune) rune) {
+// highlightBody marks the needles in a hit's body, and sets its snippet:
+// the first fragment, or the body's beginning when nothing is marked.
+func (a *analyzers) highlightBody(h *Hit, needles [][]rune, fold func(rune) rune) {
+	body := h.Doc.Body
 	if fold != nil {
-		title, ok := find(h.Title, needles, fold)
-		body, ok2 := find(h.Doc.Body, needles, fold)
-		if ok && ok2 {
-			if len(title.spans) > 0 {
-				t, _ := title.render(0, 0, title.n)
-				h.Highlights["title"] = []string{t}
-			}
-			if frags := body.fragments(); len(frags) > 0 {
+		if f, ok := find(body, needles, fold); ok {
+			if frags := f.fragments(); len(frags) > 0 {
 				h.Highlights["body"] = frags
 				h.Snippet = frags[0]
 				return
 			}
-			h.Snippet, _ = body.render(0, 0, min(body.n, snippetRunes))
-			if body.n > snippetRunes {
+			h.Snippet, _ = f.render(0, 0, min(f.n, snippetRunes))
+			if f.n > snippetRunes {
 				h.Snippet += "…"
 			}
 			return
 		}
 	}
-	a.highlightFolded(h, needles)
+	t := a.charsOf(body)
+	if frags := fragments(body, t, markAll(t, needles)); len(frags) > 0 {
+		h.Highlights["body"] = frags
+		h.Snippet = frags[0]
+		return
+	}
+	h.Snippet = render(body, t, nil, 0, min(t.len(), snippetRunes))
+	if t.len() > snippetRunes {
+		h.Snippet += "…"
+	}
 }
 
 // highlightOthers marks the needles in the hit's texts besides title and
@@ -129,28 +142,6 @@ func (a *analyzers) markWhole(text string, needles [][]rune, fold func(rune) run
 		return "", false
 	}
 	return render(text, t, marks, 0, t.len()), true
-}
-
-// highlightFolded is highlightMain by folding the whole texts first: for
-// an analyzer without FoldRune, and text that is not valid UTF-8.
-func (a *analyzers) highlightFolded(h *Hit, needles [][]rune) {
-	if t := a.charsOf(h.Title); t.len() > 0 {
-		if marks := markAll(t, needles); anyTrue(marks) {
-			h.Highlights["title"] = []string{render(h.Title, t, marks, 0, t.len())}
-		}
-	}
-	body := h.Doc.Body
-	t := a.charsOf(body)
-	marks := markAll(t, needles)
-	if frags := fragments(body, t, marks); len(frags) > 0 {
-		h.Highlights["body"] = frags
-		h.Snippet = frags[0]
-		return
-	}
-	h.Snippet = render(body, t, nil, 0, min(t.len(), snippetRunes))
-	if t.len() > snippetRunes {
-		h.Snippet += "…"
-	}
 }
 
 // charFolder is the character tokenizer's fold of one rune (indexer's

@@ -99,8 +99,7 @@ func TestFindHighlightsAsFolding(t *testing.T) {
 			got := Hit{Title: d.Title, Doc: &d, Highlights: map[string][]string{"title": {}, "body": {}}}
 			want := Hit{Title: d.Title, Doc: &d, Highlights: map[string][]string{"title": {}, "body": {}}}
 			an.highlight(&got, needles)
-			an.highlightFolded(&want, needles)
-			an.highlightOthers(&want, needles, nil)
+			an.highlightWith(&want, needles, nil) // every text folded whole first
 			if !reflect.DeepEqual(got.Highlights, want.Highlights) || got.Snippet != want.Snippet {
 				t.Errorf("%s, needles %q:\nfind    %q %q\nfolding %q %q", d.ID, needles, got.Highlights, got.Snippet, want.Highlights, want.Snippet)
 			}

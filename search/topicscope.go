@@ -35,12 +35,22 @@ func (r *Request) scopeFacets(f map[string][]Count) {
 	}
 }
 
-// scopeOf is the request's topic scope, TopicsAll when it names none.
-func scopeOf(r Request) string {
-	if r.TopicScope == TopicsPrimary {
+// scopeOf is a topic scope as answers name it: TopicsAll when it is "".
+func scopeOf(scope string) string {
+	if scope == TopicsPrimary {
 		return TopicsPrimary
 	}
 	return TopicsAll
+}
+
+// ScopedTopics are the topics of a document, primary first (its
+// AllTopics, a hit's Topics), that scope counts it under: every one, or
+// with TopicsPrimary the primary alone, as the topic facet counts them.
+func ScopedTopics(scope string, topics []string) []string {
+	if scope == TopicsPrimary && len(topics) > 1 {
+		return topics[:1]
+	}
+	return topics
 }
 
 // topicField is the field that holds the topics a request's scope

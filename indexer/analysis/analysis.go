@@ -167,7 +167,7 @@ func (a *Analysis) segment(folded []rune, from, to int, t *tokens, runeAt []int)
 		}
 		b, e := from+runeAt[w.Start], from+runeAt[w.End]
 		t.emit(w.Str, b, e, analysis.Ideographic)
-		if v, ok := chineseNumber(w.Str); ok {
+		if v, ok := corpus.ChineseNumber(w.Str); ok {
 			t.emit(v, b, e, analysis.Numeric)
 		} else if n, v, ok := numberPrefix(w.Str); ok {
 			// 十四届: also 14 and 届, so that 14届 finds it
