@@ -128,7 +128,8 @@ func (r *Request) normalize(l Limits) error {
 	// that it lists documents as the empty query does, from the same
 	// cache entry.
 	r.Query = visible(r.Query)
-	n := Parse(r.Query).size()
+	q := Parse(r.Query)
+	n := q.size()
 	if n == 0 {
 		r.Query = ""
 	}
@@ -176,8 +177,8 @@ func (r *Request) normalize(l Limits) error {
 		return invalid("the date range ends (%s) before it starts (%s)", f.To.Format(time.DateOnly), f.From.Format(time.DateOnly))
 	}
 	for _, y := range f.Year {
-		if n, err := strconv.Atoi(y); err != nil || n < 1000 || n > 9999 {
-			return invalid("year must be four digits, not %q", y)
+		if err := checkValue(corpus.FieldYear, y); err != nil {
+			return err
 		}
 	}
 	for name := range f.Fields {
@@ -187,13 +188,47 @@ func (r *Request) normalize(l Limits) error {
 	}
 	for _, fd := range filterFields {
 		for _, v := range f.Values(fd.Name) {
-			if fd.Normalize != nil {
-				v = fd.Normalize(v)
-			}
-			if fd.Allowed != nil && !slices.Contains(fd.Allowed, v) {
-				return invalid("%s must be %s, not %q", fd.Name, strings.Join(fd.Allowed, " or "), v)
+			if err := checkValue(fd.Name, v); err != nil {
+				return err
 			}
 		}
+	}
+	// field:value in the query takes the values its filter does
+	for _, g := range q.Groups {
+		for _, t := range g {
+			if err := checkValue(t.Field, t.Text); err != nil {
+				return err
+			}
+		}
+	}
+	for _, t := range q.Not {
+		if err := checkValue(t.Field, t.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkValue says whether v is a value field may have, as a filter or as
+// field:value in a query: a year of four digits, one of the values of a
+// field that allows only some (after its normalisation). A field that is
+// not the schema's ("" for a word) takes any.
+func checkValue(field, v string) error {
+	if field == corpus.FieldYear {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1000 || n > 9999 {
+			return invalid("year must be four digits, not %q", v)
+		}
+		return nil
+	}
+	fd, ok := corpus.FieldNamed(field)
+	if !ok || fd.Allowed == nil {
+		return nil
+	}
+	if fd.Normalize != nil {
+		v = fd.Normalize(v)
+	}
+	if !slices.Contains(fd.Allowed, v) {
+		return invalid("%s must be %s, not %q", fd.Name, strings.Join(fd.Allowed, " or "), v)
 	}
 	return nil
 }

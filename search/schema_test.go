@@ -95,7 +95,6 @@ func TestSchemaFiltersAndFacets(t *testing.T) {
 	}
 }
 
-// TestUnknownFilter: a filter the schema does not have is a bad request.
 // sameNumber reports whether two document numbers differ at most in the
 // zeros that pad them (第0123号, 第123号) and their year's brackets.
 func sameNumber(a, b string) bool {
@@ -106,12 +105,25 @@ func sameNumber(a, b string) bool {
 	return norm(a) == norm(b)
 }
 
+// TestUnknownFilter: a filter the schema does not have is a bad request,
+// and so is a field:value of the query whose value its filter refuses
+// (year:abc found nothing, with a 200).
 func TestUnknownFilter(t *testing.T) {
 	ti := buildIndex(t, "sample", []string{"../corpus/sample"}, nil)
 	var r search.Request
 	r.Filters.Set("no_such_filter", []string{"x"})
 	if _, err := ti.searcher.Search(context.Background(), r); !errors.Is(err, errs.Invalid) {
 		t.Errorf("unknown filter: %v, want ErrInvalid", err)
+	}
+	for _, q := range []string{"year:abc", "教育 year:24", "教育 -year:二〇二三", "教育 OR year:x", "overdue:maybe"} {
+		if _, err := ti.searcher.Search(context.Background(), search.Request{Query: q}); !errors.Is(err, errs.Invalid) {
+			t.Errorf("%s: %v, want ErrInvalid", q, err)
+		}
+	}
+	for _, q := range []string{"year:2023", "教育 -year:2024", "overdue:true", "教育 year2023"} {
+		if _, err := ti.searcher.Search(context.Background(), search.Request{Query: q}); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
 	}
 }
 

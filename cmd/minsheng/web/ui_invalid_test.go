@@ -43,6 +43,7 @@ func TestUIInvalidInputInChinese(t *testing.T) {
 		target := "/?q=" + url.QueryEscape("教育") + "&" + c.params
 		checkInvalidPage(t, h, target, c.zh, c.en)
 	}
+	checkInvalidPage(t, h, "/?q="+url.QueryEscape("教育 year:24"), "年份应是四位数字", "year must be four digits")
 	checkInvalidPage(t, h, "/analytics?q="+url.QueryEscape("教育")+"&interval=week", "统计周期只能是按年", "interval must be year or month")
 	checkInvalidPage(t, h, "/promises?year=24", "年份应是四位数字", "year must be four digits")
 }
