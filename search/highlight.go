@@ -70,6 +70,25 @@ func (a *analyzers) highlightBody(h *Hit, needles [][]rune, fold func(rune) rune
 	}
 }
 
+// OtherHighlights are the keys of a hit's highlights besides title and
+// body (see highlightOthers), with their labels, in the order they are
+// shown.
+var OtherHighlights = []struct{ Key, Label string }{
+	{corpus.FieldReply, "答复"}, {"units", "承办单位"}, {"number", "编号"}, {"session", "届次"},
+	{"author", "代表/作者"}, {"delegation", "代表团"},
+}
+
+// OtherHighlight is what is shown of the hit's highlights under key, one
+// of OtherHighlights: of the reply its first fragment, of the units those
+// with a match.
+func (h *Hit) OtherHighlight(key string) []string {
+	frags := h.Highlights[key]
+	if key == corpus.FieldReply {
+		frags = frags[:min(len(frags), 1)]
+	}
+	return frags
+}
+
 // highlightOthers marks the needles in the hit's texts besides title and
 // body that the search matches words in (wordFields: reply, and meta,
 // which indexes the number, session, author, delegation and units:

@@ -60,6 +60,12 @@ func runSearch(ctx context.Context, args []string, stdout io.Writer) error {
 		if h.Snippet != "" {
 			fmt.Fprintf(stdout, "     %s\n", plain(h.Snippet))
 		}
+		// where else it matched: a hit found by its reply shows that
+		for _, o := range search.OtherHighlights {
+			if frags := h.OtherHighlight(o.Key); len(frags) > 0 {
+				fmt.Fprintf(stdout, "     %s：%s\n", o.Label, plain(strings.Join(frags, "、")))
+			}
+		}
 	}
 	return nil
 }

@@ -77,14 +77,6 @@ type labeledHTML struct {
 	HTML  template.HTML
 }
 
-// otherHighlights are the highlights of a hit besides title and body, by
-// their key, with their labels, in the order shown: of the reply its
-// first fragment, of the units those with a match.
-var otherHighlights = []struct{ key, label string }{
-	{"reply", "答复"}, {"units", "承办单位"}, {"number", "编号"}, {"session", "届次"},
-	{"author", "代表/作者"}, {"delegation", "代表团"},
-}
-
 // filterParams are the query-string names of the filters, in the order
 // the facets are shown.
 var filterParams = search.FacetFields()
@@ -284,11 +276,8 @@ func hitViews(hits []search.Hit) []hitView {
 		if len(hv.Fragments) == 0 && h.Snippet != "" {
 			hv.Fragments = []template.HTML{markedHTML(h.Snippet)}
 		}
-		for _, o := range otherHighlights {
-			frags := h.Highlights[o.key]
-			if o.key == "reply" {
-				frags = frags[:min(len(frags), 1)]
-			}
+		for _, o := range search.OtherHighlights {
+			frags := h.OtherHighlight(o.Key)
 			var b strings.Builder
 			for i, f := range frags {
 				if i > 0 {
@@ -297,7 +286,7 @@ func hitViews(hits []search.Hit) []hitView {
 				b.WriteString(string(markedHTML(f)))
 			}
 			if b.Len() > 0 {
-				hv.Others = append(hv.Others, labeledHTML{o.label, template.HTML(b.String())})
+				hv.Others = append(hv.Others, labeledHTML{o.Label, template.HTML(b.String())})
 			}
 		}
 		out = append(out, hv)
