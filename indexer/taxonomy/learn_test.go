@@ -269,3 +269,30 @@ func TestLearnReadsOnlyExamples(t *testing.T) {
 		t.Errorf("with a stored correction, exampleFields %q, want every record", got)
 	}
 }
+
+// TestModelTagsFurther: a topic the model knows is tagged from its
+// threshold when it is the likeliest of the topics the model knows, and
+// beside a likelier one only from further_factor times its threshold.
+func TestModelTagsFurther(t *testing.T) {
+	m := &Model{Classes: []string{"A", "B", "", "C"}, Thresholds: []float64{0.2, 0.1, 0.5, 0.3}}
+	tl := &tally{m: m, class: []int{0, 1, -1, 3}}
+	for _, tc := range []struct {
+		model   []float64 // per topic of the taxonomy
+		further float64
+		want    []bool
+	}{
+		{[]float64{0.4, 0.25, 0, 0.1}, 3, []bool{true, false, false, false}},     // B over its threshold, under 3×
+		{[]float64{0.4, 0.35, 0, 0.1}, 3, []bool{true, true, false, false}},      // B over 3× its threshold
+		{[]float64{0.4, 0.25, 0, 0.1}, 1, []bool{true, true, false, false}},      // further_factor 1: every topic over its threshold
+		{[]float64{0.15, 0.12, 0, 0.1}, 3, []bool{false, false, false, false}},   // A, the likeliest, under its threshold
+		{[]float64{0.25, 0.25, 0, 0}, 3, []bool{true, false, false, false}},      // a tie goes to the first
+		{[]float64{0.1, 0.05, 0.9, 0.05}, 3, []bool{false, false, false, false}}, // topic 2 is not the model's
+	} {
+		tl.model = tc.model
+		for ti, want := range tc.want {
+			if got := tl.modelTags(ti, tc.further); got != want {
+				t.Errorf("probabilities %v, further_factor %g: topic %d tagged %v, want %v", tc.model, tc.further, ti, got, want)
+			}
+		}
+	}
+}
