@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"syscall"
+	"unsafe"
 )
 
 // buildJobAttr has the build process stopped when the server dies, so
@@ -22,12 +24,13 @@ func buildJobExe() (string, error) {
 	return self, nil
 }
 
-// lowerPriority sets the niceness of every thread of the process. Linux
-// keeps a niceness per thread, and a thread starts with its creator's:
-// once every thread has it, every later one does too. Threads started
-// while the list is read are caught by the next pass.
-func lowerPriority(nice int) error {
-	if nice == 0 {
+// lowerPriority sets the niceness of every thread of the process and,
+// with idle, puts each under SCHED_IDLE. Linux keeps both per thread, and
+// a thread starts with its creator's: once every thread has them, every
+// later one does too. Threads started while the list is read are caught
+// by the next pass.
+func lowerPriority(nice int, idle bool) error {
+	if nice == 0 && !idle {
 		return nil
 	}
 	for pass := 0; pass < 3; pass++ {
@@ -43,7 +46,24 @@ func lowerPriority(nice int) error {
 			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice); err != nil {
 				return err
 			}
+			if idle {
+				if err := schedIdle(tid); err != nil {
+					return fmt.Errorf("SCHED_IDLE: %w", err)
+				}
+			}
 		}
+	}
+	return nil
+}
+
+// schedIdle puts thread tid under SCHED_IDLE (sched_setscheduler(2); its
+// priority must be 0).
+func schedIdle(tid int) error {
+	const schedIdle = 5 // SCHED_IDLE, linux/sched.h
+	var param struct{ priority int32 }
+	_, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETSCHEDULER, uintptr(tid), schedIdle, uintptr(unsafe.Pointer(&param)))
+	if e != 0 {
+		return e
 	}
 	return nil
 }

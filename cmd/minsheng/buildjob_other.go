@@ -12,7 +12,7 @@ func buildJobAttr() *syscall.SysProcAttr { return nil }
 
 // lowerPriority: the build runs at the server's priority elsewhere than
 // on Linux.
-func lowerPriority(int) error { return nil }
+func lowerPriority(int, bool) error { return nil }
 
 // peakRSS: not measured elsewhere than on Linux.
 func peakRSS(*os.ProcessState) int64 { return 0 }

@@ -9,8 +9,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -213,15 +215,17 @@ func TestBuildProcess(t *testing.T) {
 	}
 }
 
-// serve refuses a build_in or build_nice it cannot use, naming it.
+// serve refuses a build_in, build_nice or build_sched it cannot use,
+// naming it.
 func TestBuildInSetting(t *testing.T) {
-	if c := DefaultConfig(); c.BuildIn != buildInProcess || c.BuildNice != defaultBuildNice {
-		t.Errorf("defaults build_in %q, build_nice %d; want %q and %d", c.BuildIn, c.BuildNice, buildInProcess, defaultBuildNice)
+	if c := DefaultConfig(); c.BuildIn != buildInProcess || c.BuildNice != defaultBuildNice || c.BuildSched != buildSchedIdle {
+		t.Errorf("defaults build_in %q, build_nice %d, build_sched %q; want %q, %d and %q", c.BuildIn, c.BuildNice, c.BuildSched, buildInProcess, defaultBuildNice, buildSchedIdle)
 	}
 	for _, c := range []struct{ env, value, name string }{
 		{"MINSHENG_BUILD_IN", "thread", "build_in"},
 		{"MINSHENG_BUILD_NICE", "20", "build_nice"},
 		{"MINSHENG_BUILD_NICE", "-1", "build_nice"},
+		{"MINSHENG_BUILD_SCHED", "batch", "build_sched"},
 	} {
 		t.Run(c.env+"="+c.value, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
@@ -230,5 +234,57 @@ func TestBuildInSetting(t *testing.T) {
 				t.Errorf("%s=%s: %v, want an error naming %s", c.env, c.value, err, c.name)
 			}
 		})
+	}
+}
+
+// lowerPriority with idle puts every thread of the process under
+// SCHED_IDLE at the niceness asked, threads started later too. It runs in
+// a process of its own (this test binary again), whose priority it may
+// lower for good.
+func TestLowerPriorityIdle(t *testing.T) {
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		t.Skip("skipping: reads the threads in /proc")
+	}
+	if os.Getenv("MINSHENG_TEST_LOWER_PRIORITY") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLowerPriorityIdle$", "-test.v")
+		cmd.Env = append(os.Environ(), "MINSHENG_TEST_LOWER_PRIORITY=1")
+		out, err := cmd.CombinedOutput()
+		if err == nil && !bytes.Contains(out, []byte("--- PASS: TestLowerPriorityIdle")) {
+			err = errors.New("it did not pass")
+		}
+		if err != nil {
+			t.Fatalf("the process of lowered priority: %v\n%s", err, out)
+		}
+		return
+	}
+	if err := lowerPriority(7, true); err != nil {
+		t.Fatal(err)
+	}
+	// threads started after: a goroutine locked to its thread takes a new one
+	started, stop := make(chan struct{}), make(chan struct{})
+	for i := 0; i < 4; i++ {
+		go func() {
+			runtime.LockOSThread()
+			started <- struct{}{}
+			<-stop
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		<-started
+	}
+	defer close(stop)
+	tasks, _ := filepath.Glob("/proc/self/task/*/stat")
+	if len(tasks) < 5 {
+		t.Fatalf("%d threads, want at least the 4 started and the main one", len(tasks))
+	}
+	for _, task := range tasks {
+		f, err := procStat(task)
+		if err != nil {
+			continue // ended since
+		}
+		// fields 19 and 41 of proc(5), counted from 3 after the name
+		if f[16] != "7" || f[38] != "5" {
+			t.Errorf("thread %s at nice %s under policy %s, want 7 and SCHED_IDLE (5)", task, f[16], f[38])
+		}
 	}
 }

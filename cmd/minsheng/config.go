@@ -57,6 +57,7 @@ type Config struct {
 	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); 0: one per CPU in a build process, half the CPUs (at least 1) in the server"`
 	BuildIn         string        `yaml:"build_in" help:"where a reindex job of the server builds: process (a process of its own, at build_nice) or server (inside the server, at build_gc_percent)"`
 	BuildNice       int           `yaml:"build_nice" help:"niceness (0-19) of a reindex job's build process: higher leaves more CPU to searches and makes the job longer"`
+	BuildSched      string        `yaml:"build_sched" help:"scheduling of a reindex job's build process: normal (at build_nice) or idle (Linux SCHED_IDLE: it runs only on CPU no search wants)"`
 	PostingsCache   int           `yaml:"postings_cache_mb" help:"memory the server keeps for the decoded postings of frequent words, in MB: faster ranking, a larger process; 0: none"`
 	ResultCache     int           `yaml:"result_cache_mb" help:"memory the server keeps for the results of searches of the index it serves (dropped at every write or swap), in MB; 0: none"`
 	Limits          Limits        `yaml:"limits"`
@@ -152,6 +153,7 @@ func DefaultConfig() Config {
 		// its own every CPU, its priority lower (Config.jobWorkers).
 		BuildIn:     buildInProcess,
 		BuildNice:   defaultBuildNice,
+		BuildSched:  defaultBuildSched,
 		ResultCache: search.DefaultResultCacheMB,
 		// the audit's own: a year
 		AuditRetention: audit.DefaultRetention,

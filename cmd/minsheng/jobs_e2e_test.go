@@ -89,11 +89,15 @@ func startServe(t *testing.T, bin, data string, sources ...string) *server {
 }
 
 // startServeWith runs the binary with args and env (besides the test's
-// own environment and a text log at info) and waits until it listens.
+// own environment, a text log at info and build_sched normal) and waits
+// until it listens. Its jobs build at the normal scheduling class: the
+// tests of other packages share the CPU with them, and a build under
+// SCHED_IDLE, the default, would wait for those (TestLowerPriorityIdle
+// tests that class).
 func startServeWith(t *testing.T, bin string, env []string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(append(os.Environ(), "MINSHENG_LOG_FORMAT=text", "MINSHENG_LOG_LEVEL=info"), env...)
+	cmd.Env = append(append(os.Environ(), "MINSHENG_LOG_FORMAT=text", "MINSHENG_LOG_LEVEL=info", "MINSHENG_BUILD_SCHED="+buildSchedNormal), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

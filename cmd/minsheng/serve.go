@@ -141,6 +141,9 @@ func prepareProcess(c *Config, log *slog.Logger) error {
 	if c.BuildNice < 0 || c.BuildNice > 19 {
 		return fmt.Errorf("serve: build_nice (%d) must be from 0 to 19", c.BuildNice)
 	}
+	if c.BuildSched != buildSchedNormal && c.BuildSched != buildSchedIdle {
+		return fmt.Errorf("serve: build_sched %q: want %s or %s", c.BuildSched, buildSchedNormal, buildSchedIdle)
+	}
 	if c.BuildWorkers < 0 {
 		return fmt.Errorf("serve: build_workers (%d) must not be negative (0: as many as build_in suits)", c.BuildWorkers)
 	}
