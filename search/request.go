@@ -215,7 +215,7 @@ func (r *Request) normalize(l Limits) error {
 // not the schema's ("" for a word) takes any.
 func checkValue(field, v string) error {
 	if field == corpus.FieldYear {
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1000 || n > 9999 {
+		if n, err := strconv.Atoi(v); err != nil || n < 1000 || n > 9999 {
 			return invalid("year must be four digits, not %q", v)
 		}
 		return nil
