@@ -58,6 +58,10 @@ const (
 	defaultBuildSched = buildSchedIdle
 )
 
+// errIdleRefused is lowerPriority's error when the system refuses
+// SCHED_IDLE; every thread still has the niceness asked.
+var errIdleRefused = errors.New("SCHED_IDLE refused")
+
 // buildJobRequest is what the server hands its build process.
 type buildJobRequest struct {
 	Config  Config `json:"config"`  // what a build reads: data, sources, columns, dictionary, taxonomy, batch size, keep, log
@@ -111,12 +115,16 @@ func runBuildJob(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 // buildJob builds as req asks, sending progress and problems.
 func buildJob(ctx context.Context, req buildJobRequest, send func(buildJobMessage)) (*indexer.Manifest, error) {
 	c := &req.Config
-	if err := lowerPriority(req.Nice, req.Idle); err != nil {
-		return nil, fmt.Errorf("lower the build's priority to nice %d (idle %t): %w", req.Nice, req.Idle, err)
-	}
 	log, err := c.logger()
 	if err != nil {
 		return nil, err
+	}
+	// a system that refuses SCHED_IDLE (a seccomp filter) still builds, at
+	// build_nice: the job matters more than its class
+	if err := lowerPriority(req.Nice, req.Idle); errors.Is(err, errIdleRefused) {
+		log.Warn("build process: SCHED_IDLE refused, building at build_nice", "nice", req.Nice, "err", err)
+	} else if err != nil {
+		return nil, fmt.Errorf("lower the build's priority to nice %d: %w", req.Nice, err)
 	}
 	opt, err := c.buildOptions(log)
 	if err != nil {

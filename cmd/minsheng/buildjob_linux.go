@@ -28,11 +28,13 @@ func buildJobExe() (string, error) {
 // with idle, puts each under SCHED_IDLE. Linux keeps both per thread, and
 // a thread starts with its creator's: once every thread has them, every
 // later one does too. Threads started while the list is read are caught
-// by the next pass.
+// by the next pass. Should the system refuse SCHED_IDLE, every thread
+// still gets the niceness, and the error is errIdleRefused.
 func lowerPriority(nice int, idle bool) error {
 	if nice == 0 && !idle {
 		return nil
 	}
+	var refused error
 	for pass := 0; pass < 3; pass++ {
 		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
@@ -48,12 +50,12 @@ func lowerPriority(nice int, idle bool) error {
 			}
 			if idle {
 				if err := schedIdle(tid); err != nil {
-					return fmt.Errorf("SCHED_IDLE: %w", err)
+					idle, refused = false, fmt.Errorf("%w: %v", errIdleRefused, err)
 				}
 			}
 		}
 	}
-	return nil
+	return refused
 }
 
 // schedIdle puts thread tid under SCHED_IDLE (sched_setscheduler(2); its
