@@ -55,7 +55,7 @@ type Config struct {
 	BuildGCPercent  int           `yaml:"build_gc_percent" help:"Go garbage collection target of the server while a reindex job runs in it"`
 	MemLimit        int64         `yaml:"memory_limit" help:"soft memory limit of the server in bytes (as GOMEMLIMIT): the collector works harder near it"`
 	BuildWorkers    int           `yaml:"build_workers" help:"batches a reindex job of the server indexes at once (index takes one per CPU); 0: one per CPU in a build process, half the CPUs (at least 1) in the server"`
-	BuildIn         string        `yaml:"build_in" help:"where a reindex job of the server builds: process (a process of its own, at build_nice) or server (inside the server, at build_gc_percent)"`
+	BuildIn         string        `yaml:"build_in" help:"where a reindex job of the server builds: process (a process of its own, at build_sched and build_nice) or server (inside the server, at build_gc_percent)"`
 	BuildNice       int           `yaml:"build_nice" help:"niceness (0-19) of a reindex job's build process: higher leaves more CPU to searches and makes the job longer"`
 	BuildSched      string        `yaml:"build_sched" help:"scheduling of a reindex job's build process: normal (at build_nice) or idle (Linux SCHED_IDLE: it runs only on CPU no search wants)"`
 	PostingsCache   int           `yaml:"postings_cache_mb" help:"memory the server keeps for the decoded postings of frequent words, in MB: faster ranking, a larger process; 0: none"`
