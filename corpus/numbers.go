@@ -78,6 +78,16 @@ func ChineseNumber(s string) (string, bool) {
 	return strconv.FormatInt(total+section+digit, 10), true
 }
 
+// IsDigits reports whether s is a run of ASCII digits, at least one.
+func IsDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // TrimZeros returns the digit run s without its leading zeros (0123 ->
 // 123, 000 -> 0): the form the index keeps a digit run in.
 func TrimZeros(s string) string {

@@ -41,3 +41,13 @@ func TestIsNumeralAgreesWithTables(t *testing.T) {
 		t.Errorf("%d numerals, the tables have %d", n, len(cnDigits)+len(cnUnits))
 	}
 }
+
+// IsDigits: ASCII digits only, at least one; full-width digits and
+// Chinese numerals are not (folding makes the former ASCII first).
+func TestIsDigits(t *testing.T) {
+	for s, want := range map[string]bool{"0": true, "0024": true, "2024": true, "": false, "24号": false, "２４": false, "十四": false, "-1": false} {
+		if got := IsDigits(s); got != want {
+			t.Errorf("IsDigits(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

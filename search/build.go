@@ -122,10 +122,10 @@ func (a *analyzers) numberSlots(text string, ss []slot) []slot {
 		}
 		if s.num != nil {
 			s.cover = nil
-			if !isDigits(string(folded)) { // 十四届's 14 is in its pattern, and in 十四五's 十四
+			if !corpus.IsDigits(string(folded)) { // 十四届's 14 is in its pattern, and in 十四五's 十四
 				var terms []string
 				for _, t := range s.terms {
-					if !isDigits(t) {
+					if !corpus.IsDigits(t) {
 						terms = append(terms, t)
 					}
 				}

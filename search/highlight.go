@@ -248,8 +248,8 @@ func find(text string, needles [][]rune, fold func(rune) rune) (found, bool) {
 // wholeNumber starts a needle of a number (needles): where it starts or
 // ends with a digit, it is marked only where that digit does not continue
 // a longer digit run but for leading zeros, as the number matches
-// (numbers.go): 24 in 24, 24号 and 0024, not in 2024. A quoted phrase's needle has no mark: "24" finds and
-// marks the 24 of 2024.
+// (numbers.go): 24 in 24, 24号 and 0024, not in 2024. A quoted phrase's
+// needle has no mark: "24" finds and marks the 24 of 2024.
 const wholeNumber = '\uE000'
 
 // zerosBefore reports whether the digits just before folded[i], if any,

@@ -173,7 +173,7 @@ func (p *numPattern) at(text []rune, i int) bool {
 // 14, and for a year also digit by digit (二〇二四). Numbers of five digits
 // or more have none here.
 func chineseForms(v string) []string {
-	if len(v) > 4 || !isDigits(v) {
+	if len(v) > 4 || !corpus.IsDigits(v) {
 		return nil
 	}
 	digits := []rune("〇一二三四五六七八九")
@@ -210,15 +210,6 @@ func chineseForms(v string) []string {
 		forms = append(forms, y.String())
 	}
 	return forms
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isDigit(rune(s[i])) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // numberQuery matches a word with a number in the word field f (and its
@@ -484,7 +475,7 @@ func numberValues(v string) []string {
 		vs = []string{v}
 	}
 	rs := []rune(v)
-	if len(rs) > 2 && rs[0] == '第' && rs[len(rs)-1] == '号' && isDigits(string(rs[1:len(rs)-1])) {
+	if len(rs) > 2 && rs[0] == '第' && rs[len(rs)-1] == '号' && corpus.IsDigits(string(rs[1:len(rs)-1])) {
 		digits := string(rs[1 : len(rs)-1])
 		n := corpus.TrimZeros(digits)
 		for w := len(n); w <= 4; w++ { // not 第 and 900 zeros 号 in 900 ways

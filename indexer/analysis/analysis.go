@@ -139,9 +139,9 @@ func (t *tokens) emit(term string, from, to int, typ analysis.TokenType) {
 // that 0123 and 123 match.
 func (a *Analysis) emitWord(w string, from, to int, t *tokens) {
 	typ := analysis.AlphaNumeric
-	if isDigits(w) {
+	if corpus.IsDigits(w) {
 		typ = analysis.Numeric
-		w = trimZeros(w)
+		w = corpus.TrimZeros(w)
 	}
 	t.emit(w, from, to, typ)
 }
@@ -251,17 +251,6 @@ func literalRune(r rune) rune {
 	return r
 }
 
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func trimZeros(s string) string { return corpus.TrimZeros(s) }
-
 // Keywords returns the n words of text with the highest TF-IDF weight by
 // jieba's extractor (its IDF table, stop words left out), folded as the
 // index folds them; single characters and bare numbers are left out.
@@ -275,7 +264,7 @@ func (a *Analysis) Keywords(text string, n int) []corpus.Keyword {
 	ws := a.jieba.ExtractWithWeight(folded, n*2)
 	runtime.KeepAlive(a.jieba) // see cut
 	for _, w := range ws {
-		if utf8.RuneCountInString(w.Word) < 2 || isDigits(w.Word) || strings.TrimSpace(w.Word) != w.Word {
+		if utf8.RuneCountInString(w.Word) < 2 || corpus.IsDigits(w.Word) || strings.TrimSpace(w.Word) != w.Word {
 			continue
 		}
 		out = append(out, corpus.Keyword{Word: w.Word, Weight: w.Weight, Tag: a.tag(w.Word)})
