@@ -398,7 +398,13 @@ func (s *matchSearcher) readAll() error {
 // would say so once the collector had seen window complete matches, but
 // the partial matches of lower numbers would have been scored first. A
 // query whose complete matches are few in many partial ones (江苏 新能源
-// 有限公司: 14 in 7,631) scored most of those.
+// 有限公司: 14 in 7,631) scored most of those. Where the complete matches
+// are fewer than the window, every partial match above MatchFloor is
+// scored: a bound on their scores (each clause's BM25 limit, idf times
+// k1 times its weight, summed over the clauses a document's units allow,
+// times coord) was measured and tallied none of the 113,680 partial
+// matches of the news load's 200 queries, being 10 to 20 times the
+// scores the page's partial matches reached.
 func (s *matchSearcher) countCompletes() bool {
 	k := s.sink
 	if !k.skips || k.window == 0 || k.tally == nil {
