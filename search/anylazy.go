@@ -64,16 +64,38 @@ func (s *anySearcher) lazyNext(sc *bsearch.SearchContext) (*bsearch.DocumentMatc
 	}
 	var sum float64
 	var count int
-	for k, t := range s.terms {
-		if c := &s.at[k]; !c.ended && c.n == doc {
-			sum += t.score(c.cur.Freq, c.cur.Norm)
-			count++
+	if s.groups == nil {
+		sum, count = s.sumAt(doc, 0, len(s.terms))
+	} else {
+		for _, g := range s.groups {
+			gs, gc := s.sumAt(doc, g.from, g.to)
+			switch {
+			case gc == 0:
+			case g.inner: // its own sum times its own coord
+				sum += gs * (float64(gc) / float64(g.to-g.from))
+				count++
+			default:
+				sum += gs
+				count++
+			}
 		}
 	}
 	dm := sc.DocumentMatchPool.Get()
 	dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, doc)
 	// bleve's DisjunctionQueryScorer: the sum times coord, in that order
-	dm.Score = sum * (float64(count) / float64(len(s.terms)))
+	dm.Score = sum * (float64(count) / float64(s.clauses()))
 	s.next = doc + 1
 	return dm, nil
+}
+
+// sumAt is the sum of the scores of terms[from:to] that match doc, where
+// the clauses stand, and how many do.
+func (s *anySearcher) sumAt(doc uint64, from, to int) (sum float64, count int) {
+	for k := from; k < to; k++ {
+		if c := &s.at[k]; !c.ended && c.n == doc {
+			sum += s.terms[k].score(c.cur.Freq, c.cur.Norm)
+			count++
+		}
+	}
+	return sum, count
 }

@@ -34,23 +34,15 @@ func newAnyOf(clauses ...query.Query) *anyOf { return &anyOf{clauses: clauses} }
 
 // Searcher implements query.Query.
 func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	terms := make([]*query.TermQuery, 0, len(q.clauses))
-	for _, c := range q.clauses {
-		switch tq := c.(type) {
-		case *query.TermQuery:
-			terms = append(terms, tq)
-		case *litTerm:
-			terms = append(terms, &tq.TermQuery)
-		}
-	}
-	if !ownSearchers(ctx, r, o) || len(terms) < len(q.clauses) || len(terms) < 2 || o.Score == "none" {
+	terms, groups, ok := q.termsOf()
+	if !ok || !ownSearchers(ctx, r, o) || len(terms) < 2 || o.Score == "none" {
 		// anyOf reads and scores the postings of terms; bleve's
 		// disjunction does all the rest
 		d := bleve.NewDisjunctionQuery(q.clauses...)
 		d.SetMin(1)
 		return d.Searcher(ctx, r, m, o)
 	}
-	s := &anySearcher{ended: ctx.Err}
+	s := &anySearcher{ended: ctx.Err, groups: groups}
 	for _, tq := range terms {
 		t, err := newTermPostings(ctx, r, m, tq)
 		if err != nil {
@@ -61,6 +53,56 @@ func (q *anyOf) Searcher(ctx context.Context, r index.IndexReader, m mapping.Ind
 	}
 	s.SetQueryNorm(1 / math.Sqrt(s.Weight())) // as bleve's disjunction does
 	return s, nil
+}
+
+// termsOf returns the term queries of the clauses, in order, and where a
+// clause is a disjunction of terms (a word's literal in each field, in a
+// word's query: slotQuery), the groups of them; groups is nil when every
+// clause is a term. ok is false when a clause is something else.
+func (q *anyOf) termsOf() (terms []*query.TermQuery, groups []anyGroup, ok bool) {
+	nested := false
+	for _, c := range q.clauses {
+		from := len(terms)
+		switch c := c.(type) {
+		case *query.TermQuery:
+			terms = append(terms, c)
+		case *litTerm:
+			terms = append(terms, &c.TermQuery)
+		case *query.DisjunctionQuery:
+			if c.Min > 1 || len(c.Disjuncts) == 0 {
+				return nil, nil, false
+			}
+			for _, d := range c.Disjuncts {
+				switch d := d.(type) {
+				case *query.TermQuery:
+					terms = append(terms, d)
+				case *litTerm:
+					terms = append(terms, &d.TermQuery)
+				default:
+					return nil, nil, false
+				}
+			}
+			nested = true
+			groups = append(groups, anyGroup{from: from, to: len(terms), inner: true})
+			continue
+		default:
+			return nil, nil, false
+		}
+		groups = append(groups, anyGroup{from: from, to: len(terms)})
+	}
+	if !nested {
+		groups = nil
+	}
+	return terms, groups, true
+}
+
+// anyGroup is a clause of an anyOf that is a disjunction of terms, its
+// terms[from:to] (inner), or a term alone. bleve scores the disjunction
+// as a clause of its own: the sum of its terms' scores times its own
+// coord, which the anyOf's sum then adds, and its coord counts it once.
+type anyGroup struct {
+	from, to int
+	inner    bool
 }
 
 // termPostings is a term clause of an anyOf, read from its postings and
@@ -132,6 +174,10 @@ type anySearcher struct {
 	// keeps the one question it asks of the context, not the context.
 	ended func() error
 	terms []*termPostings
+	// groups are the clauses, when one is a disjunction of terms (see
+	// anyGroup); nil: each term is a clause
+	groups []anyGroup
+	inner  *accumulator // a group's scores, as readAll reads it
 	// marks are the bits of a matching's masks each clause sets in the
 	// documents it matches, as it is read (nil: none): a unit's term that
 	// is also a clause is read once (units.go)
@@ -185,35 +231,81 @@ func (s *anySearcher) mark(field, term string, bit uint) bool {
 func (s *anySearcher) readAll() error {
 	s.read = true
 	s.acc = accumulators.Get().(*accumulator)
-	for k, t := range s.terms {
-		var mark uint64
-		if s.marks != nil {
-			mark = s.marks[k]
-		}
-		for i := 0; ; i++ {
-			if i%4096 == 0 {
-				if err := s.ended(); err != nil {
-					return err
-				}
-			}
-			p, err := t.reader.Next(t.tfd.Reset())
-			if err != nil {
+	if s.groups == nil {
+		for k := range s.terms {
+			if err := s.readTerm(k, s.acc); err != nil {
 				return err
 			}
-			if p == nil {
-				break
+		}
+		return nil
+	}
+	for _, g := range s.groups {
+		if !g.inner {
+			if err := s.readTerm(g.from, s.acc); err != nil {
+				return err
 			}
-			n, ok := docNumber(p.ID)
-			if !ok {
-				return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+			continue
+		}
+		// the group's terms into an accumulator of its own, then each
+		// document's sum times the group's coord into the clauses'
+		if s.inner == nil {
+			s.inner = accumulators.Get().(*accumulator)
+		}
+		in := s.inner
+		for k := g.from; k < g.to; k++ {
+			if err := s.readTerm(k, in); err != nil {
+				return err
 			}
-			s.acc.add(n, t.score(p.Freq, p.Norm))
-			if mark != 0 {
-				s.masks.setBits(n, mark)
+		}
+		size := float64(g.to - g.from)
+		for doc, c := range in.counts {
+			if c != 0 {
+				s.acc.add(uint64(doc), in.sums[doc]*(float64(c)/size))
+				in.sums[doc], in.counts[doc] = 0, 0
 			}
 		}
 	}
 	return nil
+}
+
+// readTerm reads the postings of term k to their end into acc, and marks
+// the masks.
+func (s *anySearcher) readTerm(k int, acc *accumulator) error {
+	t := s.terms[k]
+	var mark uint64
+	if s.marks != nil {
+		mark = s.marks[k]
+	}
+	for i := 0; ; i++ {
+		if i%4096 == 0 {
+			if err := s.ended(); err != nil {
+				return err
+			}
+		}
+		p, err := t.reader.Next(t.tfd.Reset())
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return nil
+		}
+		n, ok := docNumber(p.ID)
+		if !ok {
+			return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+		}
+		acc.add(n, t.score(p.Freq, p.Norm))
+		if mark != 0 {
+			s.masks.setBits(n, mark)
+		}
+	}
+}
+
+// clauses is the number of the anyOf's clauses: coord's denominator.
+func (s *anySearcher) clauses() int {
+	if s.groups != nil {
+		return len(s.groups)
+	}
+	return len(s.terms)
 }
 
 // Next implements bsearch.Searcher.
@@ -235,7 +327,7 @@ func (s *anySearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, e
 		dm := sc.DocumentMatchPool.Get()
 		dm.IndexInternalID = index.NewIndexInternalID(dm.IndexInternalID, s.next)
 		// bleve's DisjunctionQueryScorer: the sum times coord, in that order
-		coord := float64(c) / float64(len(s.terms))
+		coord := float64(c) / float64(s.clauses())
 		dm.Score = s.acc.sums[s.next] * coord
 		s.next++
 		return dm, nil
@@ -261,12 +353,14 @@ func (s *anySearcher) Close() error {
 			first = err
 		}
 	}
-	if a := s.acc; a != nil {
-		s.acc = nil
-		clear(a.sums)
-		clear(a.counts)
-		accumulators.Put(a)
+	for _, a := range []*accumulator{s.acc, s.inner} {
+		if a != nil {
+			clear(a.sums)
+			clear(a.counts)
+			accumulators.Put(a)
+		}
 	}
+	s.acc, s.inner = nil, nil
 	return first
 }
 

@@ -305,6 +305,11 @@ func alone(b *query.BooleanQuery) query.Query {
 	if !ok || len(c.Conjuncts) != 1 || b.Should != nil || b.MustNot != nil || b.Filter != nil || isMatchAll(c.Conjuncts[0]) {
 		return b
 	}
+	if d, ok := c.Conjuncts[0].(*query.DisjunctionQuery); ok && d.Min <= 1 {
+		// a word's query (slotQuery): its terms in each field and its
+		// literal, read by anyOf where it can
+		return lone{newAnyOf(d.Disjuncts...)}
+	}
 	return lone{c.Conjuncts[0]}
 }
 

@@ -183,6 +183,21 @@ func TestOwnSearchersScoreAsBleve(t *testing.T) {
 	similar.AddMust(newAnyOf(alts...))
 	similar.AddMustNot(bleve.NewDocIDQuery([]string{"no-such-id"}))
 	checks = append(checks, check{"similar", similar})
+	// a word's query is an anyOf whose literal is a disjunction of its
+	// own (anyGroup): those must be among the compared
+	grouped := 0
+	for _, c := range checks {
+		if l, ok := c.q.(lone); ok {
+			if a, ok := l.q.(*anyOf); ok {
+				if _, groups, ok := a.termsOf(); ok && groups != nil {
+					grouped++
+				}
+			}
+		}
+	}
+	if grouped < 5 {
+		t.Fatalf("only %d queries are an anyOf of grouped terms: the comparison checks too little of them", grouped)
+	}
 
 	// with bleve's own statistics, and with the field lengths the build
 	// stored, as searches run
