@@ -54,7 +54,7 @@ func TestJSONLines(t *testing.T) {
 		"s.jsonl:7: duplicate id: a1",
 		"s.jsonl:9: bad field: units: not text",
 		"s.jsonl:10: bad key_supervised: maybe",
-		"s.jsonl:11: broken json: json: cannot unmarshal array into Go value of type map[string]json.RawMessage",
+		"s.jsonl:11: broken json: a record must be an object, not an array",
 		"s.jsonl:15: no text",
 		"s.jsonl: columns not read: unknown"+unreadHint, // noted once, for the file
 	)
@@ -94,7 +94,7 @@ func TestJSONArray(t *testing.T) {
 		probs    []string
 	}{
 		{"array", "\uFEFF \n[\n  {\"title\": \"一\"},\n  {\n    \"title\": \"二\", \"body\": \"正\\n文\"\n  },\n  5, {\"body\": \"\"},\n{\"id\":\"x\",\"title\":\"\xff\"}]\n",
-			[]string{"a-3", "a-4"}, []string{"a.json:7: broken json: json: cannot unmarshal number into Go value of type map[string]json.RawMessage",
+			[]string{"a-3", "a-4"}, []string{"a.json:7: broken json: a record must be an object, not a number",
 				"a.json:7: no text", "a.json:8: invalid utf-8"}},
 		{"syntax error ends the file", "[{\"title\":\"一\"},\n{\"title\":}, {\"title\":\"二\"}]",
 			[]string{"a-1"}, []string{"a.json:2: broken json: invalid character '}' looking for beginning of value"}},
