@@ -39,6 +39,41 @@ func TestCharsOfMatchesTokens(t *testing.T) {
 	}
 }
 
+// TestFoldRuneTable: the highlighter's fold, read from the character
+// tokenizer's table where it has one, folds every rune as the tokenizer's
+// FoldRune does, on both sides of the table's bounds too.
+func TestFoldRuneTable(t *testing.T) {
+	m, err := zhanalysis.NewMapping(zhanalysis.MappingOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := &analyzers{chars: m.AnalyzerNamed(corpus.AnalyzerChars)}
+	f, ok := an.charTokenizer().(charFolder)
+	if !ok {
+		t.Fatal("the character tokenizer has no FoldRune")
+	}
+	if _, ok := f.(foldTabler); !ok {
+		t.Fatal("the character tokenizer has no FoldTable: highlighting calls FoldRune for every rune")
+	}
+	fold := an.foldRune()
+	differ := 0 // runes the fold changes, where the table could be wrong
+	for r := rune(0); r <= 0x2FFFF; r++ {
+		if got, want := fold(r), f.FoldRune(r); got != want {
+			t.Fatalf("%U folds to %U, FoldRune %U", r, got, want)
+		} else if got != r {
+			differ++
+		}
+	}
+	for _, r := range []rune{-1, 0x10FFFF, 0x110000, 0x7FFFFFFF} {
+		if got, want := fold(r), f.FoldRune(r); got != want {
+			t.Errorf("%U folds to %U, FoldRune %U", r, got, want)
+		}
+	}
+	if differ < 1000 { // traditional characters, full-width forms, capitals
+		t.Fatalf("only %d runes fold to another: the comparison compares too little", differ)
+	}
+}
+
 // TestFindHighlightsAsFolding: highlighting by find (each rune folded on
 // its own, needles looked for where one starts) gives the very titles,
 // fragments (of the body and the reply), other texts and snippets that

@@ -63,6 +63,10 @@ func NewFolder() (*Folder, error) {
 	return f, nil
 }
 
+// CJKTable returns Rune's answers for the runes from lo on, those of the
+// CJK ideograph blocks, as a table to read from (not to write to).
+func (f *Folder) CJKTable() (lo rune, table []rune) { return cjkLo, f.cjk }
+
 // Rune folds one rune.
 func (f *Folder) Rune(r rune) rune {
 	switch {

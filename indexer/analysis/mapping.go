@@ -81,6 +81,12 @@ func (t charTokenizer) FoldRunes(text []byte) (folded []rune, offs []int) { retu
 // highlighter finds matches in long documents without folding them whole.
 func (t charTokenizer) FoldRune(r rune) rune { return t.a.charRune(r) }
 
+// FoldTable returns FoldRune's answers for the runes from lo on, as a
+// table to read from (not to write to): those of the CJK ideograph
+// blocks, most of a Chinese text, which the highlighter then folds
+// without a call each.
+func (t charTokenizer) FoldTable() (lo rune, table []rune) { return t.a.fold.CJKTable() }
+
 // analysisFor builds the Analysis a tokenizer configuration names: the
 // built-in dictionaries, with the user dictionary replaced when the
 // configuration carries one. The user dictionary's text is kept in the index
