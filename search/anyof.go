@@ -63,32 +63,24 @@ func (q *anyOf) termsOf() (terms []*query.TermQuery, groups []anyGroup, ok bool)
 	nested := false
 	for _, c := range q.clauses {
 		from := len(terms)
-		switch c := c.(type) {
-		case *query.TermQuery:
-			terms = append(terms, c)
-		case *litTerm:
-			terms = append(terms, &c.TermQuery)
-		case *query.DisjunctionQuery:
-			if c.Min > 1 || len(c.Disjuncts) == 0 {
-				return nil, nil, false
-			}
-			for _, d := range c.Disjuncts {
-				switch d := d.(type) {
-				case *query.TermQuery:
-					terms = append(terms, d)
-				case *litTerm:
-					terms = append(terms, &d.TermQuery)
-				default:
-					return nil, nil, false
-				}
-			}
-			nested = true
-			groups = append(groups, anyGroup{from: from, to: len(terms), inner: true})
+		if tq, ok := termOf(c); ok {
+			terms = append(terms, tq)
+			groups = append(groups, anyGroup{from: from, to: len(terms)})
 			continue
-		default:
+		}
+		d, ok := c.(*query.DisjunctionQuery)
+		if !ok || d.Min > 1 || len(d.Disjuncts) == 0 {
 			return nil, nil, false
 		}
-		groups = append(groups, anyGroup{from: from, to: len(terms)})
+		for _, dc := range d.Disjuncts {
+			tq, ok := termOf(dc)
+			if !ok {
+				return nil, nil, false
+			}
+			terms = append(terms, tq)
+		}
+		nested = true
+		groups = append(groups, anyGroup{from: from, to: len(terms), inner: true})
 	}
 	if !nested {
 		groups = nil

@@ -138,6 +138,18 @@ func litQ(field, term string, boost float64) *litTerm {
 	return &litTerm{*termQ(field, term, boost)}
 }
 
+// termOf returns the term query q is, a word field's or a literal
+// field's (litTerm), and false for any other query.
+func termOf(q query.Query) (*query.TermQuery, bool) {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return q, true
+	case *litTerm:
+		return &q.TermQuery, true
+	}
+	return nil, false
+}
+
 // Searcher implements query.Query.
 func (q *litTerm) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o bsearch.SearcherOptions) (bsearch.Searcher, error) {
 	return newTermSearcher(ctx, r, q.Term, q.FieldVal, q.BoostVal.Value(), o)

@@ -103,19 +103,14 @@ func newAltReader(ctx context.Context, r index.IndexReader, m mapping.IndexMappi
 // splitUnion puts the term queries q is a union of in terms and its other
 // parts in others.
 func splitUnion(q query.Query, terms *[]*query.TermQuery, others *[]query.Query) {
-	switch q := q.(type) {
-	case *query.DisjunctionQuery:
-		if q.Min <= 1 { // one clause is enough: a union
-			for _, c := range q.Disjuncts {
-				splitUnion(c, terms, others)
-			}
-			return
-		}
-	case *query.TermQuery:
-		*terms = append(*terms, q)
+	if tq, ok := termOf(q); ok {
+		*terms = append(*terms, tq)
 		return
-	case *litTerm:
-		*terms = append(*terms, &q.TermQuery)
+	}
+	if d, ok := q.(*query.DisjunctionQuery); ok && d.Min <= 1 { // one clause is enough: a union
+		for _, c := range d.Disjuncts {
+			splitUnion(c, terms, others)
+		}
 		return
 	}
 	*others = append(*others, q)
