@@ -424,6 +424,9 @@ func walkBatches(ctx context.Context, idx bleve.Index, opt BuildOptions, rp *rep
 		if err := m.MapDocument(doc, buildFields(d)); err != nil {
 			return fmt.Errorf("document %s: %w", d.ID, err)
 		}
+		for i, f := range doc.Fields { // word fields counted, not tokenized
+			doc.Fields[i] = analysis.CountedField(f)
+		}
 		b.Update(doc)
 		n++
 		if n >= opt.BatchSize && !send() {

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+
+	"minsheng/corpus"
 )
 
 // testAnalysis loads the built-in dictionaries once per test binary.
@@ -123,7 +125,12 @@ func FuzzTokenize(f *testing.F) {
 	}
 	a := testAnalysis(f)
 	f.Fuzz(func(t *testing.T, text []byte) {
-		checkTokens(t, a, text, a.Tokenize(text), false)
+		ts := a.Tokenize(text)
+		checkTokens(t, a, text, ts, false)
+		if got, want := toks(ts), tokenizeApart(a, text); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q: Tokenize gave %v, a call a span %v", text, got, want)
+		}
+		checkCount(t, a, text)
 		lit := a.LiteralTokenize(text)
 		checkTokens(t, a, text, lit, true)
 		chars := a.CharTokenize(text)
@@ -170,4 +177,79 @@ func TestShortcutsAgreeWithTables(t *testing.T) {
 			t.Fatalf("%U is not Han", r)
 		}
 	}
+}
+
+// tokenizeApart is Tokenize as it was before segment cut a text's CJK
+// spans in one call: a call to jieba for each span. Tokenize must give
+// exactly its tokens, in its order.
+func tokenizeApart(a *Analysis, text []byte) []tok {
+	folded, offs := a.runes(text)
+	t := &tokens{offs: offs, slab: len(folded) + 8}
+	for i := 0; i < len(folded); {
+		cls := classOf(folded[i])
+		j := i + 1
+		for j < len(folded) && classOf(folded[j]) == cls {
+			j++
+		}
+		for k := i; cls != clsSep && k < j; {
+			e := min(k+maxHanRun, j)
+			if cls == clsWord {
+				e = min(k+maxWordLen, j)
+				a.emitWord(string(folded[k:e]), k, e, t)
+				k = e
+				continue
+			}
+			s := string(folded[k:e])
+			runeAt := make([]int, len(s)+1)
+			n := 0
+			for b := range s {
+				runeAt[b] = n
+				n++
+			}
+			runeAt[len(s)] = n
+			for _, w := range a.cut(s) {
+				if w.Start < 0 || w.End > len(s) || w.Start >= w.End {
+					continue
+				}
+				b, e := k+runeAt[w.Start], k+runeAt[w.End]
+				t.emit(w.Str, b, e, analysis.Ideographic)
+				if v, ok := corpus.ChineseNumber(w.Str); ok {
+					t.emit(v, b, e, analysis.Numeric)
+				} else if n, v, ok := numberPrefix(w.Str); ok {
+					t.emit(v, b, b+n, analysis.Numeric)
+					t.emit(w.Str[len(string(folded[b:b+n])):], b+n, e, analysis.Ideographic)
+				}
+			}
+			k = e
+		}
+		i = j
+	}
+	return toks(t.out)
+}
+
+// TestTokenizeCutsSpansApart holds Tokenize, which hands jieba a text's
+// CJK spans joined by newlines, to the tokens of a call for each span:
+// across punctuation, letters and digits between spans, a run longer than
+// maxHanRun and texts past maxCutRunes.
+func TestTokenizeCutsSpansApart(t *testing.T) {
+	a := testAnalysis(t)
+	for _, s := range spanTexts {
+		got, want := toks(a.Tokenize([]byte(s))), tokenizeApart(a, []byte(s))
+		if len(got) == 0 != (len(want) == 0) || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Tokenize(%.40q...): %d tokens differ from a call a span's %d", s, len(got), len(want))
+		}
+	}
+}
+
+const spanSentence = "关于加快农村寄递物流体系建设助力乡村振兴的建议，建议省邮政管理局会同省商务厅2024年推动5G快递进村。十四届人大二次会议第0123号：“一老一小”B超X光检查！"
+
+// spanTexts are texts of CJK spans between punctuation, letters and
+// digits, a run longer than maxHanRun and texts past maxCutRunes.
+var spanTexts = []string{
+	"", "乡", "乡村\n振兴", "长江大桥，南京长江大桥。", "abc乡村def振兴", "，乡村。",
+	spanSentence,
+	strings.Repeat(spanSentence, 200), // past maxCutRunes
+	strings.Repeat("乡村振兴建设", 200) + "，" + strings.Repeat("中华人民共和国", 100), // past maxHanRun
+	strings.Repeat("乡", maxCutRunes) + "村" + strings.Repeat("振兴", maxCutRunes),
+	"ソウル서울한국어テスト中文混合こんにちは世界",
 }

@@ -38,7 +38,7 @@ func Register() error {
 				if err != nil {
 					return nil, err
 				}
-				return tokenizerFunc(a.Tokenize), nil
+				return wordsTokenizer{a}, nil
 			}),
 			registry.RegisterTokenizer(TokenizerLiteral, func(cfg map[string]any, _ *registry.Cache) (analysis.Tokenizer, error) {
 				a, err := analysisFor(cfg)
