@@ -1,8 +1,6 @@
 package search
 
 import (
-	"fmt"
-
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -41,9 +39,9 @@ func (s *anySearcher) advanceTo(doc uint64) (least uint64, ok bool, err error) {
 			if p == nil {
 				c.ended, c.cur = true, nil
 			} else {
-				n, valid := docNumber(p.ID)
-				if !valid {
-					return 0, false, fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+				n, err := docNum(p.ID)
+				if err != nil {
+					return 0, false, err
 				}
 				c.cur, c.n = p, n
 			}

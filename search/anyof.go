@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sync"
 
@@ -281,9 +280,9 @@ func (s *anySearcher) readTerm(k int, acc *accumulator) error {
 		if p == nil {
 			return nil
 		}
-		n, ok := docNumber(p.ID)
-		if !ok {
-			return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+		n, err := docNum(p.ID)
+		if err != nil {
+			return err
 		}
 		acc.add(n, t.score(p.Freq, p.Norm))
 		if mark != 0 {
@@ -329,9 +328,9 @@ func (s *anySearcher) Next(sc *bsearch.SearchContext) (*bsearch.DocumentMatch, e
 
 // Advance implements bsearch.Searcher.
 func (s *anySearcher) Advance(sc *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	n, ok := docNumber(id)
-	if !ok {
-		return nil, fmt.Errorf("search: internal id of %d bytes", len(id))
+	n, err := docNum(id)
+	if err != nil {
+		return nil, err
 	}
 	s.next = max(s.next, n)
 	return s.Next(sc)

@@ -88,6 +88,16 @@ func docNumber(id index.IndexInternalID) (uint64, bool) {
 	return binary.BigEndian.Uint64(id), true
 }
 
+// docNum is docNumber where an id that is not a document number is an
+// error.
+func docNum(id index.IndexInternalID) (uint64, error) {
+	n, ok := docNumber(id)
+	if !ok {
+		return 0, fmt.Errorf("search: internal id of %d bytes", len(id))
+	}
+	return n, nil
+}
+
 // buildColumns reads the facet fields, the dates and the ids of a snapshot
 // through their term dictionaries and postings. A scorch snapshot's are
 // composed from those of its segments instead (segcolumns.go), each built

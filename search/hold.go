@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -84,9 +83,9 @@ func (h *snapshotHold) stored(ids []index.IndexInternalID) (docs []string, ok bo
 	}
 	docs = make([]string, len(ids))
 	for i, id := range ids {
-		n, ok := docNumber(id)
-		if !ok {
-			return nil, false, fmt.Errorf("search: internal id of %d bytes", len(id))
+		n, err := docNum(id)
+		if err != nil {
+			return nil, false, err
 		}
 		v, err := st.value(n)
 		if err != nil {

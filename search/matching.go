@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/bits"
 	"sync"
@@ -542,9 +541,9 @@ func (f *follower) scoreOf(sc *bsearch.SearchContext, id index.IndexInternalID) 
 
 // Advance implements bsearch.Searcher.
 func (s *matchSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	n, ok := docNumber(id)
-	if !ok {
-		return nil, fmt.Errorf("search: internal id of %d bytes", len(id))
+	n, err := docNum(id)
+	if err != nil {
+		return nil, err
 	}
 	s.next = max(s.next, n)
 	return s.Next(sc)

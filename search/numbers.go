@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -392,9 +391,9 @@ func (s *verifiedSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInte
 // that does.
 func (s *verifiedSearcher) check(sc *bsearch.SearchContext, dm *bsearch.DocumentMatch, err error) (*bsearch.DocumentMatch, error) {
 	for ; err == nil && dm != nil; dm, err = s.Searcher.Next(sc) {
-		doc, ok := docNumber(dm.IndexInternalID)
-		if !ok {
-			return nil, fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
+		doc, err := docNum(dm.IndexInternalID)
+		if err != nil {
+			return nil, err
 		}
 		holds := false
 		if err := s.st.visit(doc, func(value []byte) {

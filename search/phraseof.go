@@ -151,8 +151,8 @@ func (s *phraseSearcher) move(i int, target uint64) (uint64, error) {
 			s.ended = true
 			return 0, nil
 		}
-		if _, ok := docNumber(tfd.ID); !ok {
-			return 0, fmt.Errorf("search: internal id of %d bytes", len(tfd.ID))
+		if _, err := docNum(tfd.ID); err != nil {
+			return 0, err
 		}
 		s.at[i] = tfd
 	}
@@ -170,8 +170,10 @@ func (s *phraseSearcher) holdsLiteral(doc uint64) (bool, error) {
 		}
 		if tfd == nil {
 			s.wordEnd = true
-		} else if s.wordAt, s.wordRead = docNumber(tfd.ID); !s.wordRead {
-			return false, fmt.Errorf("search: internal id of %d bytes", len(tfd.ID))
+		} else if s.wordAt, err = docNum(tfd.ID); err != nil {
+			return false, err
+		} else {
+			s.wordRead = true
 		}
 	}
 	if s.wordRead && s.wordAt == doc {
@@ -338,9 +340,9 @@ func termStats(ctx context.Context, r index.IndexReader, field string) (total ui
 
 // Advance implements bsearch.Searcher.
 func (s *phraseSearcher) Advance(sc *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	n, ok := docNumber(id)
-	if !ok {
-		return nil, fmt.Errorf("search: internal id of %d bytes", len(id))
+	n, err := docNum(id)
+	if err != nil {
+		return nil, err
 	}
 	s.next = max(s.next, n)
 	return s.Next(sc)

@@ -241,9 +241,9 @@ func (r *cacheReader) Next(pre *index.TermFieldDoc) (*index.TermFieldDoc, error)
 // Advance implements index.TermFieldReader: the first posting at or
 // after id. Unlike scorch's, it goes forward only.
 func (r *cacheReader) Advance(id index.IndexInternalID, pre *index.TermFieldDoc) (*index.TermFieldDoc, error) {
-	n, ok := docNumber(id)
-	if !ok {
-		return nil, fmt.Errorf("search: internal id of %d bytes", len(id))
+	n, err := docNum(id)
+	if err != nil {
+		return nil, err
 	}
 	return r.advance(n, pre)
 }

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sync"
 
@@ -221,9 +220,9 @@ func (a *altReader) readInto(ended func() error, masks *maskSet, bit uint) error
 			if p == nil {
 				break
 			}
-			d, ok := docNumber(p.ID)
-			if !ok {
-				return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+			d, err := docNum(p.ID)
+			if err != nil {
+				return err
 			}
 			masks.set(d, bit)
 		}
@@ -248,9 +247,9 @@ func (a *altReader) readInto(ended func() error, masks *maskSet, bit uint) error
 			if dm == nil {
 				break
 			}
-			d, ok := docNumber(dm.IndexInternalID)
-			if !ok {
-				return fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
+			d, err := docNum(dm.IndexInternalID)
+			if err != nil {
+				return err
 			}
 			masks.set(d, bit)
 			sc.DocumentMatchPool.Put(dm)
@@ -428,9 +427,9 @@ func (pm *phraseMask) readInto(ended func() error, masks *maskSet, bit uint) err
 			if p == nil {
 				return nil
 			}
-			n, ok := docNumber(p.ID)
-			if !ok {
-				return fmt.Errorf("search: internal id of %d bytes", len(p.ID))
+			n, err := docNum(p.ID)
+			if err != nil {
+				return err
 			}
 			at[i], started[i] = n, true
 			if n > target {
@@ -460,9 +459,9 @@ func (pm *phraseMask) readInto(ended func() error, masks *maskSet, bit uint) err
 			if dm == nil {
 				return nil // the phrase is in no further document
 			}
-			n, ok := docNumber(dm.IndexInternalID)
-			if !ok {
-				return fmt.Errorf("search: internal id of %d bytes", len(dm.IndexInternalID))
+			n, err := docNum(dm.IndexInternalID)
+			if err != nil {
+				return err
 			}
 			sc.DocumentMatchPool.Put(dm)
 			found, has = n, true
