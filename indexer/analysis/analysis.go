@@ -91,8 +91,9 @@ func (a *Analysis) Tokenize(text []byte) analysis.TokenStream {
 // Count is Tokenize counted as bleve counts a field's tokens without term
 // vectors (analysis.TokenFrequency): each term's frequency, and the number
 // of tokens. It makes no tokens: a build's word fields need no more
-// (CountedField), and the tokens and their count took a sixth of the
-// analysis of news-2023 besides jieba.
+// (CountedField). In a build of news-2023, making the tokens and bleve's
+// counting them took 1.4 and 2.2 of the 22.5 CPU seconds of analysis;
+// counting without them takes 1.35.
 func (a *Analysis) Count(text []byte) (index.TokenFrequencies, int) {
 	folded, offs := a.runes(text)
 	t := &tokens{offs: offs, freqs: make(index.TokenFrequencies, len(folded)/4+1), slab: len(folded)/4 + 8}

@@ -14,12 +14,13 @@ type wordsTokenizer struct{ a *Analysis }
 // Tokenize is Analysis.Tokenize.
 func (w wordsTokenizer) Tokenize(text []byte) analysis.TokenStream { return w.a.Tokenize(text) }
 
-// CountedField returns f, when it is an indexed text field analysed by the words
-// tokenizer alone and without term vectors, as a field whose Analyze
-// counts its words (Analysis.Count) instead of making tokens for bleve to
-// count: the same term frequencies and length, as an index holds them.
-// Any other field is returned as it is. A build maps its documents
-// through it (indexer's walkBatches).
+// CountedField returns f, when it is an indexed text field analysed by
+// the words tokenizer alone and without term vectors, as a field whose
+// Analyze counts its words (Analysis.Count) instead of making tokens for
+// bleve to count: the same term frequencies and length, which is all an
+// index keeps of them. Any other field is returned as it is. A build maps
+// its documents through it (indexer's walkBatches). Count copies what it
+// keeps, so a stored value is never aliased.
 func CountedField(f document.Field) document.Field {
 	tf, ok := f.(*document.TextField)
 	if !ok || !tf.Options().IsIndexed() || tf.Options().IncludeTermVectors() || tf.Options().SkipFreqNorm() || len(tf.ArrayPositions()) > 0 {
