@@ -274,18 +274,23 @@ func (a *Analysis) segment(folded []rune, spans []span, t *tokens, c *cutBuf) in
 			if w.Start < 0 || w.End > end || w.Start >= w.End || w.Str == "\n" {
 				continue
 			}
-			b, e := c.runeAt[w.Start], c.runeAt[w.End]
-			t.emit(w.Str, b, e, analysis.Ideographic)
-			if v, ok := corpus.ChineseNumber(w.Str); ok {
-				t.emit(v, b, e, analysis.Numeric)
-			} else if n, v, ok := numberPrefix(w.Str); ok {
-				// 十四届: also 14 and 届, so that 14届 finds it
-				t.emit(v, b, b+n, analysis.Numeric)
-				t.emit(w.Str[len(string(folded[b:b+n])):], b+n, e, analysis.Ideographic)
-			}
+			emitCut(w.Str, c.runeAt[w.Start], c.runeAt[w.End], folded, t)
 		}
 	}
 	return n
+}
+
+// emitCut emits a word jieba cut, folded[b:e], and, when it is or starts
+// with a Chinese numeral, its Arabic value.
+func emitCut(w string, b, e int, folded []rune, t *tokens) {
+	t.emit(w, b, e, analysis.Ideographic)
+	if v, ok := corpus.ChineseNumber(w); ok {
+		t.emit(v, b, e, analysis.Numeric)
+	} else if n, v, ok := numberPrefix(w); ok {
+		// 十四届: also 14 and 届, so that 14届 finds it
+		t.emit(v, b, b+n, analysis.Numeric)
+		t.emit(w[len(string(folded[b:b+n])):], b+n, e, analysis.Ideographic)
+	}
 }
 
 // LiteralTokenize emits, for every rune of text, the bigram of it and the

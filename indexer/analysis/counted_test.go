@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -32,13 +33,7 @@ func checkCount(t *testing.T, a *Analysis, text []byte) {
 // freqs prints term frequencies in the order of their terms.
 func freqs(tfs index.TokenFrequencies) string {
 	var b strings.Builder
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range tfs {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(tfs)) {
 		tf := tfs[k]
 		fmt.Fprintf(&b, "%q=%q×%d/%d ", k, tf.Term, tf.Frequency(), len(tf.Locations))
 	}
